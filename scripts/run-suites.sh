@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every suite (vitest, then Playwright) inside the services set up by with-services.sh and
+# prints one closing line: "N passed, N failed" summed over all suites.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=${HOURGLASS_TEST_ROOT:?run through scripts/with-services.sh}/results
+mkdir -p "$out"
+
+status=0
+npx vite build --config renderer/vite.config.ts --logLevel warn || status=1
+
+npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
+
+PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" \
+  npx playwright test --reporter=list,json || status=1
+
+node scripts/summarize-results.mjs "$out/vitest.json" "$out/playwright.json" || status=1
+exit $status
