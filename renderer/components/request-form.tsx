@@ -1,0 +1,98 @@
+/** The request form: role, duration, reason, ticket, checked inline before anything is sent. */
+import { useState, type FormEvent } from 'react';
+import { useApp } from '../store-context.tsx';
+import { validateDraft, type DraftErrors, type RequestDraft } from '../request-form.logic.ts';
+
+const emptyDraft: RequestDraft = { role: '', duration: '15m', reason: '', ticket: '' };
+
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  return text ? (
+    <span className="field-error" id={id} role="alert">
+      {text}
+    </span>
+  ) : null;
+}
+
+/** Form asking for a grant of one role. */
+export function RequestForm() {
+  const roles = useApp((s) => s.roles);
+  const requestError = useApp((s) => s.errors.request);
+  const requestGrant = useApp((s) => s.actions.requestGrant);
+  const [draft, setDraft] = useState<RequestDraft>(emptyDraft);
+  const [errors, setErrors] = useState<DraftErrors>({});
+  const [busy, setBusy] = useState(false);
+  const role = draft.role || roles[0]?.name || '';
+  const update = (field: keyof RequestDraft) => (e: { target: { value: string } }) =>
+    setDraft((d) => ({ ...d, [field]: e.target.value }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const check = validateDraft({ ...draft, role }, roles);
+    if (check.status === 'error') {
+      setErrors(check.errors);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    const sent = await requestGrant(check.body);
+    setBusy(false);
+    if (sent) setDraft((d) => ({ ...d, reason: '', ticket: '' }));
+  };
+
+  return (
+    <section className="panel" aria-labelledby="request-title">
+      <h2 id="request-title">Request access</h2>
+      <form className="request-form" noValidate onSubmit={(e) => void submit(e)}>
+        <label>
+          Role
+          <select value={role} onChange={update('role')} aria-invalid={Boolean(errors.role)}>
+            {roles.map((r) => (
+              <option key={r.name} value={r.name}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <FieldError id="role-error" text={errors.role} />
+        <label>
+          Duration
+          <input
+            value={draft.duration}
+            onChange={update('duration')}
+            placeholder="15m"
+            aria-invalid={Boolean(errors.duration)}
+          />
+        </label>
+        <FieldError id="duration-error" text={errors.duration} />
+        <label>
+          Reason
+          <textarea
+            value={draft.reason}
+            onChange={update('reason')}
+            maxLength={500}
+            aria-invalid={Boolean(errors.reason)}
+          />
+        </label>
+        <FieldError id="reason-error" text={errors.reason} />
+        <label>
+          Ticket
+          <input
+            value={draft.ticket}
+            onChange={update('ticket')}
+            maxLength={100}
+            aria-invalid={Boolean(errors.ticket)}
+          />
+        </label>
+        <FieldError id="ticket-error" text={errors.ticket} />
+        <button type="submit" disabled={busy || roles.length === 0}>
+          {busy ? 'Requesting…' : 'Request'}
+        </button>
+        {requestError ? (
+          <p className="error" role="alert" data-testid="request-error">
+            {requestError}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,54 @@
+/** Eligible roles with their policy, shown before anyone asks. */
+import { formatDuration } from '../../protocol/duration.ts';
+import type { RoleSummary } from '../../protocol/broker-api.ts';
+import { useApp } from '../store-context.tsx';
+
+function approvalText(role: RoleSummary): string {
+  if (role.approvalsRequired === 0) return 'No approval needed';
+  const groups = role.approverGroups.length > 0 ? ` from ${role.approverGroups.join(', ')}` : '';
+  return `${role.approvalsRequired} approval${role.approvalsRequired > 1 ? 's' : ''}${groups}`;
+}
+
+/** One role's policy card. */
+function RoleCard({ role }: { role: RoleSummary }) {
+  return (
+    <li className="role" data-testid={`role-${role.name}`}>
+      <h3>{role.name}</h3>
+      {role.description ? <p className="muted">{role.description}</p> : null}
+      <dl className="policy">
+        <dt>Provider</dt>
+        <dd>{role.provider}</dd>
+        <dt>Max duration</dt>
+        <dd>{formatDuration(role.maxDurationSeconds)}</dd>
+        <dt>Approvals</dt>
+        <dd>{approvalText(role)}</dd>
+        <dt>Reason</dt>
+        <dd>{role.reasonRequired ? 'Required' : 'Optional'}</dd>
+        <dt>Ticket</dt>
+        <dd>{role.ticketPattern ? <code>{role.ticketPattern}</code> : 'Not required'}</dd>
+      </dl>
+    </li>
+  );
+}
+
+/** The list of roles the signed-in user may request. */
+export function RolesList() {
+  const roles = useApp((s) => s.roles);
+  const error = useApp((s) => s.errors.roles);
+  return (
+    <section className="panel" aria-labelledby="roles-title">
+      <h2 id="roles-title">Roles you can request</h2>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {roles.length === 0 && !error ? <p className="muted">No eligible roles.</p> : null}
+      <ul className="roles">
+        {roles.map((role) => (
+          <RoleCard key={role.name} role={role} />
+        ))}
+      </ul>
+    </section>
+  );
+}

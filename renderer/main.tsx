@@ -1,0 +1,26 @@
+/** Renderer entry: pick the host's `window.hourglass` (Electron preload) or install the console bridge. */
+import { StrictMode } from 'react';
+import { config as zodConfig } from 'zod';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.tsx';
+import { installConsoleBridge } from './console-bridge.ts';
+import { createAppStore } from './store.ts';
+import { StoreContext } from './store-context.tsx';
+import './styles.css';
+
+// The CSP forbids eval; tell zod not to probe `new Function` (which would log a CSP violation).
+zodConfig({ jitless: true });
+
+const mode = window.hourglass ? 'electron' : 'console';
+const api = installConsoleBridge(window);
+const store = createAppStore(api, mode);
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <StoreContext.Provider value={store}>
+        <App />
+      </StoreContext.Provider>
+    </StrictMode>,
+  );
+}
