@@ -125,7 +125,7 @@ export async function startDemoIdp(opts: {
   server.on('request', (req, res) => {
     const pathname = new URL(req.url ?? '/', issuer).pathname;
     if (!isInteractionPath(pathname)) {
-      callback(req, res);
+      void callback(req, res);
       return;
     }
     handleInteraction(provider, req, res).catch(() => {
