@@ -1,0 +1,126 @@
+/**
+ * The deadline shell: one timer armed for the next planned action, re-armed on every change and use,
+ * capped so that sleep and clock jumps are caught within seconds. At a deadline it wipes the grant's
+ * keychain item and marks the grant wiped; on start it wipes whatever expired while the agent was down.
+ */
+import type { Clock } from './clock.ts';
+import type { DeadlineAction } from './deadline-plan.ts';
+import { planDeadlines } from './deadline-plan.ts';
+import type { GrantStore } from './grant-store.ts';
+import type { Vault } from './keychain.vault.ts';
+import { grantAccount } from './keychain.vault.ts';
+
+/** Emitted to the host (tray, notifications). Carries no secret. */
+export type DeadlineEvent =
+  | { kind: 'grantExpiring'; grantId: string; role: string; secondsLeft: number }
+  | { kind: 'grantWiped'; grantId: string; role: string };
+
+/** The running scheduler. */
+export interface DeadlineScheduler {
+  /** Runs due actions now and re-arms the timer. */
+  rearm(): Promise<void>;
+  /** Wipes one grant now (revocation, logout). Answers whether its secret is gone. */
+  wipe(grantId: string): Promise<boolean>;
+  stop(): void;
+}
+
+/** What the scheduler needs. */
+export interface DeadlineSchedulerDeps {
+  store: GrantStore;
+  vault: Vault;
+  clock: Clock;
+  warnBeforeSeconds: readonly number[];
+  onEvent?: (event: DeadlineEvent) => void;
+  /** Longest sleep between checks, so a suspended or jumped clock is noticed quickly. */
+  maxSleepMs?: number;
+}
+
+/** Starts the scheduler: wipes what already expired, then arms the timer. */
+export async function startDeadlineScheduler(
+  deps: DeadlineSchedulerDeps,
+): Promise<DeadlineScheduler> {
+  const warned = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  async function wipe(grantId: string): Promise<boolean> {
+    const record = deps.store.get(grantId);
+    if (!record) return true;
+    const removed = await deps.vault.remove(grantAccount(grantId));
+    if (!removed.ok) return false;
+    if (record.wipedAt === null) {
+      deps.store.upsert({
+        ...record,
+        credentialStored: false,
+        wipedAt: new Date(deps.clock.now()).toISOString(),
+      });
+      deps.onEvent?.({ kind: 'grantWiped', grantId, role: record.role });
+    }
+    return true;
+  }
+
+  async function perform(action: DeadlineAction): Promise<boolean> {
+    if (action.kind === 'wipe') return wipe(action.grantId);
+    const key = `${action.grantId}:${action.beforeSeconds}`;
+    if (!warned.has(key)) {
+      warned.add(key);
+      const role = deps.store.get(action.grantId)?.role ?? '';
+      const secondsLeft = Math.max(0, Math.round((action.deadline - deps.clock.now()) / 1000));
+      deps.onEvent?.({ kind: 'grantExpiring', grantId: action.grantId, role, secondsLeft });
+    }
+    return true;
+  }
+
+  async function tick(): Promise<void> {
+    const grants = deps.store
+      .list()
+      .map((g) => ({ id: g.id, expiresAt: g.expiresAt, wiped: g.wipedAt !== null }));
+    const plan = planDeadlines(
+      grants,
+      deps.clock.now(),
+      deps.store.offsetMs(),
+      deps.warnBeforeSeconds,
+    );
+    let failed = false;
+    for (const action of plan.due) failed = !(await perform(action)) || failed;
+    if (stopped) return;
+    clearTimeout(timer);
+    const cap = failed ? 1000 : (deps.maxSleepMs ?? 5000);
+    const wait = plan.next ? Math.max(0, Math.min(cap, plan.next.at - deps.clock.now())) : cap;
+    timer = setTimeout(() => void rearm(), wait);
+    timer.unref();
+  }
+
+  function rearm(): Promise<void> {
+    // Single-flight: a wipe in progress is not raced by another tick; a call meanwhile re-plans after.
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await tick();
+      } while (again && !stopped);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  await rearm();
+  return {
+    rearm,
+    wipe: async (grantId) => {
+      const gone = await wipe(grantId);
+      await rearm();
+      return gone;
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/** Grant metadata (never secrets) in `<dataDir>/grants.json`, mode 0600, written atomically. */
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  grantIdSchema,
+  instantSchema,
+  providerKindSchema,
+  roleNameSchema,
+} from '../protocol/index.ts';
+
+/** What the agent remembers about a grant it holds a secret for. */
+export const grantRecordSchema = z.object({
+  id: grantIdSchema,
+  role: roleNameSchema,
+  provider: providerKindSchema,
+  grantedSeconds: z.number().int().positive(),
+  expiresAt: instantSchema,
+  credentialStored: z.boolean(),
+  wipedAt: instantSchema.nullable(),
+});
+export type GrantRecord = z.infer<typeof grantRecordSchema>;
+
+const fileSchema = z.object({
+  /** Broker clock minus local clock at the last broker response. */
+  offsetMs: z.number().finite(),
+  grants: z.array(grantRecordSchema),
+});
+type StoreFile = z.infer<typeof fileSchema>;
+
+/** The grant metadata store. */
+export interface GrantStore {
+  readonly path: string;
+  list(): GrantRecord[];
+  get(id: string): GrantRecord | undefined;
+  upsert(record: GrantRecord): void;
+  offsetMs(): number;
+  setOffsetMs(offsetMs: number): void;
+}
+
+/** Creates the directory `dir` owner-only (0700). */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+function load(path: string): StoreFile {
+  try {
+    const parsed = fileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Missing or unreadable: start empty. Secrets are not here, so nothing is lost but metadata.
+  }
+  return { offsetMs: 0, grants: [] };
+}
+
+/** Opens (or creates) the grant store in `dataDir`. */
+export function openGrantStore(dataDir: string): GrantStore {
+  ensurePrivateDir(dataDir);
+  const path = join(dataDir, 'grants.json');
+  let state = load(path);
+  const save = () => {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, path);
+  };
+  return {
+    path,
+    list: () => state.grants.map((g) => ({ ...g })),
+    get: (id) => state.grants.find((g) => g.id === id),
+    upsert: (record) => {
+      const rest = state.grants.filter((g) => g.id !== record.id);
+      state = { ...state, grants: [...rest, grantRecordSchema.parse(record)] };
+      save();
+    },
+    offsetMs: () => state.offsetMs,
+    setOffsetMs: (offsetMs) => {
+      if (offsetMs === state.offsetMs) return;
+      state = { ...state, offsetMs };
+      save();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager). Secrets live only here. */
+import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
+import type { Result } from '../protocol/index.ts';
+import { fail, ok } from '../protocol/index.ts';
+
+/** Keychain service name for every Hourglass item. */
+export const KEYCHAIN_SERVICE = 'hourglass';
+
+/** Account of the IdP session item (the refresh token). */
+export const SESSION_ACCOUNT = 'session';
+
+/** Account of a grant's secret item. */
+export const grantAccount = (grantId: string): string => `grant:${grantId}`;
+
+/** Secret storage; every call answers a Result and never falls back to plaintext. */
+export interface Vault {
+  store(account: string, secret: string): Promise<Result<void>>;
+  read(account: string): Promise<Result<string | null>>;
+  /** Answers whether an item was there. */
+  remove(account: string): Promise<Result<boolean>>;
+  /** Accounts of every item under the service. */
+  accounts(): Promise<Result<string[]>>;
+}
+
+/** The fix-it message for an unreachable or locked keychain. */
+export function keychainUnavailableMessage(env: NodeJS.ProcessEnv = process.env): string {
+  const bus = env.DBUS_SESSION_BUS_ADDRESS
+    ? 'is the keyring daemon running and unlocked on it?'
+    : 'DBUS_SESSION_BUS_ADDRESS is not set, so no Secret Service can be reached';
+  const fix =
+    process.platform === 'linux'
+      ? `${bus}. Start and unlock it (e.g. \`gnome-keyring-daemon --unlock --components=secrets\` in a D-Bus session) and retry`
+      : 'unlock your login keychain and retry';
+  return `The OS keychain is unavailable or locked; Hourglass never stores secrets elsewhere. ${fix}.`;
+}
+
+async function guard<T>(run: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return ok(await run());
+  } catch {
+    // The native error text can name the item; keep it out of messages and logs.
+    return fail('keychain_unavailable', keychainUnavailableMessage());
+  }
+}
+
+/** A vault over `@napi-rs/keyring` for `service` (default `hourglass`). */
+export function createKeychainVault(service: string = KEYCHAIN_SERVICE): Vault {
+  const entry = (account: string) => new AsyncEntry(service, account);
+  return {
+    store: (account, secret) => guard(() => entry(account).setPassword(secret)),
+    read: (account) => guard(async () => (await entry(account).getPassword()) ?? null),
+    remove: (account) => guard(() => entry(account).deleteCredential()),
+    accounts: () => guard(async () => (await findCredentialsAsync(service)).map((c) => c.account)),
+  };
+}
