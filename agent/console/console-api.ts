@@ -76,5 +76,10 @@ export async function handleApiCall(
     sendFailure(res, 'bad_request', 'The request body is not valid JSON.');
     return;
   }
-  sendJson(res, 200, await invoke(api, method, input));
+  const parsedInput = agentContract[method].input.safeParse(input);
+  if (!parsedInput.success) {
+    sendFailure(res, 'bad_request', `The input for ${method} does not match the contract.`);
+    return;
+  }
+  sendJson(res, 200, await invoke(api, method, parsedInput.data));
 }
