@@ -1,0 +1,51 @@
+/** The CLI's exit codes, one mapping from error codes, documented in `hourglass --help`. */
+import type { ErrorCode } from '../protocol/index.ts';
+import { assertNever } from '../protocol/index.ts';
+
+/** Exit codes. */
+export const EXIT = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  auth: 3,
+  denied: 4,
+  unavailable: 5,
+} as const;
+
+/** The exit-code section of `hourglass --help`. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  unexpected error
+  2  bad usage or input (unknown flag, bad duration, unknown role, no active grant)
+  3  not signed in, or the sign-in failed
+  4  denied by policy (not eligible, over the maximum duration, reason or ticket missing)
+  5  broker, keychain or identity provider unavailable`;
+
+/** The exit code for a failure code. */
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'bad_request':
+    case 'not_found':
+    case 'grant_not_active':
+      return EXIT.usage;
+    case 'unauthenticated':
+    case 'not_logged_in':
+    case 'login_failed':
+    case 'login_in_progress':
+      return EXIT.auth;
+    case 'forbidden':
+    case 'policy_violation':
+      return EXIT.denied;
+    case 'unavailable':
+    case 'broker_unreachable':
+    case 'keychain_unavailable':
+    case 'rate_limited':
+      return EXIT.unavailable;
+    case 'conflict':
+    case 'internal':
+      return EXIT.unexpected;
+    default:
+      return assertNever(code);
+  }
+}

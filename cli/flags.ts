@@ -1,0 +1,25 @@
+/** Pure parsers for CLI flag values; errors name the flag. */
+import { InvalidArgumentError } from 'commander';
+import type { Shell } from '../protocol/index.ts';
+import { parseDuration, shellSchema } from '../protocol/index.ts';
+
+/** Parses `--for`: `90s`, `15m`, `1h`, `1h30m`. Throws commander's InvalidArgumentError (exit 2). */
+export function parseForFlag(value: string): number {
+  const parsed = parseDuration(value);
+  if (parsed.status === 'error') throw new InvalidArgumentError(parsed.message);
+  return parsed.seconds;
+}
+
+/** Parses `--shell`. */
+export function parseShellFlag(value: string): Shell {
+  const parsed = shellSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('use bash, zsh or fish');
+  return parsed.data;
+}
+
+/** The default shell for `env`: the login shell when it is one we write for, else bash. */
+export function defaultShell(env: NodeJS.ProcessEnv): Shell {
+  const name = (env.SHELL ?? '').split('/').pop() ?? '';
+  const parsed = shellSchema.safeParse(name);
+  return parsed.success ? parsed.data : 'bash';
+}
