@@ -12,7 +12,7 @@ import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 const canary = 'CANARY-secret-4f1d9a';
 const now = '2030-01-01T00:00:00.000Z';
 const calls: string[] = [];
-const answer = <T>(value: T) => Promise.resolve(ok(value));
+const resolved = <T>(value: T) => Promise.resolve(ok(value));
 
 const grant = {
   id: 'g1',
@@ -45,20 +45,20 @@ const api: RendererApi & Pick<AgentHandlers, 'exportGrant'> = {
       demo: true,
       refreshToken: canary,
     };
-    return answer(status);
+    return resolved(status);
   },
-  beginLogin: () => answer({ loginId: 'l', authorizationUrl: 'https://idp.test/auth' }),
-  awaitLogin: () => answer({ user: { subject: 'alice', issuer: 'i', groups: [] } }),
-  logout: () => answer({ wiped: 0 }),
-  listRoles: () => answer({ now, roles: [] }),
+  beginLogin: () => resolved({ loginId: 'l', authorizationUrl: 'https://idp.test/auth' }),
+  awaitLogin: () => resolved({ user: { subject: 'alice', issuer: 'i', groups: [] } }),
+  logout: () => resolved({ wiped: 0 }),
+  listRoles: () => resolved({ now, roles: [] }),
   requestGrant: () => {
     calls.push('requestGrant');
-    return answer({ grant });
+    return resolved({ grant });
   },
-  listGrants: () => answer({ now, grants: [grant] }),
+  listGrants: () => resolved({ now, grants: [grant] }),
   exportGrant: () => {
     calls.push('exportGrant');
-    return answer({ script: `export TOKEN=${canary}`, expiresAt: now });
+    return resolved({ script: `export TOKEN=${canary}`, expiresAt: now });
   },
 };
 
@@ -104,7 +104,7 @@ let dir: string;
 let server: ConsoleServer;
 let cookie: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hg-console-'));
   mkdirSync(join(dir, 'static'));
   writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html><p>renderer</p>');
@@ -114,7 +114,7 @@ beforeAll(() => {
   const login = await send(server, `/?token=${token}`);
   cookie = String(login.headers['set-cookie']).split(';')[0]!;
 });
-afterAll(() => {
+afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -133,7 +133,7 @@ describe('console access', () => {
     expect(Buffer.from(url.searchParams.get('token')!, 'base64url')).toHaveLength(32);
   });
 
-  it('sets an HttpOnly SameSite=Strict cookie for the right token and redirects to /', () => {
+  it('sets an HttpOnly SameSite=Strict cookie for the right token and redirects to /', async () => {
     const token = new URL(server.url).searchParams.get('token')!;
     const answer = await send(server, `/?token=${token}`);
     expect(answer.status).toBe(303);
@@ -155,7 +155,7 @@ describe('console access', () => {
     expect(answer.body).not.toContain('renderer');
   });
 
-  it('refuses API calls without the session cookie', () => {
+  it('refuses API calls without the session cookie', async () => {
     const answer = await send(server, '/api/getStatus', {
       method: 'POST',
       body: '{}',
@@ -178,7 +178,7 @@ describe('console access', () => {
 });
 
 describe('console API', () => {
-  it('serves a renderer method with the contract applied to the answer', () => {
+  it('serves a renderer method with the contract applied to the answer', async () => {
     const answer = await apiPost('/api/getStatus');
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({
@@ -220,7 +220,7 @@ describe('console API', () => {
     },
   );
 
-  it('parses input with the contract before calling the handler', () => {
+  it('parses input with the contract before calling the handler', async () => {
     const before = calls.length;
     const answer = await apiPost(
       '/api/requestGrant',
@@ -231,7 +231,7 @@ describe('console API', () => {
     expect(calls.length).toBe(before);
   });
 
-  it('refuses bodies over 64 KiB, non-JSON and other verbs', () => {
+  it('refuses bodies over 64 KiB, non-JSON and other verbs', async () => {
     expect((await apiPost('/api/getStatus', 'x'.repeat(70 * 1024))).status).toBe(413);
     expect((await apiPost('/api/getStatus', '{not json')).status).toBe(400);
     expect((await apiPost('/api/getStatus', '{}', { 'content-type': 'text/plain' })).status).toBe(
@@ -242,7 +242,7 @@ describe('console API', () => {
 });
 
 describe('console static files', () => {
-  it('serves index.html with the CSP and hardening headers', () => {
+  it('serves index.html with the CSP and hardening headers', async () => {
     const answer = await send(server, '/', { headers: { cookie } });
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('renderer');
