@@ -47,7 +47,10 @@ async function guard<T>(run: () => Promise<T>): Promise<Result<T>> {
 export function createKeychainVault(service: string = KEYCHAIN_SERVICE): Vault {
   const entry = (account: string) => new AsyncEntry(service, account);
   return {
-    store: (account, secret) => guard(() => entry(account).setPassword(secret)),
+    store: (account, secret) =>
+      guard(async () => {
+        await entry(account).setPassword(secret);
+      }),
     read: (account) => guard(async () => (await entry(account).getPassword()) ?? null),
     remove: (account) => guard(() => entry(account).deleteCredential()),
     accounts: () => guard(async () => (await findCredentialsAsync(service)).map((c) => c.account)),

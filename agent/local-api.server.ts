@@ -22,12 +22,12 @@ export interface LocalApiServer {
 async function readBody(req: IncomingMessage): Promise<string | null> {
   let size = 0;
   const chunks: Buffer[] = [];
+  // Drained to the end even past the limit, so the client reads the refusal instead of a broken pipe.
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_BODY) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8');
 }
 
 async function dispatch(
@@ -71,18 +71,14 @@ export async function startLocalApiServer(
     void (async () => {
       const match = /^\/v1\/([A-Za-z]+)$/.exec(req.url ?? '');
       const name = match?.[1] ?? '';
+      const raw = await readBody(req).catch(() => null);
       let result: Result<unknown>;
       if (req.method !== 'POST' || !isAgentMethod(name)) {
-        result = fail(
-          'not_found',
-          `No such agent method: ${name.slice(0, 40) || req.url?.slice(0, 40)}`,
-        );
+        result = fail('not_found', `No such agent method: ${name.slice(0, 40) || '(none)'}`);
+      } else if (raw === null) {
+        result = fail('bad_request', 'The request body is too large');
       } else {
-        const raw = await readBody(req).catch(() => null);
-        result =
-          raw === null
-            ? fail('bad_request', 'The request body is too large')
-            : await dispatch(handlers, name, raw);
+        result = await dispatch(handlers, name, raw);
       }
       res.writeHead(result.ok ? 200 : httpStatusFor(result.error.code), {
         'content-type': 'application/json',

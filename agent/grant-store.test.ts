@@ -1,0 +1,32 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openGrantStore } from './grant-store.ts';
+
+const record = {
+  id: 'g-1',
+  role: 'prod-api-readonly',
+  provider: 'jwt' as const,
+  grantedSeconds: 60,
+  expiresAt: '2030-01-01T12:00:00.000Z',
+  credentialStored: true,
+  wipedAt: null,
+};
+
+describe('grant store', () => {
+  it('keeps metadata in a 0600 file in a 0700 directory and reloads it', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hg-store-')), 'data');
+    const store = openGrantStore(dir);
+    store.upsert(record);
+    store.setOffsetMs(1234);
+    expect(statSync(store.path).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const again = openGrantStore(dir);
+    expect(again.get('g-1')).toEqual(record);
+    expect(again.offsetMs()).toBe(1234);
+    again.upsert({ ...record, credentialStored: false, wipedAt: '2030-01-01T12:01:00.000Z' });
+    expect(openGrantStore(dir).list()).toHaveLength(1);
+    expect(openGrantStore(dir).get('g-1')?.wipedAt).toBe('2030-01-01T12:01:00.000Z');
+  });
+});

@@ -1,0 +1,61 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createKeychainVault, grantAccount } from './keychain.vault.ts';
+
+// Runs inside the private D-Bus session with an unlocked gnome-keyring (see the test command).
+const service = `hourglass-test-${randomUUID().slice(0, 8)}`;
+
+function secretToolSees(account: string): boolean {
+  const run = spawnSync('secret-tool', ['search', '--all', 'service', service], {
+    encoding: 'utf8',
+  });
+  return `${run.stdout}${run.stderr}`.includes(account);
+}
+
+describe('keychain vault (real gnome-keyring)', () => {
+  it('stores, reads, lists and deletes an item', async () => {
+    const vault = createKeychainVault(service);
+    const account = grantAccount('g-1');
+    expect(await vault.store(account, 'canary-secret-1')).toEqual({ ok: true, value: undefined });
+    expect(secretToolSees(account)).toBe(true);
+    expect(await vault.read(account)).toEqual({ ok: true, value: 'canary-secret-1' });
+    expect(await vault.accounts()).toEqual({ ok: true, value: [account] });
+    expect(await vault.remove(account)).toEqual({ ok: true, value: true });
+    expect(await vault.read(account)).toEqual({ ok: true, value: null });
+    expect(await vault.remove(account)).toEqual({ ok: true, value: false });
+    expect(secretToolSees(account)).toBe(false);
+  });
+
+  it('refuses with keychain_unavailable and a fix-it message when no session bus is reachable', () => {
+    const script = `
+      import { createKeychainVault } from './agent/keychain.vault.ts';
+      const vault = createKeychainVault(${JSON.stringify(service)});
+      console.log(JSON.stringify([await vault.store('session', 'canary-secret-2'), await vault.read('session')]));`;
+    for (const bus of [undefined, 'unix:path=/nonexistent/bus']) {
+      const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus };
+      if (bus === undefined) delete env.DBUS_SESSION_BUS_ADDRESS;
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          env,
+          encoding: 'utf8',
+          cwd: new URL('..', import.meta.url).pathname,
+        },
+      );
+      const [stored, read] = JSON.parse(out) as Array<{
+        ok: boolean;
+        error: { code: string; message: string };
+      }>;
+      expect(stored).toMatchObject({ ok: false, error: { code: 'keychain_unavailable' } });
+      expect(read).toMatchObject({ ok: false, error: { code: 'keychain_unavailable' } });
+      expect(stored!.error.message).toMatch(/gnome-keyring-daemon --unlock/);
+      expect(stored!.error.message).toContain(
+        bus ? 'unlocked' : 'DBUS_SESSION_BUS_ADDRESS is not set',
+      );
+      expect(out).not.toContain('canary-secret-2');
+    }
+    expect(secretToolSees('session')).toBe(false);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentHandlers, Result } from '../protocol/index.ts';
+import { fail } from '../protocol/index.ts';
+import { runCli } from './main.ts';
+import { defaultShell, parseForFlag } from './flags.ts';
+import { exitCodeFor } from './exit-codes.ts';
+
+async function run(argv: string[]) {
+  let out = '';
+  let err = '';
+  let connected = 0;
+  const code = await runCli(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: {},
+    connect: (): Promise<Result<AgentHandlers>> => {
+      connected += 1;
+      return Promise.resolve(fail('unavailable', 'no agent in this test'));
+    },
+    runAgent: () => Promise.resolve(0),
+  });
+  return { code, out, err, connected };
+}
+
+describe('CLI argument errors', () => {
+  it('rejects a missing --reason with exit 2, naming the flag, before reaching the agent', async () => {
+    const r = await run(['request', 'prod-api-readonly', '--for', '15m']);
+    expect(r).toMatchObject({ code: 2, connected: 0, out: '' });
+    expect(r.err).toContain('--reason');
+  });
+
+  it('rejects a bad duration with exit 2, naming --for', async () => {
+    const r = await run(['request', 'prod-api-readonly', '--for', '15 minutes', '--reason', 'x']);
+    expect(r).toMatchObject({ code: 2, connected: 0 });
+    expect(r.err).toContain("option '--for <duration>'");
+    expect(r.err).toContain('not a duration');
+  });
+
+  it('rejects an unknown shell and an unknown command with exit 2', async () => {
+    expect((await run(['env', 'r', '--shell', 'tcsh'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+  });
+
+  it('documents exit codes in --help and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Exit codes:[\s\S]*4 {2}denied by policy[\s\S]*5 {2}broker, keychain/);
+  });
+
+  it('maps an unavailable agent to exit 5 with a one-line message', async () => {
+    const r = await run(['roles']);
+    expect(r).toMatchObject({ code: 5, connected: 1, err: 'hourglass: no agent in this test\n' });
+  });
+});
+
+describe('flag parsers', () => {
+  it('parses durations', () => {
+    expect(parseForFlag('90s')).toBe(90);
+    expect(parseForFlag('15m')).toBe(900);
+    expect(parseForFlag('1h')).toBe(3600);
+    expect(() => parseForFlag('0s')).toThrow(/longer than 0s/);
+  });
+
+  it('picks the shell from $SHELL', () => {
+    expect(defaultShell({ SHELL: '/usr/bin/fish' })).toBe('fish');
+    expect(defaultShell({ SHELL: '/bin/tcsh' })).toBe('bash');
+  });
+
+  it('maps error codes to exit codes', () => {
+    expect(exitCodeFor('policy_violation')).toBe(4);
+    expect(exitCodeFor('not_logged_in')).toBe(3);
+    expect(exitCodeFor('keychain_unavailable')).toBe(5);
+    expect(exitCodeFor('grant_not_active')).toBe(2);
+  });
+});
