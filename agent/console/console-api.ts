@@ -1,40 +1,11 @@
 /** `POST /api/<method>`: the renderer subset of the agent API, parsed with the contract both ways. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  agentContract,
-  isRendererMethod,
-  type RendererApi,
-  type RendererMethod,
-} from '../../protocol/agent-api.ts';
-import { fail, resultSchema, type Result } from '../../protocol/result.ts';
+import { isRendererMethod, type RendererApi } from '../../protocol/agent-api.ts';
+import { callRendererMethod, parseRendererInput } from './renderer-call.ts';
 import { readBody, sendFailure, sendJson } from './console-http.ts';
 
 /** Largest accepted API request body. */
 export const maxApiBodyBytes = 64 * 1024;
-
-type AnyHandler = (input: unknown) => Promise<Result<unknown>>;
-
-async function invoke(
-  api: RendererApi,
-  method: RendererMethod,
-  input: unknown,
-): Promise<Result<unknown>> {
-  const parsedInput = agentContract[method].input.safeParse(input);
-  if (!parsedInput.success) {
-    return fail('bad_request', `The input for ${method} does not match the contract.`);
-  }
-  let answer: Result<unknown>;
-  try {
-    answer = await (api[method] as AnyHandler)(parsedInput.data);
-  } catch {
-    return fail('internal', `${method} failed inside the agent; see the agent log.`);
-  }
-  // Parse the answer too: fields the contract does not name (a secret added by mistake) are stripped.
-  const parsedOutput = resultSchema(agentContract[method].output).safeParse(answer);
-  return parsedOutput.success
-    ? parsedOutput.data
-    : fail('internal', `The agent's answer to ${method} did not match the contract.`);
-}
 
 /** Handles one API call; the caller has already checked Host, session cookie and Origin. */
 export async function handleApiCall(
@@ -76,10 +47,10 @@ export async function handleApiCall(
     sendFailure(res, 'bad_request', 'The request body is not valid JSON.');
     return;
   }
-  const parsedInput = agentContract[method].input.safeParse(input);
-  if (!parsedInput.success) {
-    sendFailure(res, 'bad_request', `The input for ${method} does not match the contract.`);
+  const parsedInput = parseRendererInput(method, input);
+  if (!parsedInput.ok) {
+    sendJson(res, 400, parsedInput);
     return;
   }
-  sendJson(res, 200, await invoke(api, method, parsedInput.data));
+  sendJson(res, 200, await callRendererMethod(api, method, parsedInput.value));
 }

@@ -1,0 +1,31 @@
+/** Main-process side of the renderer API: one `ipcMain.handle` per renderer method. */
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
+import { fail } from '../protocol/result.ts';
+import { callRendererMethod, parseRendererInput } from '../agent/console/renderer-call.ts';
+import { ipcChannel, isTrustedSender } from './ipc-channels.ts';
+
+/** The part of `ipcMain` the bridge uses (injected, so the wiring is testable without Electron). */
+export type IpcHandleRegistry = Pick<IpcMain, 'handle' | 'removeHandler'>;
+
+/** Registers the bridge; returns the channels it handles and a function that removes them. */
+export function registerIpcBridge(
+  ipcMain: IpcHandleRegistry,
+  api: RendererApi,
+  appOrigin: string,
+): { channels: string[]; dispose: () => void } {
+  const channels: string[] = [];
+  for (const method of rendererMethods) {
+    const channel = ipcChannel(method);
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, input: unknown) => {
+      // A frame we did not load (iframe, navigated-away page) must not reach the agent.
+      if (!isTrustedSender(event.senderFrame, appOrigin)) {
+        return fail('forbidden', 'This window may not call the Hourglass agent.');
+      }
+      const parsed = parseRendererInput(method, input);
+      return parsed.ok ? callRendererMethod(api, method, parsed.value) : parsed;
+    });
+    channels.push(channel);
+  }
+  return { channels, dispose: () => channels.forEach((c) => ipcMain.removeHandler(c)) };
+}

@@ -1,0 +1,34 @@
+/** IPC channel names and the sender check shared by preload and main. Pure. */
+import { rendererMethods, type RendererMethod } from '../protocol/agent-api.ts';
+
+/** Channel of one renderer method. */
+export function ipcChannel(method: RendererMethod): `hourglass:${RendererMethod}` {
+  return `hourglass:${method}`;
+}
+
+/** Every channel the bridge serves: one per renderer method, nothing else. */
+export const ipcChannels: readonly string[] = rendererMethods.map(ipcChannel);
+
+/** The parts of `event.senderFrame` the check needs. */
+export interface SenderFrameLike {
+  url: string;
+  parent: unknown;
+}
+
+/**
+ * Is the IPC message from the app's own main frame? Parses the frame URL and compares the exact
+ * origin; an iframe, a navigated-away window or a missing frame is refused.
+ */
+export function isTrustedSender(
+  frame: SenderFrameLike | null | undefined,
+  appOrigin: string,
+): boolean {
+  if (!frame || frame.parent !== null) return false;
+  let url: URL;
+  try {
+    url = new URL(frame.url);
+  } catch {
+    return false;
+  }
+  return url.origin !== 'null' && url.origin === appOrigin;
+}

@@ -1,0 +1,41 @@
+/** URL decisions for the Electron shell. Pure: no electron import, tested with URL tables. */
+
+function parse(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * May the app window navigate to `url`? Only within the packaged app's own origin. Blocks a
+ * compromised or injected page from steering the privileged window anywhere else.
+ */
+export function isAllowedNavigation(url: string, appOrigin: string): boolean {
+  const target = parse(url);
+  const app = parse(appOrigin);
+  if (!target || !app || app.origin === 'null') return false;
+  return target.origin === app.origin && target.username === '' && target.password === '';
+}
+
+/**
+ * May `url` be handed to the system browser? https only, no userinfo, and the parsed host
+ * equal to one of `allowedHosts` (the IdP and broker). Exact host compare, never a prefix:
+ * `https://idp.example.com.evil.test` and `https://idp.example.com@evil.test` are refused.
+ */
+export function isAllowedExternalUrl(url: string, allowedHosts: readonly string[]): boolean {
+  const target = parse(url);
+  if (!target || target.protocol !== 'https:') return false;
+  if (target.username !== '' || target.password !== '') return false;
+  const host = target.host.toLowerCase();
+  return allowedHosts.some((allowed) => allowed.toLowerCase() === host);
+}
+
+/** The hosts (host[:port]) of the configured IdP and broker URLs, for `isAllowedExternalUrl`. */
+export function externalHostsOf(urls: readonly string[]): string[] {
+  const hosts = urls
+    .map((u) => parse(u)?.host.toLowerCase())
+    .filter((h): h is string => Boolean(h));
+  return [...new Set(hosts)];
+}
