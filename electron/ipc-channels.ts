@@ -1,5 +1,6 @@
 /** IPC channel names and the sender check shared by preload and main. Pure. */
 import { rendererMethods, type RendererMethod } from '../protocol/agent-api.ts';
+import { originOf } from './navigation-guards.ts';
 
 /** Channel of one renderer method. */
 export function ipcChannel(method: RendererMethod): `hourglass:${RendererMethod}` {
@@ -24,11 +25,6 @@ export function isTrustedSender(
   appOrigin: string,
 ): boolean {
   if (!frame || frame.parent !== null) return false;
-  let url: URL;
-  try {
-    url = new URL(frame.url);
-  } catch {
-    return false;
-  }
-  return url.origin !== 'null' && url.origin === appOrigin;
+  const origin = originOf(frame.url);
+  return origin !== null && origin === originOf(appOrigin);
 }

@@ -9,14 +9,24 @@ function parse(text: string): URL | null {
 }
 
 /**
+ * `scheme://host[:port]` of a URL with a network-style authority, else null. Node's WHATWG URL
+ * reports origin `null` for custom schemes such as `app:`, so the origin is built from parts;
+ * opaque schemes (file:, data:, about:, javascript:) and userinfo tricks have no origin here.
+ */
+export function originOf(text: string): string | null {
+  const url = parse(text);
+  if (!url || !['app:', 'http:', 'https:'].includes(url.protocol) || url.host === '') return null;
+  if (url.username !== '' || url.password !== '') return null;
+  return `${url.protocol}//${url.host.toLowerCase()}`;
+}
+
+/**
  * May the app window navigate to `url`? Only within the packaged app's own origin. Blocks a
  * compromised or injected page from steering the privileged window anywhere else.
  */
 export function isAllowedNavigation(url: string, appOrigin: string): boolean {
-  const target = parse(url);
-  const app = parse(appOrigin);
-  if (!target || !app || app.origin === 'null') return false;
-  return target.origin === app.origin && target.username === '' && target.password === '';
+  const target = originOf(url);
+  return target !== null && target === originOf(appOrigin);
 }
 
 /**

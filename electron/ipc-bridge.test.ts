@@ -1,0 +1,125 @@
+/** The IPC surface: key sets match the contract, forged senders and bad arguments are refused. */
+import { describe, expect, it } from 'vitest';
+import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
+import { ok } from '../protocol/result.ts';
+import { registerIpcBridge, type IpcHandleRegistry } from './ipc-bridge.ts';
+import { ipcChannels } from './ipc-channels.ts';
+import { buildPreloadApi } from './preload-api.ts';
+
+const appOrigin = 'app://hourglass';
+const now = '2030-01-01T00:00:00.000Z';
+const resolved = <T>(v: T) => Promise.resolve(ok(v));
+const received: unknown[] = [];
+
+const api: RendererApi = {
+  getStatus: () =>
+    resolved({ now, loggedIn: false, user: null, brokerUrl: 'b', issuer: 'i', demo: true }),
+  beginLogin: (input) => {
+    received.push(input);
+    return resolved({
+      loginId: 'l1',
+      authorizationUrl: 'https://idp.example.com/auth',
+      codeVerifier: 'LEAK',
+    });
+  },
+  awaitLogin: () => resolved({ user: { subject: 'alice', issuer: 'i', groups: [] } }),
+  logout: () => resolved({ wiped: 0 }),
+  listRoles: () => resolved({ now, roles: [] }),
+  requestGrant: (input) => {
+    received.push(input);
+    return Promise.reject(new Error('never called in these tests'));
+  },
+  listGrants: () => resolved({ now, grants: [] }),
+};
+
+type Listener = (event: unknown, input: unknown) => Promise<unknown>;
+
+function register() {
+  const handlers = new Map<string, Listener>();
+  const registry = {
+    handle: (channel: string, listener: Listener) => handlers.set(channel, listener),
+    removeHandler: (channel: string) => handlers.delete(channel),
+  } as unknown as IpcHandleRegistry;
+  const bridge = registerIpcBridge(registry, api, appOrigin);
+  return { handlers, bridge };
+}
+
+const mainFrame = { senderFrame: { url: 'app://hourglass/index.html', parent: null } };
+
+describe('IPC key sets', () => {
+  it('preload keys == renderer methods == bridge channels', () => {
+    const channelsUsed: string[] = [];
+    const preload = buildPreloadApi((channel) => {
+      channelsUsed.push(channel);
+      return Promise.resolve(null);
+    });
+    expect(Object.keys(preload).sort()).toEqual([...rendererMethods].sort());
+    for (const method of rendererMethods)
+      void (preload[method] as (i: unknown) => Promise<unknown>)({});
+    const { handlers, bridge } = register();
+    expect([...handlers.keys()].sort()).toEqual([...channelsUsed].sort());
+    expect(bridge.channels.sort()).toEqual([...ipcChannels].sort());
+    expect([...handlers.keys()]).not.toContain('hourglass:exportGrant');
+  });
+
+  it('dispose removes every handler', () => {
+    const { handlers, bridge } = register();
+    bridge.dispose();
+    expect(handlers.size).toBe(0);
+  });
+});
+
+describe('IPC sender checks', () => {
+  it.each([
+    ['an iframe', { senderFrame: { url: 'app://hourglass/index.html', parent: {} } }],
+    ['another origin', { senderFrame: { url: 'https://evil.test/', parent: null } }],
+    [
+      'a look-alike origin',
+      { senderFrame: { url: 'app://hourglass.evil/index.html', parent: null } },
+    ],
+    ['a file: page', { senderFrame: { url: 'file:///tmp/x.html', parent: null } }],
+    ['a destroyed frame', { senderFrame: null }],
+    ['a garbage URL', { senderFrame: { url: 'not a url', parent: null } }],
+  ])('refuses %s', async (_name, event) => {
+    const { handlers } = register();
+    const before = received.length;
+    const answer = await handlers.get('hourglass:beginLogin')!(event, { openBrowser: true });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(received.length).toBe(before);
+  });
+
+  it('serves the main frame and strips fields the contract does not name', async () => {
+    const { handlers } = register();
+    const answer = await handlers.get('hourglass:beginLogin')!(mainFrame, { openBrowser: true });
+    expect(answer).toEqual({
+      ok: true,
+      value: { loginId: 'l1', authorizationUrl: 'https://idp.example.com/auth' },
+    });
+  });
+
+  it.each([
+    [undefined],
+    [null],
+    ['x'],
+    [{ role: 'A B', durationSeconds: 1, reason: '' }],
+    [{ role: 'r', durationSeconds: 0, reason: '' }],
+    [{ role: 'r', durationSeconds: 60, reason: '', extra: 1 }],
+  ])('refuses requestGrant(%j) before it reaches the agent', async (input) => {
+    const { handlers } = register();
+    const before = received.length;
+    const answer = await handlers.get('hourglass:requestGrant')!(mainFrame, input);
+    expect(answer).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(received.length).toBe(before);
+  });
+
+  it('turns a thrown handler into an internal failure without its message', async () => {
+    const { handlers } = register();
+    const answer = await handlers.get('hourglass:requestGrant')!(mainFrame, {
+      role: 'r',
+      durationSeconds: 60,
+      reason: 'x',
+    });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(answer)).not.toContain('never called');
+  });
+});
