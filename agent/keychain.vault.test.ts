@@ -10,7 +10,7 @@ function secretToolSees(account: string): boolean {
   const run = spawnSync('secret-tool', ['search', '--all', 'service', service], {
     encoding: 'utf8',
   });
-  return `${run.stdout}${run.stderr}`.includes(account);
+  return `${run.stdout}${run.stderr}`.includes(`attribute.username = ${account}`);
 }
 
 describe('keychain vault (real gnome-keyring)', () => {
