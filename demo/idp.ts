@@ -99,7 +99,14 @@ function providerConfig(brokerAudience: string, keys: JWK[]): Configuration {
     },
     extraTokenClaims: (_ctx, token) => {
       const user = 'accountId' in token ? findDemoUser(token.accountId) : undefined;
-      return user ? { groups: [...user.groups], preferred_username: user.login } : undefined;
+      return user
+        ? {
+            groups: [...user.groups],
+            preferred_username: user.login,
+            name: user.name,
+            email: user.email,
+          }
+        : undefined;
     },
   };
 }

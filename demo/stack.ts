@@ -1,8 +1,16 @@
 /** Starts the demo stack in-process: the demo IdP and the broker on SQLite with the demo policy. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBrokerConfig } from '../broker/config.ts';
+import { startBroker } from '../broker/start-broker.ts';
 import { startDemoIdp, DEMO_CLIENT_ID } from './idp.ts';
 
 /** The fixed resource indicator / audience of the broker's access tokens. */
 export const BROKER_AUDIENCE = 'urn:hourglass:broker';
+
+/** The demo policy file shipped next to this module. */
+export const DEMO_POLICY_PATH = fileURLToPath(new URL('./policy.yaml', import.meta.url));
 
 /** A running demo stack. */
 export interface DemoStack {
@@ -13,22 +21,49 @@ export interface DemoStack {
   close(): Promise<void>;
 }
 
-/** Starts IdP + broker on 127.0.0.1. Until the broker lands this starts the IdP only. */
+/**
+ * Starts IdP + broker on 127.0.0.1. The broker keeps its SQLite file and its signing key (0600,
+ * generated when missing) in `dataDir`. Ports default to ephemeral ones.
+ */
 export async function startDemoStack(opts: {
   dataDir: string;
   policyPath?: string;
   idpPort?: number;
   brokerPort?: number;
 }): Promise<DemoStack> {
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const idp = await startDemoIdp({
     brokerAudience: BROKER_AUDIENCE,
     ...(opts.idpPort !== undefined ? { port: opts.idpPort } : {}),
   });
+  const config = parseBrokerConfig({
+    port: opts.brokerPort ?? 0,
+    issuers: [{ issuer: idp.issuer, audience: BROKER_AUDIENCE }],
+    policyPath: opts.policyPath ?? DEMO_POLICY_PATH,
+    databasePath: join(opts.dataDir, 'broker.sqlite'),
+    signingKeyPath: join(opts.dataDir, 'broker-signing-key.jwk'),
+  });
+  if (config.status === 'error') {
+    await idp.close();
+    throw new Error(config.message);
+  }
+  let broker;
+  try {
+    broker = await startBroker(config.config, {
+      onInternalError: (error) => console.error('broker internal error:', error),
+    });
+  } catch (error) {
+    await idp.close();
+    throw error;
+  }
   return {
     issuer: idp.issuer,
-    brokerUrl: '',
+    brokerUrl: broker.url,
     brokerAudience: BROKER_AUDIENCE,
     clientId: DEMO_CLIENT_ID,
-    close: () => idp.close(),
+    close: async () => {
+      await broker.close();
+      await idp.close();
+    },
   };
 }

@@ -37,8 +37,20 @@ function reexecWithDemoKeyring(): boolean {
     'echo -n demo | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"';
   const result = spawnSync(
     'dbus-run-session',
-    ['--', 'sh', '-c', script, '_', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, HOURGLASS_DEMO_KEYRING: '1', KEYRING_HOME: keyringHome } },
+    [
+      '--',
+      'sh',
+      '-c',
+      script,
+      '_',
+      process.execPath,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, HOURGLASS_DEMO_KEYRING: '1', KEYRING_HOME: keyringHome },
+    },
   );
   process.exit(result.status ?? 1);
 }
@@ -54,7 +66,9 @@ async function main(): Promise<void> {
   const agent = await startAgent(demo.agentConfig);
   const consoleServer = await startConsoleServer({ api: agent.handlers, staticDir });
   console.log(`hourglass demo [DEMO]: IdP ${demo.stack.issuer}  broker ${demo.stack.brokerUrl}`);
-  console.log('hourglass demo: users alice (engineer), bob (approver), carol (auditor); password "demo"');
+  console.log(
+    'hourglass demo: users alice (engineer), bob (approver), carol (auditor); password "demo"',
+  );
   if (demo.homeOverride) {
     console.log(`hourglass demo: for the CLI, first: export HOURGLASS_HOME=${demo.homeOverride}`);
   }

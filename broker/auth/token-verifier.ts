@@ -1,0 +1,150 @@
+/** Verifies bearer access tokens locally against the trusted issuers' JWKS (jose). */
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose';
+import { z } from 'zod';
+import type { Me } from '../../protocol/broker-api.ts';
+import type { Result } from '../../protocol/result.ts';
+import type { Clock } from '../ports.ts';
+
+/** Who called, as proven by the token. */
+export interface Caller extends Me {
+  tokenExpiresAt: Date;
+}
+
+/** A trusted issuer and the audience its tokens must carry. */
+export interface TrustedIssuer {
+  issuer: string;
+  audience: string;
+}
+
+// Why: asymmetric algorithms only. `none` and HS* would let anyone who knows (or guesses) a shared
+// secret — or no secret at all — mint tokens the broker accepts.
+const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const CLOCK_TOLERANCE_SECONDS = 30;
+const SIGN_IN_AGAIN = 'sign in again with `hourglass login`';
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(256),
+  name: z.string().max(256).optional(),
+  preferred_username: z.string().max(256).optional(),
+  email: z.string().max(256).optional(),
+  groups: z.array(z.string().max(256)).max(500).optional(),
+});
+
+const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
+
+type Jwks = ReturnType<typeof createRemoteJWKSet>;
+
+/** Verifies a bearer token. Fails with `unauthenticated` (bad token) or `unavailable` (IdP unreachable). */
+export type TokenVerifier = (token: string) => Promise<Result<Caller>>;
+
+async function discoverJwks(issuer: string): Promise<Jwks> {
+  const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
+  const meta = discoverySchema.parse(await response.json());
+  if (meta.issuer !== issuer) throw new Error('discovery names a different issuer');
+  return createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 5000 });
+}
+
+function unauthenticated(why: string): Result<Caller> {
+  return { ok: false, error: { code: 'unauthenticated', message: `${why}; ${SIGN_IN_AGAIN}` } };
+}
+
+function toCaller(issuer: string, payload: JWTPayload): Result<Caller> {
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success || payload.exp === undefined)
+    return unauthenticated('the access token lacks required claims');
+  const { sub, name, preferred_username, email, groups } = claims.data;
+  const displayName = name ?? preferred_username;
+  return {
+    ok: true,
+    value: {
+      subject: sub,
+      issuer,
+      ...(displayName !== undefined ? { name: displayName } : {}),
+      ...(email !== undefined ? { email } : {}),
+      groups: groups ?? [],
+      tokenExpiresAt: new Date(payload.exp * 1000),
+    },
+  };
+}
+
+/** Builds a verifier for `issuers`; each issuer's JWKS is discovered on first use and cached. */
+export function createTokenVerifier(
+  issuers: readonly TrustedIssuer[],
+  clock: Clock,
+): TokenVerifier {
+  const jwksByIssuer = new Map<string, Promise<Jwks>>();
+  const jwksFor = (issuer: string): Promise<Jwks> => {
+    let jwks = jwksByIssuer.get(issuer);
+    if (!jwks) {
+      jwks = discoverJwks(issuer);
+      jwks.catch(() => jwksByIssuer.delete(issuer));
+      jwksByIssuer.set(issuer, jwks);
+    }
+    return jwks;
+  };
+  return async (token) => {
+    let unverifiedIssuer: string | undefined;
+    try {
+      unverifiedIssuer = decodeJwt(token).iss;
+    } catch {
+      return unauthenticated('the access token is not a JWT');
+    }
+    const trusted = issuers.find((i) => i.issuer === unverifiedIssuer);
+    if (!trusted)
+      return unauthenticated('the access token comes from an issuer this broker does not trust');
+    let jwks: Jwks;
+    try {
+      jwks = await jwksFor(trusted.issuer);
+    } catch {
+      return {
+        ok: false,
+        error: {
+          code: 'unavailable',
+          message: 'the identity provider cannot be reached; try again shortly',
+        },
+      };
+    }
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: trusted.issuer,
+        audience: trusted.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: clock.now(),
+        requiredClaims: ['exp', 'iat', 'sub'],
+      });
+      // jose does not check `iat` without maxTokenAge; a token from the future means a broken or forged clock.
+      if (payload.iat! > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+        return unauthenticated('the access token was issued in the future');
+      }
+      return toCaller(trusted.issuer, payload);
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired)
+        return unauthenticated('the access token has expired');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        return unauthenticated(
+          `the access token's ${error.claim} claim is not valid for this broker`,
+        );
+      }
+      if (error instanceof joseErrors.JWKSTimeout) {
+        return {
+          ok: false,
+          error: {
+            code: 'unavailable',
+            message: 'the identity provider cannot be reached; try again shortly',
+          },
+        };
+      }
+      return unauthenticated('the access token could not be verified');
+    }
+  };
+}

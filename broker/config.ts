@@ -1,0 +1,59 @@
+/** The broker's configuration: zod-parsed from a YAML/JSON file or built in code. */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** One trusted OIDC issuer and the audience its access tokens must carry for the broker. */
+export const trustedIssuerSchema = z.strictObject({
+  issuer: z.url(),
+  audience: z.string().min(1),
+});
+
+/** Broker configuration. */
+export const brokerConfigSchema = z.strictObject({
+  host: z.literal('127.0.0.1').default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(0),
+  publicUrl: z.url().optional(),
+  issuers: z.array(trustedIssuerSchema).min(1),
+  policyPath: z.string().min(1),
+  databasePath: z.string().min(1),
+  signingKeyPath: z.string().min(1),
+  rateLimitPerMinute: z.number().int().positive().default(120),
+});
+
+/** Parsed broker configuration. */
+export type BrokerConfig = z.infer<typeof brokerConfigSchema>;
+/** Broker configuration as written (defaults optional). */
+export type BrokerConfigInput = z.input<typeof brokerConfigSchema>;
+
+/** Parses configuration values; the error names each bad field. */
+export function parseBrokerConfig(
+  input: unknown,
+): { status: 'success'; config: BrokerConfig } | { status: 'error'; message: string } {
+  const parsed = brokerConfigSchema.safeParse(input);
+  if (parsed.success) return { status: 'success', config: parsed.data };
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return { status: 'error', message: `broker config: ${problems.join('; ')}` };
+}
+
+/** Reads and parses a YAML or JSON config file. */
+export async function loadBrokerConfig(
+  path: string,
+): Promise<{ status: 'success'; config: BrokerConfig } | { status: 'error'; message: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { status: 'error', message: `${path}: cannot read the broker config file` };
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch {
+    return { status: 'error', message: `${path}: not valid YAML or JSON` };
+  }
+  const result = parseBrokerConfig(raw);
+  return result.status === 'success'
+    ? result
+    : { status: 'error', message: `${path}: ${result.message}` };
+}

@@ -1,0 +1,45 @@
+/** The broker's ES256 signing key: read from a file, or generated into it (mode 0600) when missing. */
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+
+/** A loaded signing key and its public JWK for the JWKS. */
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+async function fromJwk(jwk: JWK): Promise<SigningKey> {
+  const { d: _d, ...publicPart } = jwk;
+  const kid = await calculateJwkThumbprint(publicPart);
+  const privateKey = (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey;
+  return { kid, privateKey, publicJwk: { ...publicPart, kid, alg: 'ES256', use: 'sig' } };
+}
+
+/** Loads the private JWK at `path`, generating one (0600, exclusive create) when the file is missing. */
+export async function loadOrCreateSigningKey(path: string): Promise<SigningKey> {
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`cannot read the signing key at ${path}`);
+  }
+  if (text === undefined) {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    await writeFile(path, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+    await chmod(path, 0o600);
+    return fromJwk(jwk);
+  }
+  let jwk: JWK;
+  try {
+    jwk = JSON.parse(text) as JWK;
+  } catch {
+    throw new Error(`the signing key at ${path} is not a JWK (JSON)`);
+  }
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.d) {
+    throw new Error(`the signing key at ${path} must be a private EC P-256 JWK`);
+  }
+  return fromJwk(jwk);
+}

@@ -1,0 +1,44 @@
+/** The bearer-token and rate-limit gate in front of every /v1 route. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../ports.ts';
+import type { Caller, TokenVerifier } from '../auth/token-verifier.ts';
+import { BrokerHttpError } from './http-error.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/** The verified caller of a /v1 request (set by the gate). */
+export function callerOf(request: FastifyRequest): Caller {
+  const caller = callers.get(request);
+  if (!caller) throw new BrokerHttpError('unauthenticated', 'sign in with `hourglass login`');
+  return caller;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(header ?? '');
+  return match?.[1];
+}
+
+/** Adds the gate: 401 without a valid token, 429 over the per-user limit. */
+export function installAuthentication(
+  app: FastifyInstance,
+  deps: { verify: TokenVerifier; limiter: RateLimiter; clock: Clock },
+): void {
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/v1/')) return;
+    const token = bearerToken(request.headers.authorization);
+    if (!token) {
+      throw new BrokerHttpError(
+        'unauthenticated',
+        'no bearer access token; sign in with `hourglass login`',
+      );
+    }
+    const result = await deps.verify(token);
+    if (!result.ok) throw new BrokerHttpError(result.error.code, result.error.message);
+    const caller = result.value;
+    if (!deps.limiter.allow(`${caller.issuer}#${caller.subject}`, deps.clock.now())) {
+      throw new BrokerHttpError('rate_limited', 'too many requests; wait a minute and try again');
+    }
+    callers.set(request, caller);
+  });
+}

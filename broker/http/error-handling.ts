@@ -1,0 +1,63 @@
+/** The one place where failures become `{ error: { code, message, requestId } }`. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { httpStatusFor, type ErrorBody, type ErrorCode } from '../../protocol/errors.ts';
+import { BrokerHttpError } from './http-error.ts';
+
+/** Sends the error body for `code`. */
+export function errorBody(code: ErrorCode, message: string, requestId: string): ErrorBody {
+  return { error: { code, message, requestId } };
+}
+
+function classify(error: unknown): { code: ErrorCode; message: string } {
+  if (error instanceof BrokerHttpError) return { code: error.code, message: error.message };
+  const status = (error as Partial<FastifyError>).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (error as FastifyError).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return { code: 'bad_request', message: 'the request body is too large' };
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return { code: 'bad_request', message: 'send the request body as application/json' };
+    }
+    return { code: 'bad_request', message: 'the request is malformed' };
+  }
+  return {
+    code: 'internal',
+    message: 'the broker failed to handle this request; try again or tell the operator',
+  };
+}
+
+/** Installs the JSON body parser, the error handler and the not-found handler. */
+export function installErrorHandling(
+  app: FastifyInstance,
+  onInternal: (error: unknown) => void,
+): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new BrokerHttpError('bad_request', 'the request body is not valid JSON'), undefined);
+    }
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const { code, message } = classify(error);
+    if (code === 'internal') onInternal(error);
+    void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send(
+        errorBody(
+          'not_found',
+          `no such endpoint: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+          request.id,
+        ),
+      );
+  });
+}

@@ -1,0 +1,116 @@
+/** Pure policy decisions: which roles a caller may see, and what a request turns into. */
+import type { CreateRequestBody, RoleSummary } from '../../protocol/broker-api.ts';
+import { formatDuration } from '../../protocol/duration.ts';
+import type { ErrorCode } from '../../protocol/errors.ts';
+import type { Policy, PolicyRole } from './policy-schema.ts';
+
+/** The caller as far as policy cares. `sessionEndsAt`: end of the IdP session, where known. */
+export interface PolicyCaller {
+  subject: string;
+  groups: readonly string[];
+  sessionEndsAt?: Date;
+}
+
+/** What an accepted request becomes. */
+export interface GrantPlan {
+  role: PolicyRole;
+  status: 'active' | 'pending';
+  requestedSeconds: number;
+  grantedSeconds: number;
+  activatedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+/** The outcome of a request decision. */
+export type RequestDecision =
+  { status: 'grant'; plan: GrantPlan } | { status: 'error'; code: ErrorCode; message: string };
+
+/** Whether a caller with `groups` may request `role`. */
+export function isEligible(role: PolicyRole, groups: readonly string[]): boolean {
+  return role.eligible.groups.some((group) => groups.includes(group));
+}
+
+/** The roles a caller may request. */
+export function eligibleRoles(policy: Policy, groups: readonly string[]): PolicyRole[] {
+  return policy.roles.filter((role) => isEligible(role, groups));
+}
+
+/** The policy of a role as shown to a caller before asking. */
+export function summarizeRole(role: PolicyRole): RoleSummary {
+  return {
+    name: role.name,
+    description: role.description,
+    provider: role.provider.kind,
+    maxDurationSeconds: role.maxDuration,
+    approvalsRequired: role.approvals.required,
+    approverGroups: [...role.approvals.approverGroups],
+    reasonRequired: role.reason.required,
+    ...(role.ticketPattern !== undefined ? { ticketPattern: role.ticketPattern } : {}),
+  };
+}
+
+/** Finds an eligible role by name; ineligible and unknown roles look the same (no existence leak). */
+export function findEligibleRole(
+  policy: Policy,
+  groups: readonly string[],
+  name: string,
+): PolicyRole | undefined {
+  return eligibleRoles(policy, groups).find((role) => role.name === name);
+}
+
+const violation = (message: string): RequestDecision => ({
+  status: 'error',
+  code: 'policy_violation',
+  message,
+});
+
+/** Decides a request: a grant plan, or a closed error saying what to change. */
+export function decideRequest(
+  policy: Policy,
+  caller: PolicyCaller,
+  body: CreateRequestBody,
+  now: Date,
+): RequestDecision {
+  const role = findEligibleRole(policy, caller.groups, body.role);
+  if (!role) {
+    return {
+      status: 'error',
+      code: 'not_found',
+      message: `no role named "${body.role}" is available to you; run \`hourglass roles\` to see yours`,
+    };
+  }
+  if (body.durationSeconds > role.maxDuration) {
+    return violation(
+      `${role.name} allows at most ${formatDuration(role.maxDuration)} (${role.maxDuration}s); ask for that or less`,
+    );
+  }
+  if (role.reason.required && body.reason.trim() === '') {
+    return violation(`${role.name} needs a reason; say why you need access`);
+  }
+  if (role.ticketPattern !== undefined && !new RegExp(role.ticketPattern).test(body.ticket ?? '')) {
+    return violation(`${role.name} needs a ticket matching ${role.ticketPattern}`);
+  }
+  const sessionSeconds = caller.sessionEndsAt
+    ? Math.floor((caller.sessionEndsAt.getTime() - now.getTime()) / 1000)
+    : Infinity;
+  const grantedSeconds = Math.min(body.durationSeconds, role.maxDuration, sessionSeconds);
+  if (grantedSeconds <= 0) {
+    return {
+      status: 'error',
+      code: 'unauthenticated',
+      message: 'your sign-in has ended; run `hourglass login`',
+    };
+  }
+  const active = role.approvals.required === 0;
+  return {
+    status: 'grant',
+    plan: {
+      role,
+      status: active ? 'active' : 'pending',
+      requestedSeconds: body.durationSeconds,
+      grantedSeconds,
+      activatedAt: active ? now : null,
+      expiresAt: active ? new Date(now.getTime() + grantedSeconds * 1000) : null,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** Reads a policy file: YAML → zod, with errors that name the file, line and field. */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { policyFileSchema, type Policy } from './policy-schema.ts';
+
+/** Outcome of parsing a policy. */
+export type PolicyParse =
+  { status: 'success'; policy: Policy } | { status: 'error'; message: string };
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}
+
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number {
+  // Walk up the path until a node exists (a missing key points at its parent).
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node: unknown = doc.getIn(path.slice(0, depth) as unknown[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return 1;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key(s) ${issue.keys.join(', ')}; remove them`;
+  return issue.message;
+}
+
+/** Parses policy text; `fileName` is used in error messages only. */
+export function parsePolicyText(text: string, fileName: string): PolicyParse {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = counter.linePos(yamlError.pos[0]).line;
+    return { status: 'error', message: `${fileName}:${line}: not valid YAML: ${yamlError.code}` };
+  }
+  const parsed = policyFileSchema.safeParse(doc.toJS());
+  if (parsed.success) return { status: 'success', policy: parsed.data };
+  const lines = parsed.error.issues.map((issue) => {
+    const line = lineOf(doc, counter, issue.path);
+    const field = formatPath(issue.path) || '(top level)';
+    return `${fileName}:${line}: ${field}: ${describeIssue(issue)}`;
+  });
+  return { status: 'error', message: lines.join('\n') };
+}
+
+/** Reads and parses a policy file. */
+export async function loadPolicyFile(path: string): Promise<PolicyParse> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { status: 'error', message: `${path}: cannot read the policy file` };
+  }
+  return parsePolicyText(text, path);
+}

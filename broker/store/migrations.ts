@@ -1,0 +1,53 @@
+/** In-code migrations of the broker database. Append only; never edit a shipped one. */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('grants')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('issuer', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('provider', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('ticket', 'text')
+      .addColumn('requested_seconds', 'integer', (c) => c.notNull())
+      .addColumn('granted_seconds', 'integer', (c) => c.notNull())
+      .addColumn('approvals_required', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('activated_at', 'text')
+      .addColumn('expires_at', 'text')
+      .addColumn('ended_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('grants_owner')
+      .on('grants')
+      .columns(['issuer', 'subject'])
+      .execute();
+    await db.schema
+      .createIndex('grants_deadline')
+      .on('grants')
+      .columns(['status', 'expires_at'])
+      .execute();
+    await db.schema
+      .createTable('audit')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('event', 'text', (c) => c.notNull())
+      .addColumn('grant_id', 'text')
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('role', 'text')
+      .addColumn('details', 'text', (c) => c.notNull())
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** The migrations, keyed in order. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ '0001-grants-and-audit': initial }),
+};
