@@ -1,6 +1,10 @@
 /** `hourglass agent`: the headless agent in the foreground until SIGINT/SIGTERM. */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadAgentConfig } from '../agent/config.ts';
+import { ensurePrivateDir } from '../agent/grant-store.ts';
 import { startAgent } from '../agent/host.ts';
+import { isAgentRunning } from '../agent/local-api.client.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
 /** Runs the agent for `env`; answers the exit code once it has stopped. */
@@ -13,6 +17,14 @@ export async function runHeadlessAgent(
     err(`hourglass agent: ${config.error.message}\n`);
     return exitCodeFor(config.error.code);
   }
+  if (await isAgentRunning(config.value.socketPath)) {
+    err(`hourglass agent: an agent is already running at ${config.value.socketPath}\n`);
+    return EXIT.unexpected;
+  }
+  ensurePrivateDir(config.value.dataDir);
+  // The pid lets tooling (and tests) stop exactly this agent.
+  const pidFile = join(config.value.dataDir, 'agent.pid');
+  writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
     agent = await startAgent(config.value, {
@@ -24,6 +36,7 @@ export async function runHeadlessAgent(
         ),
     });
   } catch (error) {
+    rmSync(pidFile, { force: true });
     err(`hourglass agent: ${error instanceof Error ? error.message : 'failed to start'}\n`);
     return EXIT.unexpected;
   }
@@ -33,5 +46,6 @@ export async function runHeadlessAgent(
     process.once('SIGTERM', resolve);
   });
   await agent.close();
+  rmSync(pidFile, { force: true });
   return EXIT.ok;
 }

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
+const started: number[] = [];
+
+function cli(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, cwd: '/' }, (error, stdout, stderr) => {
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+afterAll(async () => {
+  for (const pid of started) process.kill(pid, 'SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+});
+
+describe('hourglass CLI without a running agent', () => {
+  it('starts a headless agent on demand, from any cwd, and talks to it', async () => {
+    const home = join(mkdtempSync(join(tmpdir(), 'hg-ondemand-')), 'home');
+    const env = {
+      ...process.env,
+      HOURGLASS_HOME: home,
+      HOURGLASS_ISSUER: 'http://127.0.0.1:9/',
+      HOURGLASS_BROKER_URL: 'http://127.0.0.1:9',
+      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
+    };
+    const status = await cli(env, 'status');
+    const pidFile = join(home, 'agent.pid');
+    if (existsSync(pidFile)) started.push(Number(readFileSync(pidFile, 'utf8').trim()));
+    expect(status.stderr).toBe('');
+    expect(status).toMatchObject({ code: 0 });
+    expect(status.stdout).toContain('Not signed in');
+    expect(statSync(join(home, 'agent.sock')).mode & 0o777).toBe(0o600);
+    expect(started).toHaveLength(1);
+    // A second call reuses the same agent.
+    expect((await cli(env, 'status')).code).toBe(0);
+    expect(Number(readFileSync(pidFile, 'utf8').trim())).toBe(started[0]);
+    // A signed-out user gets exit 3 and a one-line hint.
+    const roles = await cli(env, 'roles');
+    expect(roles).toMatchObject({ code: 3, stdout: '' });
+    expect(roles.stderr).toBe('hourglass: You are not signed in; run `hourglass login`\n');
+  });
+
+  it('explains which variable is missing when it cannot start an agent', async () => {
+    const home = join(mkdtempSync(join(tmpdir(), 'hg-ondemand-')), 'home');
+    const run = await cli(
+      { PATH: process.env.PATH, HOME: process.env.HOME, HOURGLASS_HOME: home },
+      'status',
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('HOURGLASS_ISSUER is not set');
+  });
+});
