@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { loadPolicyFile, parsePolicyText } from './load-policy.ts';
+
+const demoPolicy = fileURLToPath(new URL('../../demo/policy.yaml', import.meta.url));
+
+const valid = `tenant: demo
+roles:
+  - name: a
+    provider: { kind: jwt, audience: https://api }
+    eligible: { groups: [engineers] }
+    maxDuration: 1h
+  - name: b
+    provider: { kind: jwt, audience: https://api }
+    eligible: { groups: [engineers] }
+    maxDuration: 15m
+`;
+
+function errorOf(text: string): string {
+  const parsed = parsePolicyText(text, 'demo/policy.yaml');
+  if (parsed.status === 'success') throw new Error('expected a parse error');
+  return parsed.message;
+}
+
+describe('policy parser', () => {
+  it('loads the demo policy', async () => {
+    const parsed = await loadPolicyFile(demoPolicy);
+    expect(parsed.status).toBe('success');
+    if (parsed.status !== 'success') return;
+    expect(parsed.policy.tenant).toBe('demo');
+    expect(parsed.policy.roles.map((r) => [r.name, r.maxDuration, r.approvals.required])).toEqual([
+      ['prod-api-readonly', 3600, 0],
+      ['prod-api-admin', 1800, 1],
+      ['audit-reader', 14400, 0],
+    ]);
+  });
+
+  it('names file, line and field of a bad duration', () => {
+    expect(errorOf(valid.replace('15m', '2x'))).toBe(
+      'demo/policy.yaml:10: roles[1].maxDuration: "2x" is not a duration; use 90s, 15m, 1h',
+    );
+  });
+
+  it('rejects unknown keys with their line', () => {
+    const message = errorOf(
+      valid.replace('    maxDuration: 1h', '    maxDuration: 1h\n    maxDurtion: 2h'),
+    );
+    expect(message).toMatch(/^demo\/policy\.yaml:3: roles\[0\]: unknown key\(s\) maxDurtion/);
+  });
+
+  it('rejects duplicate role names at the duplicate', () => {
+    expect(errorOf(valid.replace('name: b', 'name: a'))).toBe(
+      'demo/policy.yaml:7: roles[1].name: duplicate role name "a"; each role needs its own name',
+    );
+  });
+
+  it('names a missing field at its parent', () => {
+    expect(
+      errorOf(
+        valid.replace(
+          '    eligible: { groups: [engineers] }\n    maxDuration: 1h\n',
+          '    maxDuration: 1h\n',
+        ),
+      ),
+    ).toMatch(/^demo\/policy\.yaml:3: roles\[0\]\.eligible: /);
+  });
+
+  it('rejects an invalid ticket pattern and a bad provider kind', () => {
+    expect(
+      errorOf(valid.replace('    maxDuration: 1h', "    maxDuration: 1h\n    ticketPattern: '(['")),
+    ).toMatch(/:7: roles\[0\]\.ticketPattern: is not a valid regular expression/);
+    expect(errorOf(valid.replace('kind: jwt', 'kind: magic'))).toMatch(
+      /:4: roles\[0\]\.provider\.kind: /,
+    );
+  });
+
+  it('reports broken YAML with a line', () => {
+    expect(errorOf('tenant: demo\nroles: [\n')).toMatch(/^demo\/policy\.yaml:\d+: not valid YAML/);
+  });
+
+  it('survives junk without throwing', () => {
+    for (const junk of [
+      '',
+      '42',
+      '- a',
+      'tenant: [',
+      '~',
+      'roles: {}',
+      '"\\u0000"',
+      'a: &x [*x]',
+    ]) {
+      expect(parsePolicyText(junk, 'f').status).toBe('error');
+    }
+  });
+});
