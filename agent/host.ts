@@ -20,6 +20,8 @@ import { createSession } from './session.ts';
 export interface AgentHooks {
   onDeadlineEvent?: (event: DeadlineEvent) => void;
   clock?: Clock;
+  /** Keychain service name (default `hourglass`); lets parallel test agents not share items. */
+  keychainService?: string;
   /** Serve the local API socket (default true). */
   serveLocalApi?: boolean;
 }
@@ -36,7 +38,7 @@ export async function startAgent(
   hooks: AgentHooks = {},
 ): Promise<RunningAgent> {
   const clock = hooks.clock ?? systemClock;
-  const vault = createKeychainVault();
+  const vault = createKeychainVault(hooks.keychainService);
   const store = openGrantStore(config.dataDir);
   const oidc = createOidcConnection(config);
   const session = createSession({ oidc, vault, clock, audience: config.brokerAudience });

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
@@ -169,6 +169,11 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     const verified = await jwtVerify(token, jwks);
     expect(verified.payload.exp).toBeGreaterThan(Date.now() / 1000);
     expect(exported.stderr).not.toContain(token);
+    // Metadata files never hold the secret.
+    expect(readFileSync(join(config.dataDir, 'grants.json'), 'utf8')).not.toContain(token);
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/prod-api-readonly\s+active\s+0:0\d\s+yes/);
+    expect(status.stdout).not.toContain(token);
     expect(requested.stdout).not.toContain(token);
 
     const grants = await agent.handlers.listGrants({});
