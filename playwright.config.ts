@@ -14,12 +14,16 @@ export const chromiumArgs = [
 
 export default defineConfig({
   testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
   timeout: 60_000,
   workers: 1,
   reporter: [['list']],
   use: {
     headless: true,
     trace: 'off',
-    launchOptions: { executablePath: process.env.HOURGLASS_CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: {
+      executablePath: process.env.HOURGLASS_CHROMIUM ?? '/usr/bin/chromium',
+      args: chromiumArgs,
+    },
   },
 });

@@ -43,46 +43,50 @@ export function RequestForm() {
     <section className="panel" aria-labelledby="request-title">
       <h2 id="request-title">Request access</h2>
       <form className="request-form" noValidate onSubmit={(e) => void submit(e)}>
-        <label>
-          Role
-          <select value={role} onChange={update('role')} aria-invalid={Boolean(errors.role)}>
-            {roles.map((r) => (
-              <option key={r.name} value={r.name}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <label htmlFor="request-role">Role</label>
+        <select
+          id="request-role"
+          aria-describedby="role-error"
+          value={role}
+          onChange={update('role')}
+          aria-invalid={Boolean(errors.role)}
+        >
+          {roles.map((r) => (
+            <option key={r.name} value={r.name}>
+              {r.name}
+            </option>
+          ))}
+        </select>
         <FieldError id="role-error" text={errors.role} />
-        <label>
-          Duration
-          <input
-            value={draft.duration}
-            onChange={update('duration')}
-            placeholder="15m"
-            aria-invalid={Boolean(errors.duration)}
-          />
-        </label>
+        <label htmlFor="request-duration">Duration</label>
+        <input
+          id="request-duration"
+          aria-describedby="duration-error"
+          value={draft.duration}
+          onChange={update('duration')}
+          placeholder="15m"
+          aria-invalid={Boolean(errors.duration)}
+        />
         <FieldError id="duration-error" text={errors.duration} />
-        <label>
-          Reason
-          <textarea
-            value={draft.reason}
-            onChange={update('reason')}
-            maxLength={500}
-            aria-invalid={Boolean(errors.reason)}
-          />
-        </label>
+        <label htmlFor="request-reason">Reason</label>
+        <textarea
+          id="request-reason"
+          aria-describedby="reason-error"
+          value={draft.reason}
+          onChange={update('reason')}
+          maxLength={500}
+          aria-invalid={Boolean(errors.reason)}
+        />
         <FieldError id="reason-error" text={errors.reason} />
-        <label>
-          Ticket
-          <input
-            value={draft.ticket}
-            onChange={update('ticket')}
-            maxLength={100}
-            aria-invalid={Boolean(errors.ticket)}
-          />
-        </label>
+        <label htmlFor="request-ticket">Ticket</label>
+        <input
+          id="request-ticket"
+          aria-describedby="ticket-error"
+          value={draft.ticket}
+          onChange={update('ticket')}
+          maxLength={100}
+          aria-invalid={Boolean(errors.ticket)}
+        />
         <FieldError id="ticket-error" text={errors.ticket} />
         <button type="submit" disabled={busy || roles.length === 0}>
           {busy ? 'Requesting…' : 'Request'}
