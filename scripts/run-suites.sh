@@ -8,7 +8,7 @@ out=${HOURGLASS_TEST_ROOT:?run through scripts/with-services.sh}/results
 mkdir -p "$out"
 
 status=0
-npx vite build --config renderer/vite.config.ts --logLevel warn || status=1
+npx vite build --config renderer/vite.config.ts --logLevel error || status=1
 
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
 

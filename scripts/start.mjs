@@ -37,7 +37,10 @@ function electronUnavailableReason() {
   try {
     binary = createRequire(join(root, 'package.json'))('electron');
   } catch {
-    return 'the electron package is not installed';
+    // The electron package throws at require time when its binary was never downloaded.
+    return existsSync(join(root, 'node_modules', 'electron', 'package.json'))
+      ? 'the Electron binary was not downloaded (blocked or ELECTRON_SKIP_BINARY_DOWNLOAD)'
+      : 'the electron package is not installed';
   }
   if (typeof binary !== 'string' || !existsSync(binary)) {
     return 'the Electron binary was not downloaded (blocked or ELECTRON_SKIP_BINARY_DOWNLOAD)';
@@ -50,7 +53,7 @@ function electronUnavailableReason() {
 
 installIfNeeded();
 if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
-  if (run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']) !== 0) {
+  if (run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error']) !== 0) {
     process.exit(1);
   }
 }
@@ -59,7 +62,7 @@ const reason = electronUnavailableReason();
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 let child;
 if (reason === null) {
-  if (run('npx', ['vite', 'build', '--config', 'electron/vite.config.ts', '--logLevel', 'warn']) !== 0) {
+  if (run('npx', ['vite', 'build', '--config', 'electron/vite.config.ts', '--logLevel', 'error']) !== 0) {
     process.exit(1);
   }
   const electron = createRequire(join(root, 'package.json'))('electron');
