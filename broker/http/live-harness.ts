@@ -67,8 +67,16 @@ export async function call(
 }
 
 /** Rows in the grants and audit tables. */
-export async function tableCounts(broker: RunningBroker): Promise<{ grants: number; audit: number }> {
-  const grants = await broker.db.selectFrom('grants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const audit = await broker.db.selectFrom('audit').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+export async function tableCounts(
+  broker: RunningBroker,
+): Promise<{ grants: number; audit: number }> {
+  const grants = await broker.db
+    .selectFrom('grants')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const audit = await broker.db
+    .selectFrom('audit')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { grants: Number(grants.n), audit: Number(audit.n) };
 }
