@@ -18,16 +18,16 @@ describe('startDemoStack', () => {
       const me = await fetch(`${stack.brokerUrl}/v1/me`, {
         headers: { authorization: `Bearer ${accessToken}` },
       });
-      expect(((await me.json())).me.groups).toEqual(['engineers', 'approvers']);
-      firstKid = ((await (await fetch(`${stack.brokerUrl}/.well-known/jwks.json`)).json()))
-        .keys[0].kid;
+      expect((await me.json()).me.groups).toEqual(['engineers', 'approvers']);
+      firstKid = (await (await fetch(`${stack.brokerUrl}/.well-known/jwks.json`)).json()).keys[0]
+        .kid;
     } finally {
       await stack.close();
     }
     expect(statSync(join(dataDir, 'broker-signing-key.jwk')).mode & 0o777).toBe(0o600);
     const again = await startDemoStack({ dataDir });
     try {
-      const jwks = (await (await fetch(`${again.brokerUrl}/.well-known/jwks.json`)).json());
+      const jwks = await (await fetch(`${again.brokerUrl}/.well-known/jwks.json`)).json();
       expect(jwks.keys[0].kid).toBe(firstKid);
       expect(jwks.keys[0].d).toBeUndefined();
     } finally {
