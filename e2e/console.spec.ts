@@ -2,13 +2,14 @@
  * The local console end to end: real demo IdP + broker, real agent (gnome-keyring on a private
  * D-Bus), the console server and the built renderer in headless Chromium.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startConsoleServer, type ConsoleServer } from '../agent/console/console-server.ts';
 import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
+import { rendererCsp } from '../build/csp.ts';
 
 const xssPayload = '<img src=x onerror=window.__xss=1>';
 
@@ -124,4 +125,11 @@ test('the console refuses a browser without the token', async ({ browser }) => {
   const response = await stranger.goto(consoleServer.origin + '/');
   expect(response?.status()).toBe(401);
   await stranger.close();
+});
+
+test('the built renderer has no inline script or style and carries the CSP meta', () => {
+  const html = readFileSync(join(process.cwd(), 'dist', 'renderer', 'index.html'), 'utf8');
+  expect(html).toContain(`content="${rendererCsp}"`);
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  expect(html).not.toMatch(/<style|\sstyle="|\son[a-z]+=/);
 });

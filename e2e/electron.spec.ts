@@ -1,0 +1,68 @@
+/** The Electron shell, where an Electron runtime exists: the window shows the renderer. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { _electron as electron, expect, test } from '@playwright/test';
+import type { RendererApi } from '../protocol/agent-api.ts';
+import { startDemoStack } from '../demo/stack.ts';
+
+/** Path of the Electron binary, or null when `require('electron')` cannot resolve one. */
+function electronBinary(): string | null {
+  try {
+    const path: unknown = createRequire(import.meta.url)('electron');
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+const binary = electronBinary();
+
+test('the tray app window shows the renderer', async () => {
+  test.skip(
+    binary === null,
+    'Electron runtime unavailable: the binary download is blocked on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD)',
+  );
+  execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'build/bundle-electron.ts'], {
+    stdio: 'inherit',
+  });
+  const root = mkdtempSync(join(tmpdir(), 'hg-e2e-electron-'));
+  const stack = await startDemoStack({ dataDir: join(root, 'stack') });
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: ['dist/electron/main.mjs'],
+    env: {
+      ...process.env,
+      HOURGLASS_HOME: join(root, 'agent'),
+      HOURGLASS_ISSUER: stack.issuer,
+      HOURGLASS_BROKER_URL: stack.brokerUrl,
+      HOURGLASS_CLIENT_ID: stack.clientId,
+      HOURGLASS_AUDIENCE: stack.brokerAudience,
+      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
+      HOURGLASS_DEMO: '1',
+    },
+  });
+  try {
+    const win = await app.firstWindow();
+    await expect(win.getByRole('heading', { name: 'Hourglass' })).toBeVisible();
+    await expect(win.getByTestId('demo-badge')).toHaveText('DEMO');
+    const keys = await win.evaluate(() =>
+      Object.keys((window as { hourglass?: RendererApi }).hourglass ?? {}).sort(),
+    );
+    expect(keys).toEqual([
+      'awaitLogin',
+      'beginLogin',
+      'getStatus',
+      'listGrants',
+      'listRoles',
+      'logout',
+      'requestGrant',
+    ]);
+  } finally {
+    await app.close();
+    await stack.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
