@@ -26,7 +26,11 @@ export async function benchAgentMemory(root: string): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'hourglass-bench-agent-'));
   await writeFile(
     join(dir, 'config.json'),
-    JSON.stringify({ issuer: 'http://127.0.0.1:9/', brokerUrl: 'http://127.0.0.1:9', allowInsecureHttp: true }),
+    JSON.stringify({
+      issuer: 'http://127.0.0.1:9/',
+      brokerUrl: 'http://127.0.0.1:9',
+      allowInsecureHttp: true,
+    }),
   );
   const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
   // The CLI launcher re-execs node with tsx; the agent process is the last in that chain.

@@ -6,6 +6,10 @@ import { commandMedianMs, report } from './measure.ts';
 export function benchCliStartup(root: string): boolean {
   const runs = 10;
   const baseline = commandMedianMs(process.execPath, ['-e', '0'], runs);
-  const cli = commandMedianMs(process.execPath, [join(root, 'bin', 'hourglass.js'), '--help'], runs);
+  const cli = commandMedianMs(
+    process.execPath,
+    [join(root, 'bin', 'hourglass.js'), '--help'],
+    runs,
+  );
   return report('cli start-up (hourglass --help / node -e 0)', cli, baseline, 'ms', 12);
 }

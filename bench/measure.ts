@@ -9,7 +9,11 @@ export function median(values: number[]): number {
 }
 
 /** Runs `fn` `runs` times after `warmup` runs and returns the median wall time in ms. */
-export async function medianMs(fn: () => Promise<unknown>, runs: number, warmup = 3): Promise<number> {
+export async function medianMs(
+  fn: () => Promise<unknown>,
+  runs: number,
+  warmup = 3,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -21,7 +25,12 @@ export async function medianMs(fn: () => Promise<unknown>, runs: number, warmup 
 }
 
 /** Median wall time in ms of running a command to completion. */
-export function commandMedianMs(cmd: string, args: string[], runs: number, env?: NodeJS.ProcessEnv): number {
+export function commandMedianMs(
+  cmd: string,
+  args: string[],
+  runs: number,
+  env?: NodeJS.ProcessEnv,
+): number {
   const times: number[] = [];
   for (let i = 0; i < runs + 1; i++) {
     const start = performance.now();
@@ -33,7 +42,13 @@ export function commandMedianMs(cmd: string, args: string[], runs: number, env?:
 }
 
 /** Prints one benchmark line: name, measured value, baseline and their ratio. */
-export function report(name: string, value: number, baseline: number, unit: string, goal: number): boolean {
+export function report(
+  name: string,
+  value: number,
+  baseline: number,
+  unit: string,
+  goal: number,
+): boolean {
   const ratio = value / baseline;
   const verdict = ratio <= goal ? 'ok' : 'OVER GOAL';
   console.log(

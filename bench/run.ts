@@ -8,4 +8,6 @@ import { benchCliStartup } from './cli-startup.bench.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const results = [benchCliStartup(root), await benchBrokerLatency(), await benchAgentMemory(root)];
 const over = results.filter((ok) => !ok).length;
-console.log(over === 0 ? 'bench: every ratio within its goal' : `bench: ${over} ratio(s) over goal`);
+console.log(
+  over === 0 ? 'bench: every ratio within its goal' : `bench: ${over} ratio(s) over goal`,
+);

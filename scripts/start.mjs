@@ -53,7 +53,10 @@ function electronUnavailableReason() {
 
 installIfNeeded();
 if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
-  if (run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error']) !== 0) {
+  if (
+    run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error']) !==
+    0
+  ) {
     process.exit(1);
   }
 }
@@ -62,11 +65,16 @@ const reason = electronUnavailableReason();
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 let child;
 if (reason === null) {
-  if (run('npx', ['vite', 'build', '--config', 'electron/vite.config.ts', '--logLevel', 'error']) !== 0) {
+  if (
+    run('npx', ['vite', 'build', '--config', 'electron/vite.config.ts', '--logLevel', 'error']) !==
+    0
+  ) {
     process.exit(1);
   }
   const electron = createRequire(join(root, 'package.json'))('electron');
-  child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--demo'], { stdio: 'inherit' });
+  child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--demo'], {
+    stdio: 'inherit',
+  });
 } else {
   console.log(`hourglass: desktop runtime unavailable (${reason}); serving the console instead.`);
   child = spawn(tsx, [join(root, 'demo', 'start.ts')], { stdio: 'inherit', cwd: root });

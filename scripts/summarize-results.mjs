@@ -30,7 +30,9 @@ if (pw) {
   passed += s.expected + s.flaky;
   failed += s.unexpected + (pw.errors?.length ?? 0);
   skipped += s.skipped;
-  console.log(`playwright: ${s.expected + s.flaky} passed, ${s.unexpected} failed, ${s.skipped} skipped`);
+  console.log(
+    `playwright: ${s.expected + s.flaky} passed, ${s.unexpected} failed, ${s.skipped} skipped`,
+  );
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);
