@@ -32,7 +32,8 @@ test('the tray app window shows the renderer', async () => {
   const stack = await startDemoStack({ dataDir: join(root, 'stack') });
   const app = await electron.launch({
     executablePath: binary!,
-    args: ['dist/electron/main.mjs'],
+    // Launch the app folder (package.json main) so app.getAppPath() is the project root.
+    args: ['.'],
     env: {
       ...process.env,
       HOURGLASS_HOME: join(root, 'agent'),

@@ -1,7 +1,9 @@
 /** Electron main: single instance, hosts the agent, serves the renderer, tray with countdown. */
 import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { loadAgentConfig } from '../agent/config.ts';
+import { loadAgentConfig, type AgentConfig } from '../agent/config.ts';
+import type { Result } from '../protocol/index.ts';
+import { startDemo } from '../demo/demo-setup.ts';
 import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { appOrigin, installAppProtocol, registerAppScheme } from './app-protocol.ts';
 import { registerIpcBridge } from './ipc-bridge.ts';
@@ -18,9 +20,18 @@ async function signInFromTray(agent: RunningAgent): Promise<void> {
   if (begun.ok) await agent.handlers.awaitLogin({ loginId: begun.value.loginId });
 }
 
+/** `--demo` (what `npm start` passes) runs the embedded IdP + broker in this process. */
+async function resolveConfig(): Promise<{ config: Result<AgentConfig>; stop: () => Promise<void> }> {
+  if (!process.argv.includes('--demo')) {
+    return { config: loadAgentConfig(process.env), stop: () => Promise.resolve() };
+  }
+  const demo = await startDemo(process.env);
+  return { config: { ok: true, value: demo.agentConfig }, stop: () => demo.stack.close() };
+}
+
 async function run(): Promise<void> {
   await app.whenReady();
-  const config = loadAgentConfig(process.env);
+  const { config, stop: stopDemo } = await resolveConfig();
   if (!config.ok) {
     dialog.showErrorBox('Hourglass cannot start', config.error.message);
     app.quit();
@@ -67,7 +78,7 @@ async function run(): Promise<void> {
   app.on('before-quit', () => {
     tray.destroy();
     trayState.stop();
-    void agent.close();
+    void agent.close().then(stopDemo);
   });
   showWindow();
 }
