@@ -30,6 +30,13 @@ async function seededDatabase(records: number): Promise<string> {
   return path;
 }
 
+/** Opens the file as an attacker with write access would: dropping the append-only triggers. */
+function tamperable(path: string): Database.Database {
+  const raw = new Database(path);
+  raw.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
+  return raw;
+}
+
 async function verifyFile(path: string) {
   const db = await openBrokerDatabase(path);
   try {
@@ -46,13 +53,25 @@ describe('audit hash chain', () => {
     );
   });
 
+  it('refuses to update or delete an audit record through SQL', async () => {
+    const path = await seededDatabase(2);
+    const raw = new Database(path);
+    expect(() => raw.prepare("UPDATE audit SET actor = 'x' WHERE seq = 1").run()).toThrow(
+      /append-only/,
+    );
+    expect(() => raw.prepare('DELETE FROM audit WHERE seq = 2').run()).toThrow(/append-only/);
+    expect(raw.prepare('SELECT count(*) AS n FROM audit').get()).toEqual({ n: 2 });
+    raw.close();
+    expect(await verifyFile(path)).toEqual({ ok: true, records: 2 });
+  });
+
   it('an untouched log verifies', async () => {
     expect(await verifyFile(await seededDatabase(5))).toEqual({ ok: true, records: 5 });
   });
 
   it('names the first broken record after a row is edited in SQLite', async () => {
     const path = await seededDatabase(5);
-    const raw = new Database(path);
+    const raw = tamperable(path);
     raw.prepare('UPDATE audit SET details = ? WHERE seq = 3').run('{"reason":"nothing to see"}');
     raw.prepare("UPDATE audit SET actor = 'x' WHERE seq = 4").run();
     raw.close();
@@ -65,7 +84,7 @@ describe('audit hash chain', () => {
 
   it('names the record after a deleted one', async () => {
     const path = await seededDatabase(4);
-    const raw = new Database(path);
+    const raw = tamperable(path);
     raw.prepare('DELETE FROM audit WHERE seq = 2').run();
     raw.close();
     expect(await verifyFile(path)).toMatchObject({ ok: false, brokenSeq: 3 });
@@ -94,7 +113,7 @@ describe('audit hash chain', () => {
     expect(
       execFileSync(process.execPath, [bin, 'audit', 'verify', '--db', path], { encoding: 'utf8' }),
     ).toBe('audit log intact: 3 records\n');
-    const raw = new Database(path);
+    const raw = tamperable(path);
     raw.prepare("UPDATE audit SET role = 'admin' WHERE seq = 2").run();
     raw.close();
     let status = 0;

@@ -1,5 +1,5 @@
 /** In-code migrations of the broker database. Append only; never edit a shipped one. */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -47,7 +47,31 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The audit log is append-only inside the database too: the broker never updates or deletes a
+ * record, so refuse it outright. Someone with the file can drop these triggers; the hash chain
+ * is what catches that (`hourglass-broker audit verify`).
+ */
+const appendOnlyAudit: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const [name, op] of [
+      ['audit_no_update', 'UPDATE'],
+      ['audit_no_delete', 'DELETE'],
+    ] as const) {
+      await sql
+        .raw(
+          `CREATE TRIGGER ${name} BEFORE ${op} ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
+        )
+        .execute(db);
+    }
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
-  getMigrations: () => Promise.resolve({ '0001-grants-and-audit': initial }),
+  getMigrations: () =>
+    Promise.resolve({
+      '0001-grants-and-audit': initial,
+      '0002-append-only-audit': appendOnlyAudit,
+    }),
 };
