@@ -36,8 +36,9 @@ export function secondsLeft(expiresAt: string | null, now: string): number {
 export function formatRequested(grant: LocalGrant, now: string): string {
   if (grant.status === 'active') {
     return (
-      `grant ${grant.id} active: ${grant.role} for ${formatDuration(secondsLeft(grant.expiresAt, now))} ` +
-      `(until ${grant.expiresAt ?? '?'})\nUse it with: eval "$(hourglass env ${grant.role})"\n`
+      `grant ${grant.id} active: ${grant.role} granted ${formatDuration(grant.grantedSeconds)}, ` +
+      `${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${grant.expiresAt ?? '?'})\n` +
+      `Use it with: eval "$(hourglass env ${grant.role})"\n`
     );
   }
   return `grant ${grant.id} ${grant.status}: ${grant.role}${grant.status === 'pending' ? ', waiting for approval' : ''}\n`;

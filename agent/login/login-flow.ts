@@ -36,7 +36,7 @@ const SCOPE = 'openid profile email groups offline_access';
 /** Creates the sign-in flow. */
 export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
   const outcomes = new Map<string, Promise<Result<Me>>>();
-  let pending: { loginId: string; close: () => void } | null = null;
+  let pending: { loginId: string; authorizationUrl: string; close: () => void } | null = null;
 
   async function complete(
     config: client.Configuration,
@@ -71,16 +71,19 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
     return me;
   }
 
+  const joinPending = () =>
+    pending ? ok({ loginId: pending.loginId, authorizationUrl: pending.authorizationUrl }) : null;
+
   return {
     async begin(input) {
-      if (pending)
-        return fail(
-          'login_in_progress',
-          'A sign-in is already in progress; finish it in your browser or wait for it to time out',
-        );
+      // One sign-in at a time: a second caller (tray, CLI, a CLI run again after Ctrl-C) joins the
+      // pending attempt instead of being locked out until it times out, and opens no new browser.
+      const joined = joinPending();
+      if (joined) return joined;
       const config = await deps.oidc.configuration();
       if (!config.ok) return config;
-      if (pending) return fail('login_in_progress', 'A sign-in is already in progress');
+      const raced = joinPending();
+      if (raced) return raced;
       const checks = {
         pkceCodeVerifier: client.randomPKCECodeVerifier(),
         expectedState: client.randomState(),
@@ -102,7 +105,7 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
       });
       const loginId = randomUUID();
       outcomes.clear();
-      const current = { loginId, close: () => listener.close() };
+      const current = { loginId, authorizationUrl: url.href, close: () => listener.close() };
       pending = current;
       const outcome = listener.callback
         .then((cb) => (cb.ok ? complete(config.value, cb.value, checks) : cb))
