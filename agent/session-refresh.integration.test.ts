@@ -10,6 +10,7 @@ import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
 import { randomUUID } from 'node:crypto';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
+import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 
 // Real IdP + broker + gnome-keyring; only the agent's clock is moved, to make its access token stale.
 describe('session refresh', () => {
@@ -24,21 +25,11 @@ describe('session refresh', () => {
     const root = mkdtempSync(join(tmpdir(), 'hg-refresh-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const dataDir = join(root, 'agent');
-    agent = await startAgent(
-      {
-        issuer: stack.issuer,
-        clientId: stack.clientId,
-        brokerUrl: stack.brokerUrl,
-        brokerAudience: stack.brokerAudience,
-        dataDir,
-        socketPath: join(dataDir, 'agent.sock'),
-        demo: true,
-        allowInsecureHttp: true,
-        warnBeforeSeconds: [],
-        minExportSeconds: 30,
-      },
-      { clock: { now: () => Date.now() + skewMs }, serveLocalApi: false, keychainService: service },
-    );
+    agent = await startAgent(agentConfigForStack(stack, dataDir, { warnBeforeSeconds: [] }), {
+      clock: { now: () => Date.now() + skewMs },
+      serveLocalApi: false,
+      keychainService: service,
+    });
     const begun = await agent.handlers.beginLogin({ openBrowser: false });
     if (!begun.ok) throw new Error(begun.error.message);
     const { callbackUrl } = await completeIdpLogin(begun.value.authorizationUrl, {

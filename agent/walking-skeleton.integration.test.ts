@@ -10,6 +10,7 @@ import { startDemoStack } from '../demo/stack.ts';
 import type { AgentConfig } from './config.ts';
 import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
+import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 
 // Real IdP (oidc-provider) + real broker + real gnome-keyring (private D-Bus) + the real CLI binary.
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
@@ -53,18 +54,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     const root = mkdtempSync(join(tmpdir(), 'hg-skel-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const dataDir = join(root, 'agent');
-    config = {
-      issuer: stack.issuer,
-      clientId: stack.clientId,
-      brokerUrl: stack.brokerUrl,
-      brokerAudience: stack.brokerAudience,
-      dataDir,
-      socketPath: join(dataDir, 'agent.sock'),
-      demo: true,
-      allowInsecureHttp: true,
-      warnBeforeSeconds: [2],
-      minExportSeconds: 30,
-    };
+    config = agentConfigForStack(stack, dataDir, { warnBeforeSeconds: [2] });
     agent = await startAgent(config);
     // Only HOURGLASS_HOME: the CLI must find the running agent by its socket, not start another.
     cliEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOURGLASS_HOME: dataDir };

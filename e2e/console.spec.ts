@@ -10,6 +10,7 @@ import { startConsoleServer, type ConsoleServer } from '../agent/console/console
 import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
 import { rendererCsp } from '../build/csp.ts';
+import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 
 const xssPayload = '<img src=x onerror=window.__xss=1>';
 
@@ -24,18 +25,9 @@ test.beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hg-e2e-console-'));
   stack = await startDemoStack({ dataDir: join(root, 'stack') });
   const dataDir = join(root, 'agent');
-  agent = await startAgent({
-    issuer: stack.issuer,
-    clientId: stack.clientId,
-    brokerUrl: stack.brokerUrl,
-    brokerAudience: stack.brokerAudience,
-    dataDir,
-    socketPath: join(dataDir, 'agent.sock'),
-    demo: true,
-    allowInsecureHttp: true,
-    warnBeforeSeconds: [5],
-    minExportSeconds: 0,
-  });
+  agent = await startAgent(
+    agentConfigForStack(stack, dataDir, { warnBeforeSeconds: [5], minExportSeconds: 0 }),
+  );
   consoleServer = await startConsoleServer({
     api: agent.handlers,
     staticDir: join(process.cwd(), 'dist', 'renderer'),
