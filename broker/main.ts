@@ -1,4 +1,5 @@
 /** `hourglass-broker`: `serve --config <file>` and `audit verify --db <file>`. */
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadBrokerConfig } from './config.ts';
 import { verifyAuditLog } from './audit/verify.ts';
@@ -26,6 +27,9 @@ async function serve(opts: { config: string }): Promise<void> {
 }
 
 async function auditVerify(opts: { db: string }): Promise<void> {
+  // Opening a missing path would create an empty database and report it "intact".
+  if (!existsSync(opts.db))
+    fail(`${opts.db}: no such database file; pass the broker's SQLite file`);
   const db = await openBrokerDatabase(opts.db);
   try {
     const result = await verifyAuditLog(db);

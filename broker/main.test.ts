@@ -1,0 +1,80 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './test-support.ts';
+
+const bin = fileURLToPath(new URL('../bin/hourglass-broker.js', import.meta.url));
+const demoPolicy = fileURLToPath(new URL('../demo/policy.yaml', import.meta.url));
+
+function brokerCli(args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000 });
+}
+
+function writeConfig(dir: string, policyPath: string, extra = ''): string {
+  const path = join(dir, 'broker.yaml');
+  writeFileSync(
+    path,
+    [
+      'issuers: [{ issuer: "http://127.0.0.1:9/", audience: "urn:hourglass:broker" }]',
+      `policyPath: ${policyPath}`,
+      `databasePath: ${join(dir, 'broker.sqlite')}`,
+      `signingKeyPath: ${join(dir, 'key.jwk')}`,
+      extra,
+    ].join('\n'),
+  );
+  return path;
+}
+
+describe('hourglass-broker command line', () => {
+  it('refuses a malformed policy with file:line:field and writes nothing', () => {
+    const dir = tempDir();
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(
+      policy,
+      'tenant: t\nroles:\n  - name: ro\n    description: x\n    provider: { kind: jwt, audience: a }\n    eligible: { groups: [e] }\n    maxDuration: 2x\n',
+    );
+    const run = brokerCli(['serve', '--config', writeConfig(dir, policy)]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${policy}:7: roles[0].maxDuration: "2x" is not a duration`);
+    expect(existsSync(join(dir, 'broker.sqlite'))).toBe(false);
+    expect(existsSync(join(dir, 'key.jwk'))).toBe(false);
+  });
+
+  it('refuses an unknown config key, naming it', () => {
+    const dir = tempDir();
+    const run = brokerCli(['serve', '--config', writeConfig(dir, demoPolicy, 'listenOn: 0.0.0.0')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/broker\.yaml: broker config: .*listenOn/);
+    expect(existsSync(join(dir, 'broker.sqlite'))).toBe(false);
+  });
+
+  it('audit verify refuses a missing database instead of creating one', () => {
+    const dir = tempDir();
+    const db = join(dir, 'missing.sqlite');
+    const run = brokerCli(['audit', 'verify', '--db', db]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('no such database file');
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('serves with a good config and stops on SIGTERM', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [bin, 'serve', '--config', writeConfig(dir, demoPolicy)]);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`broker exited ${String(code)}`)));
+    });
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
