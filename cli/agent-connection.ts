@@ -1,6 +1,6 @@
 /** Finds the local agent, starting a headless one on demand (detached `hourglass agent`). */
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
@@ -9,7 +9,11 @@ import { loadAgentConfig, resolveDataDir, socketPathFor } from '../agent/config.
 import { ensurePrivateDir } from '../agent/grant-store.ts';
 import { createLocalApiClient, isAgentRunning } from '../agent/local-api.client.ts';
 
-const BIN = fileURLToPath(new URL('../bin/hourglass.js', import.meta.url));
+// This module runs from cli/ (tsx) or from the bundle in dist/cli/: find bin/ from either.
+const BIN =
+  ['../bin/hourglass.js', '../../bin/hourglass.js']
+    .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+    .find((path) => existsSync(path)) ?? 'hourglass';
 
 function startHeadlessAgent(dataDir: string, env: NodeJS.ProcessEnv): { exited: () => boolean } {
   ensurePrivateDir(dataDir);

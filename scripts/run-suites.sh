@@ -9,6 +9,8 @@ mkdir -p "$out"
 
 status=0
 npx vite build --config renderer/vite.config.ts --logLevel error || status=1
+# The CLI bundle is what `hourglass` runs; the suites exercise it, not only the sources.
+npx tsx build/bundle-cli.ts || status=1
 
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
 
