@@ -4,21 +4,40 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Boundary rules from STYLE.md: only electron/ imports electron; protocol/ does no I/O; renderer/ sees protocol types only. */
-const nodeIo = ['fs', 'node:*', 'net', 'http', 'https', 'child_process', 'better-sqlite3', 'kysely', '@napi-rs/keyring', 'fastify'];
+const nodeIo = [
+  'fs',
+  'node:*',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'better-sqlite3',
+  'kysely',
+  '@napi-rs/keyring',
+  'fastify',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/ may import electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only electron/ may import electron.' }] },
+      ],
     },
   },
   {
@@ -37,9 +56,18 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='BrowserWindow']", message: 'Create windows only through createSecureWindow() in electron/secure-window.ts.' },
-        { selector: "MemberExpression[object.name='ipcMain']", message: 'Use the typed IPC bridge in electron/ipc-bridge.ts.' },
-        { selector: "MemberExpression[object.name='ipcRenderer']", message: 'Use the typed preload bridge.' },
+        {
+          selector: "NewExpression[callee.name='BrowserWindow']",
+          message: 'Create windows only through createSecureWindow() in electron/secure-window.ts.',
+        },
+        {
+          selector: "MemberExpression[object.name='ipcMain']",
+          message: 'Use the typed IPC bridge in electron/ipc-bridge.ts.',
+        },
+        {
+          selector: "MemberExpression[object.name='ipcRenderer']",
+          message: 'Use the typed preload bridge.',
+        },
       ],
     },
   },
@@ -55,7 +83,10 @@ export default tseslint.config(
     files: ['protocol/**'],
     ignores: ['protocol/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['electron', ...nodeIo.filter((p) => !p.includes('*'))], patterns: ['node:*'] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: ['electron', ...nodeIo.filter((p) => !p.includes('*'))], patterns: ['node:*'] },
+      ],
     },
   },
   {
@@ -70,7 +101,10 @@ export default tseslint.config(
           paths: ['electron', ...nodeIo.filter((p) => !p.includes('*'))],
           patterns: [
             { group: ['node:*'], message: 'renderer/ runs in the browser.' },
-            { group: ['**/agent/**', '**/broker/**', '**/cli/**', '**/electron/**'], message: 'renderer/ talks only to window.hourglass and imports protocol/ types.' },
+            {
+              group: ['**/agent/**', '**/broker/**', '**/cli/**', '**/electron/**'],
+              message: 'renderer/ talks only to window.hourglass and imports protocol/ types.',
+            },
           ],
         },
       ],

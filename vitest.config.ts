@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{protocol,broker,agent,cli,electron,renderer,demo,build,scripts}/**/*.test.{ts,tsx}'],
+    include: [
+      '{protocol,broker,agent,cli,electron,renderer,demo,build,scripts}/**/*.test.{ts,tsx}',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

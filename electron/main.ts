@@ -21,7 +21,10 @@ async function signInFromTray(agent: RunningAgent): Promise<void> {
 }
 
 /** `--demo` (what `npm start` passes) runs the embedded IdP + broker in this process. */
-async function resolveConfig(): Promise<{ config: Result<AgentConfig>; stop: () => Promise<void> }> {
+async function resolveConfig(): Promise<{
+  config: Result<AgentConfig>;
+  stop: () => Promise<void>;
+}> {
   if (!process.argv.includes('--demo')) {
     return { config: loadAgentConfig(process.env), stop: () => Promise.resolve() };
   }

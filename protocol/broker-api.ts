@@ -52,7 +52,11 @@ export type RoleSummary = z.infer<typeof roleSummarySchema>;
 /** Body of `POST /v1/requests`. */
 export const createRequestBodySchema = z.strictObject({
   role: roleNameSchema,
-  durationSeconds: z.number().int().positive().max(31 * 86400),
+  durationSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(31 * 86400),
   reason: z.string().max(500),
   ticket: z.string().max(100).optional(),
 });

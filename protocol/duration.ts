@@ -1,7 +1,8 @@
 /** Parsing and formatting of human durations (`90s`, `15m`, `1h`, `1h30m`). Pure. */
 
 /** Outcome of parsing a duration. */
-export type DurationParse = { status: 'success'; seconds: number } | { status: 'error'; message: string };
+export type DurationParse =
+  { status: 'success'; seconds: number } | { status: 'error'; message: string };
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const DURATION_RE = /^(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,7})s)?$/;
