@@ -11,6 +11,7 @@ import type { AgentConfig } from './config.ts';
 import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
+import { agentContract } from '../protocol/index.ts';
 
 // Real IdP (oidc-provider) + real broker + real gnome-keyring (private D-Bus) + the real CLI binary.
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
@@ -63,6 +64,10 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
   afterAll(async () => {
     await agent?.close();
     await stack?.close();
+  });
+
+  it('serves exactly the methods of the agent contract', () => {
+    expect(Object.keys(agent.handlers).sort()).toEqual(Object.keys(agentContract).sort());
   });
 
   it('signs alice in through the IdP and the loopback callback; a forged state stores nothing', async () => {

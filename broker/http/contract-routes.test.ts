@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerContract, errorBodySchema } from '../../protocol/index.ts';
+import type { DemoIdp } from '../../demo/idp.ts';
+import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
+import { BROKER_AUDIENCE } from '../../demo/stack.ts';
+import type { RunningBroker } from '../start-broker.ts';
+import { startTestBroker, startTestIdp } from './live-harness.ts';
+
+// Every broker contract method is a served route: without a token each answers 401 (not 404).
+describe('broker routes match the contract', () => {
+  let idp: DemoIdp;
+  let broker: RunningBroker;
+
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    broker = await startTestBroker(idp);
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await idp?.close();
+  });
+
+  it.each(Object.entries(brokerContract))(
+    '%s is served and demands a token',
+    async (_name, route) => {
+      const path = route.path.replace(':id', 'AAAAAAAAAAAAAAAAAAAAAA');
+      const res = await fetch(`${broker.url}${path}`, {
+        method: route.method,
+        ...(route.method === 'POST'
+          ? { headers: { 'content-type': 'application/json' }, body: '{}' }
+          : {}),
+      });
+      expect(res.status).toBe(401);
+      const body = errorBodySchema.parse(await res.json());
+      expect(body.error.code).toBe('unauthenticated');
+      expect(body.error.message).toMatch(/hourglass login/);
+    },
+  );
+
+  it('an unknown route answers 401 without a token and 404 with one, in the same error body', async () => {
+    const anonymous = await fetch(`${broker.url}/v1/nope`);
+    expect(anonymous.status).toBe(401);
+    const { accessToken } = await obtainTestTokens(idp.issuer, 'alice', BROKER_AUDIENCE);
+    const res = await fetch(`${broker.url}/v1/nope`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(res.status).toBe(404);
+    expect(errorBodySchema.parse(await res.json()).error.code).toBe('not_found');
+  });
+});
