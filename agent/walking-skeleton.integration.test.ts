@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { Entry } from '@napi-rs/keyring';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
@@ -30,6 +31,17 @@ function keychainListing(): string {
   return `${run.stdout}${run.stderr}`.replace(/^secret = .*$/gm, '');
 }
 
+/** Every file under `dir` whose bytes contain `needle` (SQLite and WAL files included). */
+function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (readFileSync(path).includes(Buffer.from(needle))) hits.push(path);
+  }
+  return hits;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('walking skeleton: login → request → env → wipe at the deadline', () => {
@@ -37,6 +49,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
   let agent: RunningAgent;
   let config: AgentConfig;
   let cliEnv: NodeJS.ProcessEnv;
+  let root: string;
 
   const cli = (...args: string[]): Promise<CliRun> =>
     new Promise((resolve) => {
@@ -52,7 +65,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     });
 
   beforeAll(async () => {
-    const root = mkdtempSync(join(tmpdir(), 'hg-skel-'));
+    root = mkdtempSync(join(tmpdir(), 'hg-skel-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const dataDir = join(root, 'agent');
     config = agentConfigForStack(stack, dataDir, { warnBeforeSeconds: [2] });
@@ -168,6 +181,13 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     expect(status.stdout).toMatch(/prod-api-readonly\s+active\s+0:0\d\s+yes/);
     expect(status.stdout).not.toContain(token);
     expect(requested.stdout).not.toContain(token);
+    // Secrets live in the keychain only: no file of the agent or the broker holds the token or
+    // the refresh token (grant store, logs, SQLite database and its WAL, config).
+    const refreshToken = new Entry('hourglass', 'session').getPassword() ?? '';
+    expect(refreshToken.length).toBeGreaterThan(20);
+    expect(filesContaining(root, grantId).length).toBeGreaterThan(1); // the scan does see data
+    expect(filesContaining(root, token)).toEqual([]);
+    expect(filesContaining(root, refreshToken)).toEqual([]);
 
     const grants = await agent.handlers.listGrants({});
     const grant = grants.ok ? grants.value.grants.find((g) => g.id === grantId) : undefined;
