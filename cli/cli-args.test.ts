@@ -47,6 +47,11 @@ describe('CLI argument errors', () => {
     expect(r.out).toMatch(/Exit codes:[\s\S]*4 {2}denied by policy[\s\S]*5 {2}broker, keychain/);
   });
 
+  it('prints the package version and exits 0 without reaching the agent', async () => {
+    const r = await run(['--version']);
+    expect(r).toMatchObject({ code: 0, connected: 0, out: '0.1.0\n' });
+  });
+
   it('maps an unavailable agent to exit 5 with a one-line message', async () => {
     const r = await run(['roles']);
     expect(r).toMatchObject({ code: 5, connected: 1, err: 'hourglass: no agent in this test\n' });

@@ -5,6 +5,9 @@ import type { CliIo } from './commands.ts';
 import { registerCommands } from './commands.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { runHeadlessAgent } from './run-agent.ts';
+import packageJson from '../package.json' with { type: 'json' };
+
+const version: string = packageJson.version;
 
 /** Runs the CLI on `argv` (without node and script); answers the exit code. */
 export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Promise<number> {
@@ -20,6 +23,7 @@ export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Prom
   let code: number = EXIT.ok;
   const program = new Command('hourglass')
     .description('Temporary, time-bound production access.')
+    .version(version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run `hourglass --help` for usage)')

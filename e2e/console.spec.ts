@@ -83,6 +83,10 @@ test('sign in through the IdP tab, request a role, watch it count down; no XSS, 
   const grant = page.locator('[data-testid="grant"][data-role="prod-api-readonly"]');
   await expect(grant).toBeVisible();
   await expect(grant).toContainText(xssPayload);
+  // The grant offers the export command, never the secret itself.
+  await expect(grant.getByTestId('export-command')).toHaveText(
+    'in keychain · eval "$(hourglass env prod-api-readonly)"',
+  );
   const countdown = grant.getByTestId('countdown');
   const first = secondsOf(await countdown.innerText());
   await page.waitForTimeout(2200);

@@ -24,6 +24,13 @@ export function GrantsList() {
           <li key={grant.id} className="grant" data-testid="grant" data-role={grant.role}>
             <span className="grant-role">{grant.role}</span>
             <span className="grant-reason">{grant.reason}</span>
+            {secondsLeft !== null ? (
+              <span className="grant-export muted" data-testid="export-command">
+                {grant.credentialStored ? 'in keychain · ' : 'not on this device · '}
+                {/* The command, never the secret: the terminal asks the agent for it. */}
+                <code>{`eval "$(hourglass env ${grant.role})"`}</code>
+              </span>
+            ) : null}
             {secondsLeft === null ? (
               <span className="pending">Pending approval</span>
             ) : (
