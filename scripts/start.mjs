@@ -13,12 +13,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status;
 
+/**
+ * Native addons (better-sqlite3) build against Node's headers; where the distribution ships them
+ * and npm has no nodedir set, point node-gyp there instead of downloading them.
+ */
+function npmEnv() {
+  const env = { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+  const hasNodedir = process.env.npm_config_nodedir || process.env.NPM_CONFIG_NODEDIR;
+  if (!hasNodedir && existsSync('/usr/include/node/node_api.h')) env.npm_config_nodedir = '/usr';
+  return env;
+}
+
 function installIfNeeded() {
   const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   console.log('hourglass: installing dependencies (npm ci)…');
-  if (run('npm', ['ci', '--no-audit', '--no-fund'], { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }) !== 0) {
+  if (run('npm', ['ci', '--no-audit', '--no-fund'], npmEnv()) !== 0) {
     console.error('hourglass: npm ci failed; see the output above');
     process.exit(1);
   }

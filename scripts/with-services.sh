@@ -6,7 +6,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 bash scripts/ensure-packages.sh
-[ -d node_modules ] || ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
+if [ ! -d node_modules ]; then
+  # Native addons build against the distribution's Node headers when present (no header download).
+  [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node_api.h ] && export npm_config_nodedir=/usr
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund
+fi
 
 work=$(mktemp -d /tmp/hourglass-test.XXXXXX)
 chmod 755 "$work"
