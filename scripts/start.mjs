@@ -90,7 +90,7 @@ if (reason === null) {
     stdio: 'inherit',
   });
 } else {
-  console.log(`hourglass: desktop runtime unavailable (${reason}); serving the console instead.`);
+  console.log(`hourglass: desktop runtime unavailable: ${reason}; serving the console instead.`);
   child = spawn(tsx, [join(root, 'demo', 'start.ts')], { stdio: 'inherit', cwd: root });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
