@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createKeychainVault, grantAccount } from './keychain.vault.ts';
 
@@ -57,5 +58,7 @@ describe('keychain vault (real gnome-keyring)', () => {
       expect(out).not.toContain('canary-secret-2');
     }
     expect(secretToolSees('session')).toBe(false);
+    // Nothing fell back to the kernel keyring either (the library's default on Linux).
+    expect(readFileSync('/proc/keys', 'utf8')).not.toContain(service);
   });
 });

@@ -45,7 +45,10 @@ async function guard<T>(run: () => Promise<T>): Promise<Result<T>> {
 
 /** A vault over `@napi-rs/keyring` for `service` (default `hourglass`). */
 export function createKeychainVault(service: string = KEYCHAIN_SERVICE): Vault {
-  const entry = (account: string) => new AsyncEntry(service, account);
+  // Pinned to the Secret Service: by default the library silently falls back to the kernel
+  // keyring when no Secret Service answers, which would be a fail-open plaintext-ish fallback.
+  const entry = (account: string) =>
+    new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
   return {
     store: (account, secret) =>
       guard(async () => {
