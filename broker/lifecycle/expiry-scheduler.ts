@@ -3,6 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../ports.ts';
 import type { BrokerDatabase } from '../store/schema.ts';
 import { expireDueGrants } from './expire-grants.ts';
+import { MAX_SLEEP_MS } from './expiry-plan.ts';
+
+const RETRY_BASE_MS = 500;
 
 /** A running expiry scheduler. */
 export interface ExpiryScheduler {
@@ -20,15 +23,29 @@ export async function startExpiryScheduler(
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  let failures = 0;
 
+  const arm = (ms: number): void => {
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => void schedule(), ms);
+    timer.unref();
+  };
   const tick = async (): Promise<void> => {
     if (stopped) return;
     clearTimeout(timer);
-    const plan = await expireDueGrants(db, clock.now());
-    if (stopped || plan.sleepMs === null) return;
-    // +5 ms so the timer fires after the deadline, not a hair before it.
-    timer = setTimeout(() => void schedule(), plan.sleepMs + 5);
-    timer.unref();
+    try {
+      const plan = await expireDueGrants(db, clock.now());
+      failures = 0;
+      // +5 ms so the timer fires after the deadline, not a hair before it. The plan caps the
+      // sleep, so a clock jump or a missed re-arm is caught within a minute.
+      if (plan.sleepMs !== null) arm(plan.sleepMs + 5);
+    } catch (error) {
+      // A failed run (database busy, disk full) must not stop server-side expiry: retry.
+      failures += 1;
+      arm(Math.min(RETRY_BASE_MS * 2 ** (failures - 1), MAX_SLEEP_MS));
+      throw error;
+    }
   };
   const schedule = (): Promise<void> => {
     running = running.then(tick).catch(onError);
