@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +71,52 @@ describe('deadline scheduler', () => {
     expect(await vault.read(grantAccount('soon'))).toEqual({ ok: true, value: null });
     expect(events.map((e) => e.kind)).toEqual(['grantExpiring', 'grantWiped']);
     expect(store.get('soon')?.wipedAt).not.toBeNull();
+  });
+
+  it('on start, wipes keychain items of grants the store does not know, and nothing else', async () => {
+    const store = openGrantStore(mkdtempSync(join(tmpdir(), 'hg-sched-')));
+    store.upsert(record('known', 60_000));
+    await vault.store(grantAccount('known'), 'canary-secret-6');
+    await vault.store(grantAccount('orphan'), 'canary-secret-7');
+    await vault.store('session', 'canary-session');
+    const scheduler = await startDeadlineScheduler({
+      store,
+      vault,
+      clock: systemClock,
+      warnBeforeSeconds: [],
+    });
+    scheduler.stop();
+    expect(await vault.read(grantAccount('orphan'))).toEqual({ ok: true, value: null });
+    expect(await vault.read(grantAccount('known'))).toEqual({ ok: true, value: 'canary-secret-6' });
+    expect(await vault.read('session')).toEqual({ ok: true, value: 'canary-session' });
+    await vault.remove(grantAccount('known'));
+    await vault.remove('session');
+  });
+
+  it('keeps wiping after a failed run: the store cannot be written at the deadline, then can', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-sched-'));
+    const store = openGrantStore(dir);
+    store.upsert(record('stuck', 700));
+    await vault.store(grantAccount('stuck'), 'canary-secret-8');
+    const scheduler = await startDeadlineScheduler({
+      store,
+      vault,
+      clock: systemClock,
+      warnBeforeSeconds: [],
+    });
+    // A directory where the store writes its temp file: the write fails (EISDIR), even as root.
+    const blocker = join(dir, `grants.json.${process.pid}.tmp`);
+    mkdirSync(blocker);
+    await sleep(1200);
+    // The secret is gone already; only the bookkeeping failed.
+    expect(await vault.read(grantAccount('stuck'))).toEqual({ ok: true, value: null });
+    expect(store.get('stuck')?.wipedAt).toBeNull();
+    rmdirSync(blocker);
+    await sleep(1500);
+    scheduler.stop();
+    expect(store.get('stuck')).toMatchObject({
+      credentialStored: false,
+      wipedAt: expect.any(String),
+    });
   });
 });

@@ -10,6 +10,9 @@ import type { GrantStore } from './grant-store.ts';
 import type { Vault } from './keychain.vault.ts';
 import { grantAccount } from './keychain.vault.ts';
 
+const GRANT_PREFIX = grantAccount('');
+const RETRY_MS = 1000;
+
 /** Emitted to the host (tray, notifications). Carries no secret. */
 export type DeadlineEvent =
   | { kind: 'grantExpiring'; grantId: string; role: string; secondsLeft: number }
@@ -93,6 +96,26 @@ export async function startDeadlineScheduler(
     timer.unref();
   }
 
+  function armRetry(): void {
+    clearTimeout(timer);
+    if (stopped) return;
+    timer = setTimeout(() => void rearm(), RETRY_MS);
+    timer.unref();
+  }
+
+  /**
+   * Keychain items of grants the store does not know (a crash between writes, a lost or corrupt
+   * store file) have no deadline anyone would honour: wipe them at start. Fail closed.
+   */
+  async function wipeOrphans(): Promise<void> {
+    const accounts = await deps.vault.accounts();
+    if (!accounts.ok) return;
+    for (const account of accounts.value) {
+      const grantId = account.startsWith(GRANT_PREFIX) ? account.slice(GRANT_PREFIX.length) : null;
+      if (grantId !== null && !deps.store.get(grantId)) await deps.vault.remove(account);
+    }
+  }
+
   function rearm(): Promise<void> {
     // Single-flight: a wipe in progress is not raced by another tick; a call meanwhile re-plans after.
     if (running) {
@@ -102,7 +125,13 @@ export async function startDeadlineScheduler(
     running = (async () => {
       do {
         again = false;
-        await tick();
+        try {
+          await tick();
+        } catch {
+          // A failed run (grant store unwritable, keychain hiccup) must not end the wiping:
+          // try again shortly instead of crashing or going quiet.
+          armRetry();
+        }
       } while (again && !stopped);
     })().finally(() => {
       running = null;
@@ -110,6 +139,7 @@ export async function startDeadlineScheduler(
     return running;
   }
 
+  await wipeOrphans();
   await rearm();
   return {
     rearm,

@@ -29,24 +29,28 @@ const holds = (r: GrantRecord | undefined): boolean =>
 async function fetchCredential(deps: GrantActionDeps, grant: Grant): Promise<Result<GrantRecord>> {
   const issued = await deps.broker.issueCredentials(grant.id);
   if (!issued.ok) return issued;
-  const stored = await deps.vault.store(
-    grantAccount(grant.id),
-    JSON.stringify(issued.value.credential),
-  );
-  if (!stored.ok) return stored;
   const record: GrantRecord = {
     id: grant.id,
     role: grant.role,
     provider: grant.provider,
     grantedSeconds: grant.grantedSeconds,
     expiresAt: issued.value.expiresAt,
-    credentialStored: true,
+    credentialStored: false,
     wipedAt: null,
   };
+  // The deadline is on disk before the secret is in the keychain, so a crash in between never
+  // leaves a secret the scheduler does not know to wipe.
   deps.store.setOffsetMs(deps.broker.clockOffsetMs());
   deps.store.upsert(record);
+  const stored = await deps.vault.store(
+    grantAccount(grant.id),
+    JSON.stringify(issued.value.credential),
+  );
+  if (!stored.ok) return stored;
+  const held = { ...record, credentialStored: true };
+  deps.store.upsert(held);
   await deps.scheduler.rearm();
-  return ok(record);
+  return ok(held);
 }
 
 function parseCredential(text: string | null): Credential | null {

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,5 +28,16 @@ describe('grant store', () => {
     again.upsert({ ...record, credentialStored: false, wipedAt: '2030-01-01T12:01:00.000Z' });
     expect(openGrantStore(dir).list()).toHaveLength(1);
     expect(openGrantStore(dir).get('g-1')?.wipedAt).toBe('2030-01-01T12:01:00.000Z');
+  });
+
+  it('sets an unreadable store file aside instead of overwriting it, and starts empty', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-store-'));
+    writeFileSync(join(dir, 'grants.json'), '{"offsetMs": "not a number"');
+    const store = openGrantStore(dir);
+    expect(store.list()).toEqual([]);
+    store.upsert(record);
+    const kept = readdirSync(dir).filter((name) => name.startsWith('grants.json.unreadable-'));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dir, kept[0]!), 'utf8')).toBe('{"offsetMs": "not a number"');
   });
 });

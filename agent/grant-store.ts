@@ -45,12 +45,21 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 function load(path: string): StoreFile {
+  let text: string;
   try {
-    const parsed = fileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { offsetMs: 0, grants: [] };
+  }
+  try {
+    const parsed = fileSchema.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data;
   } catch {
-    // Missing or unreadable: start empty. Secrets are not here, so nothing is lost but metadata.
+    // Not JSON: handled below like a schema mismatch.
   }
+  // Keep the unreadable file for diagnosis instead of overwriting it; the scheduler wipes the
+  // keychain items this store no longer knows, so no secret outlives it.
+  renameSync(path, `${path}.unreadable-${Date.now()}`);
   return { offsetMs: 0, grants: [] };
 }
 
@@ -59,11 +68,14 @@ export function openGrantStore(dataDir: string): GrantStore {
   ensurePrivateDir(dataDir);
   const path = join(dataDir, 'grants.json');
   let state = load(path);
-  const save = () => {
+  // Memory follows the disk: a failed write throws and leaves both as they were, so a retry
+  // does the work again instead of believing it done.
+  const save = (next: StoreFile) => {
     const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, path);
+    state = next;
   };
   return {
     path,
@@ -71,14 +83,12 @@ export function openGrantStore(dataDir: string): GrantStore {
     get: (id) => state.grants.find((g) => g.id === id),
     upsert: (record) => {
       const rest = state.grants.filter((g) => g.id !== record.id);
-      state = { ...state, grants: [...rest, grantRecordSchema.parse(record)] };
-      save();
+      save({ ...state, grants: [...rest, grantRecordSchema.parse(record)] });
     },
     offsetMs: () => state.offsetMs,
     setOffsetMs: (offsetMs) => {
       if (offsetMs === state.offsetMs) return;
-      state = { ...state, offsetMs };
-      save();
+      save({ ...state, offsetMs });
     },
   };
 }
