@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRequest, eligibleRoles, summarizeRole } from './decide.ts';
+import { decideRequest, eligibleRoles, summarizeRole, ticketMatches } from './decide.ts';
 import { parsePolicyText } from './load-policy.ts';
 import type { Policy } from './policy-schema.ts';
 
@@ -175,5 +175,18 @@ describe('decideRequest', () => {
     expect(unknown.status === 'error' && unknown.message.replace('zzz', 'ro')).toBe(
       hidden.status === 'error' && hidden.message,
     );
+  });
+});
+
+describe('ticketMatches', () => {
+  it.each([
+    ['INC-[0-9]+', 'INC-42', true],
+    ['INC-[0-9]+', 'nope, not INC-1', false],
+    ['INC-[0-9]+', 'INC-1 and more', false],
+    ['^INC-[0-9]+$', 'INC-7', true],
+    ['INC-1|CHG-2', 'xCHG-2', false],
+    ['INC-1|CHG-2', 'CHG-2', true],
+  ])('%s against %j is %s', (pattern, ticket, expected) => {
+    expect(ticketMatches(pattern, ticket)).toBe(expected);
   });
 });

@@ -64,6 +64,14 @@ const violation = (message: string): RequestDecision => ({
   message,
 });
 
+/**
+ * The whole ticket must match the policy's pattern, anchored here whether or not the author
+ * anchored it: `INC-[0-9]+` must not accept "nope, not INC-1".
+ */
+export function ticketMatches(pattern: string, ticket: string): boolean {
+  return new RegExp(`^(?:${pattern})$`).test(ticket);
+}
+
 /** Decides a request: a grant plan, or a closed error saying what to change. */
 export function decideRequest(
   policy: Policy,
@@ -87,7 +95,7 @@ export function decideRequest(
   if (role.reason.required && body.reason.trim() === '') {
     return violation(`${role.name} needs a reason; say why you need access`);
   }
-  if (role.ticketPattern !== undefined && !new RegExp(role.ticketPattern).test(body.ticket ?? '')) {
+  if (role.ticketPattern !== undefined && !ticketMatches(role.ticketPattern, body.ticket ?? '')) {
     return violation(`${role.name} needs a ticket matching ${role.ticketPattern}`);
   }
   const sessionSeconds = caller.sessionEndsAt
