@@ -37,6 +37,18 @@ const notLoggedIn = () =>
 export function createSession(deps: SessionDeps): Session {
   let access: { token: string; expiresAt: number } | null = null;
   let refreshing: Promise<Result<string>> | null = null;
+  // Logout races a refresh in flight: each sign-in and sign-out starts a new generation, and a
+  // refresh from an older one neither stores its rotated token nor signs the user back in.
+  let generation = 0;
+  let signedOut = false;
+
+  async function revoke(config: client.Configuration, refreshToken: string): Promise<void> {
+    await client
+      .tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' })
+      .catch(() => {
+        // Best effort: the keychain item is deleted either way.
+      });
+  }
 
   async function keep(tokens: client.TokenEndpointResponse): Promise<Result<string>> {
     if (tokens.refresh_token) {
@@ -52,6 +64,8 @@ export function createSession(deps: SessionDeps): Session {
   }
 
   async function refresh(): Promise<Result<string>> {
+    if (signedOut) return notLoggedIn();
+    const started = generation;
     const stored = await deps.vault.read(SESSION_ACCOUNT);
     if (!stored.ok) return stored;
     if (!stored.value) return notLoggedIn();
@@ -61,6 +75,10 @@ export function createSession(deps: SessionDeps): Session {
       const tokens = await client.refreshTokenGrant(config.value, stored.value, {
         resource: deps.audience,
       });
+      if (started !== generation) {
+        if (tokens.refresh_token) await revoke(config.value, tokens.refresh_token);
+        return notLoggedIn();
+      }
       return await keep(tokens);
     } catch (error) {
       if (!isInvalidGrant(error)) {
@@ -86,6 +104,8 @@ export function createSession(deps: SessionDeps): Session {
       return refreshing;
     },
     async adopt(tokens) {
+      generation += 1;
+      signedOut = false;
       if (!tokens.refresh_token) {
         // A new login without a refresh token must not leave the previous user's one behind.
         const removed = await deps.vault.remove(SESSION_ACCOUNT);
@@ -95,15 +115,14 @@ export function createSession(deps: SessionDeps): Session {
       return kept.ok ? ok(undefined) : kept;
     },
     async end() {
+      generation += 1;
+      signedOut = true;
       access = null;
+      await refreshing;
       const stored = await deps.vault.read(SESSION_ACCOUNT);
       const config = await deps.oidc.configuration();
       if (!stored.ok || !stored.value || !config.ok) return;
-      await client
-        .tokenRevocation(config.value, stored.value, { token_type_hint: 'refresh_token' })
-        .catch(() => {
-          // Best effort: logout still deletes every keychain item.
-        });
+      await revoke(config.value, stored.value);
     },
   };
 }

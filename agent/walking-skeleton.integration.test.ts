@@ -84,9 +84,14 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
   });
 
   it('signs alice in through the IdP and the loopback callback; a forged state stores nothing', async () => {
-    const begun = await agent.handlers.beginLogin({ openBrowser: false });
+    // One sign-in at a time: callers at the same instant, and a caller later, all join the one
+    // attempt (same id, same URL).
+    const [begun, concurrent] = await Promise.all([
+      agent.handlers.beginLogin({ openBrowser: false }),
+      agent.handlers.beginLogin({ openBrowser: false }),
+    ]);
     if (!begun.ok) throw new Error(begun.error.message);
-    // One sign-in at a time: a second caller joins the pending attempt (same id, same URL).
+    expect(concurrent).toEqual(begun);
     expect(await agent.handlers.beginLogin({ openBrowser: false })).toEqual(begun);
     const { callbackUrl } = await completeIdpLogin(begun.value.authorizationUrl, {
       login: 'alice',

@@ -71,53 +71,61 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
     return me;
   }
 
+  type Started = Result<{ loginId: string; authorizationUrl: string }>;
+  let starting: Promise<Started> | null = null;
+
+  async function startAttempt(input: { openBrowser: boolean }): Promise<Started> {
+    const config = await deps.oidc.configuration();
+    if (!config.ok) return config;
+    const checks = {
+      pkceCodeVerifier: client.randomPKCECodeVerifier(),
+      expectedState: client.randomState(),
+      expectedNonce: client.randomNonce(),
+    };
+    const listener = await startLoopbackListener({
+      expectedState: checks.expectedState,
+      timeoutMs: deps.timeoutMs ?? 5 * 60_000,
+    });
+    const url = client.buildAuthorizationUrl(config.value, {
+      redirect_uri: listener.redirectUri,
+      scope: SCOPE,
+      prompt: 'consent',
+      resource: deps.audience,
+      code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
+      code_challenge_method: 'S256',
+      state: checks.expectedState,
+      nonce: checks.expectedNonce,
+    });
+    const loginId = randomUUID();
+    outcomes.clear();
+    const current = { loginId, authorizationUrl: url.href, close: () => listener.close() };
+    pending = current;
+    const outcome = listener.callback
+      .then((cb) => (cb.ok ? complete(config.value, cb.value, checks) : cb))
+      .catch(() =>
+        fail<Me>('login_failed', 'The sign-in failed unexpectedly; run `hourglass login` again'),
+      )
+      .finally(() => {
+        if (pending === current) pending = null;
+      });
+    outcomes.set(loginId, outcome);
+    if (input.openBrowser) await deps.openBrowser(url.href);
+    return ok({ loginId, authorizationUrl: url.href });
+  }
+
   const joinPending = () =>
     pending ? ok({ loginId: pending.loginId, authorizationUrl: pending.authorizationUrl }) : null;
 
   return {
-    async begin(input) {
+    begin(input) {
       // One sign-in at a time: a second caller (tray, CLI, a CLI run again after Ctrl-C) joins the
-      // pending attempt instead of being locked out until it times out, and opens no new browser.
+      // pending attempt, or the one still starting, and opens no new browser.
       const joined = joinPending();
-      if (joined) return joined;
-      const config = await deps.oidc.configuration();
-      if (!config.ok) return config;
-      const raced = joinPending();
-      if (raced) return raced;
-      const checks = {
-        pkceCodeVerifier: client.randomPKCECodeVerifier(),
-        expectedState: client.randomState(),
-        expectedNonce: client.randomNonce(),
-      };
-      const listener = await startLoopbackListener({
-        expectedState: checks.expectedState,
-        timeoutMs: deps.timeoutMs ?? 5 * 60_000,
+      if (joined) return Promise.resolve(joined);
+      starting ??= startAttempt(input).finally(() => {
+        starting = null;
       });
-      const url = client.buildAuthorizationUrl(config.value, {
-        redirect_uri: listener.redirectUri,
-        scope: SCOPE,
-        prompt: 'consent',
-        resource: deps.audience,
-        code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
-        code_challenge_method: 'S256',
-        state: checks.expectedState,
-        nonce: checks.expectedNonce,
-      });
-      const loginId = randomUUID();
-      outcomes.clear();
-      const current = { loginId, authorizationUrl: url.href, close: () => listener.close() };
-      pending = current;
-      const outcome = listener.callback
-        .then((cb) => (cb.ok ? complete(config.value, cb.value, checks) : cb))
-        .catch(() =>
-          fail<Me>('login_failed', 'The sign-in failed unexpectedly; run `hourglass login` again'),
-        )
-        .finally(() => {
-          if (pending === current) pending = null;
-        });
-      outcomes.set(loginId, outcome);
-      if (input.openBrowser) await deps.openBrowser(url.href);
-      return ok({ loginId, authorizationUrl: url.href });
+      return starting;
     },
     async wait(loginId) {
       const outcome = outcomes.get(loginId);
