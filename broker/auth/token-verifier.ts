@@ -53,6 +53,16 @@ async function discoverJwks(issuer: string): Promise<Jwks> {
   return createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 5000 });
 }
 
+/**
+ * The IdP's key set could not be fetched (timeout, refused connection, non-200): an outage, not a
+ * bad token. Telling the user to sign in again would send them to an IdP that is down.
+ */
+function isJwksOutage(error: unknown): boolean {
+  if (error instanceof joseErrors.JWKSTimeout) return true;
+  if (!(error instanceof joseErrors.JOSEError)) return true;
+  return error.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(error.message);
+}
+
 function unauthenticated(why: string): Result<Caller> {
   return { ok: false, error: { code: 'unauthenticated', message: `${why}; ${SIGN_IN_AGAIN}` } };
 }
@@ -135,7 +145,7 @@ export function createTokenVerifier(
           `the access token's ${error.claim} claim is not valid for this broker`,
         );
       }
-      if (error instanceof joseErrors.JWKSTimeout) {
+      if (isJwksOutage(error)) {
         return {
           ok: false,
           error: {
