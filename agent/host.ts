@@ -1,4 +1,5 @@
 /** Wires the agent: keychain, IdP session, broker client, grant store, deadlines and the local API. */
+import { dirname } from 'node:path';
 import type { AgentHandlers } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
 import { createBrokerClient } from './broker-client.ts';
@@ -8,8 +9,9 @@ import type { AgentConfig } from './config.ts';
 import { createCurrentUser } from './current-user.ts';
 import type { DeadlineEvent } from './deadline-scheduler.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
-import { openGrantStore } from './grant-store.ts';
+import { ensurePrivateDir, openGrantStore } from './grant-store.ts';
 import { createKeychainVault } from './keychain.vault.ts';
+import { acquireInstanceLock } from './instance-lock.ts';
 import { startLocalApiServer } from './local-api.server.ts';
 import { createLoginFlow } from './login/login-flow.ts';
 import { createOidcConnection } from './login/oidc-connection.ts';
@@ -37,6 +39,10 @@ export async function startAgent(
   config: AgentConfig,
   hooks: AgentHooks = {},
 ): Promise<RunningAgent> {
+  const serve = hooks.serveLocalApi !== false;
+  if (serve) ensurePrivateDir(dirname(config.socketPath));
+  const lock = serve ? acquireInstanceLock(`${config.socketPath}.lock`) : null;
+  if (lock && !lock.ok) throw new Error(lock.error.message);
   const clock = hooks.clock ?? systemClock;
   const vault = createKeychainVault(hooks.keychainService);
   const store = openGrantStore(config.dataDir);
@@ -79,10 +85,10 @@ export async function startAgent(
     store,
     scheduler,
   });
-  const server =
-    hooks.serveLocalApi === false ? null : await startLocalApiServer(handlers, config.socketPath);
+  const server = serve ? await startLocalApiServer(handlers, config.socketPath) : null;
   if (server && !server.ok) {
     scheduler.stop();
+    if (lock?.ok) lock.value.release();
     throw new Error(server.error.message);
   }
   return {
@@ -91,6 +97,7 @@ export async function startAgent(
       login.cancel();
       scheduler.stop();
       if (server?.ok) await server.value.close();
+      if (lock?.ok) lock.value.release();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const started: number[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function cli(
   env: NodeJS.ProcessEnv,
@@ -52,6 +53,38 @@ describe('hourglass CLI without a running agent', () => {
     const roles = await cli(env, 'roles');
     expect(roles).toMatchObject({ code: 3, stdout: '' });
     expect(roles.stderr).toBe('hourglass: You are not signed in; run `hourglass login`\n');
+  });
+
+  it('three commands at once with no agent running end up with one agent, all answered', async () => {
+    const home = join(mkdtempSync(join(tmpdir(), 'hg-ondemand-')), 'home');
+    const env = {
+      ...process.env,
+      HOURGLASS_HOME: home,
+      HOURGLASS_ISSUER: 'http://127.0.0.1:9/',
+      HOURGLASS_BROKER_URL: 'http://127.0.0.1:9',
+      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
+    };
+    const runs = await Promise.all([cli(env, 'status'), cli(env, 'status'), cli(env, 'status')]);
+    const pid = Number(readFileSync(join(home, 'agent.pid'), 'utf8').trim());
+    started.push(pid);
+    for (const run of runs) expect(run).toMatchObject({ code: 0 });
+    expect(readFileSync(join(home, 'agent.sock.lock'), 'utf8')).toBe(`${pid}\n`);
+    // Every agent process that lost the race exits (some are still booting when the commands
+    // are answered): only the lock holder stays.
+    const agentsOf = () =>
+      execFileSync('pgrep', ['-f', `${BIN} agent`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number)
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/environ`, 'utf8').includes(`HOURGLASS_HOME=${home}`);
+          } catch {
+            return false; // exited meanwhile
+          }
+        });
+    for (let i = 0; i < 50 && agentsOf().length > 1; i++) await sleep(100);
+    expect(agentsOf()).toEqual([pid]);
   });
 
   it('explains which variable is missing when it cannot start an agent', async () => {

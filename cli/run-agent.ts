@@ -22,9 +22,7 @@ export async function runHeadlessAgent(
     return EXIT.unexpected;
   }
   ensurePrivateDir(config.value.dataDir);
-  // The pid lets tooling (and tests) stop exactly this agent.
   const pidFile = join(config.value.dataDir, 'agent.pid');
-  writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
     agent = await startAgent(config.value, {
@@ -36,10 +34,12 @@ export async function runHeadlessAgent(
         ),
     });
   } catch (error) {
-    rmSync(pidFile, { force: true });
     err(`hourglass agent: ${error instanceof Error ? error.message : 'failed to start'}\n`);
     return EXIT.unexpected;
   }
+  // Written only once this agent holds the instance lock: a loser of a start race must not
+  // overwrite or remove the winner's. The pid lets tooling (and tests) stop exactly this agent.
+  writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
   err(`hourglass agent: serving ${config.value.socketPath}${config.value.demo ? ' [DEMO]' : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
