@@ -16,6 +16,7 @@ const grant: LocalGrant = {
   activatedAt: '2030-01-01T00:00:00.000Z',
   expiresAt: '2030-01-01T00:40:00.000Z',
   endedAt: null,
+  requestExpiresAt: null,
   credentialStored: true,
 };
 

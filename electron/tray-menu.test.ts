@@ -32,6 +32,7 @@ function grant(
     activatedAt: iso(t0),
     expiresAt: expiresInS === null ? null : iso(t0 + expiresInS * 1000),
     endedAt: null,
+    requestExpiresAt: null,
     credentialStored: true,
   };
 }

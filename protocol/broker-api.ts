@@ -77,6 +77,8 @@ export const grantSchema = z.object({
   activatedAt: instantSchema.nullable(),
   expiresAt: instantSchema.nullable(),
   endedAt: instantSchema.nullable(),
+  /** A pending request expires unapproved at this instant (policy `approvals.requestTtl`). */
+  requestExpiresAt: instantSchema.nullable(),
 });
 export type Grant = z.infer<typeof grantSchema>;
 

@@ -33,6 +33,7 @@ const g = (id: string, reason = 'r'): LocalGrant => ({
   activatedAt: status.now,
   expiresAt: status.now,
   endedAt: null,
+  requestExpiresAt: null,
   credentialStored: true,
 });
 

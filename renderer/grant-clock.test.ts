@@ -26,6 +26,7 @@ function grant(
     activatedAt: null,
     expiresAt: expiresInS === null ? null : iso(t0 + expiresInS * 1000),
     endedAt: null,
+    requestExpiresAt: null,
     credentialStored: true,
   };
 }

@@ -28,6 +28,7 @@ const grant = {
   activatedAt: now,
   expiresAt: now,
   endedAt: null,
+  requestExpiresAt: null,
   credentialStored: true,
 };
 

@@ -151,6 +151,8 @@ describe('live broker with tokens from the real IdP', () => {
       expiresAt: null,
       ticket: 'INC-123',
     });
+    // Unapproved, the request expires after the policy's request TTL (30m in the demo policy).
+    expect(Date.parse(grant.requestExpiresAt ?? '') - Date.parse(grant.createdAt)).toBe(1_800_000);
     expectError(
       await call(broker, 'POST', `/v1/grants/${grant.id}/credentials`, alice.accessToken),
       409,

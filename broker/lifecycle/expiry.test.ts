@@ -103,4 +103,56 @@ describe('expireDueGrants on SQLite with an injected clock', () => {
     ]);
     expect(await verifyAuditLog(db)).toEqual({ ok: true, records: 5 });
   });
+
+  it('expires an unapproved request at its request deadline, with an audit row', async () => {
+    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    const parsed = parsePolicyText(
+      [
+        'tenant: t',
+        'roles:',
+        '  - name: admin',
+        '    provider: { kind: jwt, audience: a }',
+        '    eligible: { groups: [g] }',
+        '    maxDuration: 1h',
+        '    approvals: { required: 1, approverGroups: [approvers], requestTtl: 10m }',
+      ].join('\n'),
+      'p.yaml',
+    );
+    if (parsed.status !== 'success') throw new Error(parsed.message);
+    const clock = new ManualClock(t0);
+    const d = decideRequest(
+      parsed.policy,
+      { subject: 'alice', groups: ['g'] },
+      { role: 'admin', durationSeconds: 900, reason: 'r' },
+      clock.now(),
+    );
+    if (d.status !== 'grant') throw new Error('expected a plan');
+    expect(d.plan).toMatchObject({ status: 'pending', expiresAt: null, requestExpiresAt: at(600) });
+    await insertGrant(db, {
+      id: 'p1',
+      tenant: 't',
+      owner: { issuer: 'https://idp', subject: 'alice' },
+      plan: d.plan,
+      reason: 'r',
+      ticket: null,
+      now: clock.now(),
+    });
+    clock.advance(599_000);
+    expect(await expireDueGrants(db, clock.now())).toEqual({ due: [], sleepMs: 1000 });
+    clock.advance(1000);
+    expect((await expireDueGrants(db, clock.now())).due).toEqual(['p1']);
+    const row = await db.selectFrom('grants').selectAll().where('id', '=', 'p1').executeTakeFirst();
+    expect(row).toMatchObject({ status: 'expired', ended_at: at(600).toISOString() });
+    const audit = await db
+      .selectFrom('audit')
+      .select(['event', 'details'])
+      .orderBy('seq')
+      .execute();
+    expect(audit.map((a) => a.event)).toEqual(['requested', 'expired']);
+    expect(JSON.parse(audit[1]!.details)).toEqual({
+      deadline: at(600).toISOString(),
+      was: 'pending',
+    });
+    expect(await verifyAuditLog(db)).toEqual({ ok: true, records: 2 });
+  });
 });

@@ -19,6 +19,8 @@ export interface GrantPlan {
   grantedSeconds: number;
   activatedAt: Date | null;
   expiresAt: Date | null;
+  /** For a pending request: when it expires unapproved. */
+  requestExpiresAt: Date | null;
 }
 
 /** The outcome of a request decision. */
@@ -119,6 +121,7 @@ export function decideRequest(
       grantedSeconds,
       activatedAt: active ? now : null,
       expiresAt: active ? new Date(now.getTime() + grantedSeconds * 1000) : null,
+      requestExpiresAt: active ? null : new Date(now.getTime() + role.approvals.requestTtl * 1000),
     },
   };
 }

@@ -74,6 +74,17 @@ describe('policy parser', () => {
     );
   });
 
+  it('names a bad request TTL in the approvals block', () => {
+    expect(
+      errorOf(
+        valid.replace(
+          '    maxDuration: 1h',
+          '    maxDuration: 1h\n    approvals: { required: 1, approverGroups: [a], requestTtl: soon }',
+        ),
+      ),
+    ).toMatch(/:7: roles\[0\]\.approvals\.requestTtl: "soon" is not a duration/);
+  });
+
   it('reports broken YAML with a line', () => {
     expect(errorOf('tenant: demo\nroles: [\n')).toMatch(/^demo\/policy\.yaml:\d+: not valid YAML/);
   });

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { parseDuration } from '../../protocol/duration.ts';
 import { roleNameSchema } from '../../protocol/broker-api.ts';
 
+/** A pending request waits at most this long for approval unless the policy says otherwise. */
+export const DEFAULT_REQUEST_TTL_SECONDS = 3600;
+
 const durationField = z.string().transform((text, ctx) => {
   const parsed = parseDuration(text);
   if (parsed.status === 'error') {
@@ -44,8 +47,10 @@ const roleSchema = z.strictObject({
     .strictObject({
       required: z.number().int().min(0).max(10),
       approverGroups: z.array(z.string().min(1)),
+      /** How long a request may wait for its approvals before it expires unapproved. */
+      requestTtl: durationField.default(DEFAULT_REQUEST_TTL_SECONDS),
     })
-    .default({ required: 0, approverGroups: [] }),
+    .default({ required: 0, approverGroups: [], requestTtl: DEFAULT_REQUEST_TTL_SECONDS }),
   reason: z.strictObject({ required: z.boolean() }).default({ required: true }),
   ticketPattern: patternField.optional(),
   extension: z

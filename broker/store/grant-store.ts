@@ -27,6 +27,7 @@ export function toGrant(row: Selectable<GrantRow>): Grant {
     activatedAt: row.activated_at,
     expiresAt: row.expires_at,
     endedAt: row.ended_at,
+    requestExpiresAt: row.request_expires_at,
   };
 }
 
@@ -61,6 +62,7 @@ export async function insertGrant(
     activated_at: plan.activatedAt?.toISOString() ?? null,
     expires_at: plan.expiresAt?.toISOString() ?? null,
     ended_at: null,
+    request_expires_at: plan.requestExpiresAt?.toISOString() ?? null,
   };
   const actor = `${owner.issuer}#${owner.subject}`;
   await db.transaction().execute(async (trx) => {

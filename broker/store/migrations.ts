@@ -67,11 +67,19 @@ const appendOnlyAudit: Migration = {
   },
 };
 
+/** Pending requests get a deadline of their own: unapproved, they expire (DESIGN: request TTL). */
+const requestDeadline: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('grants').addColumn('request_expires_at', 'text').execute();
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
     Promise.resolve({
       '0001-grants-and-audit': initial,
       '0002-append-only-audit': appendOnlyAudit,
+      '0003-request-deadline': requestDeadline,
     }),
 };

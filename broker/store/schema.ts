@@ -19,6 +19,8 @@ export interface GrantRow {
   activated_at: string | null;
   expires_at: string | null;
   ended_at: string | null;
+  /** When a pending request expires unapproved; null once decided (and for no-approval roles). */
+  request_expires_at: string | null;
 }
 
 /** A row of the append-only, hash-chained `audit` table. */
