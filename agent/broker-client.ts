@@ -1,7 +1,13 @@
 /** The broker HTTP client: every response parsed with `brokerContract`, errors mapped to Failures. */
 import type { z } from 'zod';
 import type { BrokerMethod, CreateRequestBody, Result } from '../protocol/index.ts';
-import { brokerContract, errorBodySchema, fail, ok } from '../protocol/index.ts';
+import {
+  brokerContract,
+  errorBodySchema,
+  fail,
+  IDEMPOTENCY_HEADER,
+  ok,
+} from '../protocol/index.ts';
 import type { Clock } from './clock.ts';
 
 type Response<M extends BrokerMethod> = z.infer<(typeof brokerContract)[M]['response']>;
@@ -10,7 +16,11 @@ type Response<M extends BrokerMethod> = z.infer<(typeof brokerContract)[M]['resp
 export interface BrokerClient {
   getMe(): Promise<Result<Response<'getMe'>>>;
   listRoles(): Promise<Result<Response<'listRoles'>>>;
-  createRequest(body: CreateRequestBody): Promise<Result<Response<'createRequest'>>>;
+  /** `idempotencyKey`: the same for every retry of one request. */
+  createRequest(
+    body: CreateRequestBody,
+    idempotencyKey: string,
+  ): Promise<Result<Response<'createRequest'>>>;
   listGrants(): Promise<Result<Response<'listGrants'>>>;
   getGrant(id: string): Promise<Result<Response<'getGrant'>>>;
   issueCredentials(id: string): Promise<Result<Response<'issueCredentials'>>>;
@@ -32,7 +42,7 @@ export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
   let offsetMs = 0;
   async function call<M extends BrokerMethod>(
     method: M,
-    params: { id?: string; body?: unknown } = {},
+    params: { id?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Result<Response<M>>> {
     const spec = brokerContract[method];
     const token = await deps.accessToken();
@@ -45,6 +55,7 @@ export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
         method: spec.method,
         headers: {
           authorization: `Bearer ${token.value}`,
+          ...params.headers,
           ...(params.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: params.body === undefined ? undefined : JSON.stringify(params.body),
@@ -74,7 +85,8 @@ export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
   return {
     getMe: () => call('getMe'),
     listRoles: () => call('listRoles'),
-    createRequest: (body) => call('createRequest', { body }),
+    createRequest: (body, idempotencyKey) =>
+      call('createRequest', { body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
     listGrants: () => call('listGrants'),
     getGrant: (id) => call('getGrant', { id }),
     issueCredentials: (id) => call('issueCredentials', { id }),

@@ -1,4 +1,5 @@
 /** Grant handlers: request, list (merged with the keychain) and export. Secrets go only to the vault. */
+import { randomUUID } from 'node:crypto';
 import type { AgentHandlers, Credential, Grant, LocalGrant, Result } from '../protocol/index.ts';
 import { credentialSchema, fail, ok } from '../protocol/index.ts';
 import type { BrokerClient } from './broker-client.ts';
@@ -98,7 +99,12 @@ async function exportRecord(
 export function createGrantActions(deps: GrantActionDeps): GrantHandlers {
   return {
     async requestGrant(input) {
-      const created = await deps.broker.createRequest(input);
+      // One key per request: a retry after a lost answer gets the grant the broker already made.
+      const key = randomUUID();
+      let created = await deps.broker.createRequest(input, key);
+      if (!created.ok && created.error.code === 'broker_unreachable') {
+        created = await deps.broker.createRequest(input, key);
+      }
       if (!created.ok) return created;
       const { grant } = created.value;
       if (grant.status !== 'active') return ok({ grant: { ...grant, credentialStored: false } });

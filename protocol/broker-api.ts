@@ -112,6 +112,17 @@ export type GrantResponse = z.infer<typeof grantResponseSchema>;
 export type GrantsResponse = z.infer<typeof grantsResponseSchema>;
 export type CredentialsResponse = z.infer<typeof credentialsResponseSchema>;
 
+/**
+ * Header carrying the client's idempotency key on `POST /v1/requests`: a retry after a lost
+ * answer gets the grant it already created, never a second one.
+ */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** An idempotency key: 16 to 100 url-safe characters, fresh per user intent. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,100}$/, 'an idempotency key is 16 to 100 letters, digits, _ or -');
+
 /** Path parameters of grant-scoped routes. */
 export const grantParamsSchema = z.strictObject({ id: grantIdSchema });
 

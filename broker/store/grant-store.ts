@@ -42,6 +42,7 @@ export async function insertGrant(
     reason: string;
     ticket: string | null;
     now: Date;
+    idempotencyKey?: string | null;
   },
 ): Promise<Grant> {
   const { id, plan, owner, now } = input;
@@ -63,6 +64,7 @@ export async function insertGrant(
     expires_at: plan.expiresAt?.toISOString() ?? null,
     ended_at: null,
     request_expires_at: plan.requestExpiresAt?.toISOString() ?? null,
+    idempotency_key: input.idempotencyKey ?? null,
   };
   const actor = `${owner.issuer}#${owner.subject}`;
   await db.transaction().execute(async (trx) => {
@@ -88,6 +90,37 @@ export async function insertGrant(
     }
   });
   return toGrant(row);
+}
+
+/** The grant `owner` created with idempotency `key`, with what was asked for, if any. */
+export async function findByIdempotencyKey(
+  db: Kysely<BrokerDatabase>,
+  owner: GrantOwner,
+  key: string,
+): Promise<
+  | {
+      grant: Grant;
+      asked: { role: string; seconds: number; reason: string; ticket: string | null };
+    }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('grants')
+    .selectAll()
+    .where('issuer', '=', owner.issuer)
+    .where('subject', '=', owner.subject)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    grant: toGrant(row),
+    asked: {
+      role: row.role,
+      seconds: row.requested_seconds,
+      reason: row.reason,
+      ticket: row.ticket,
+    },
+  };
 }
 
 /** One grant of `owner`; undefined for unknown ids and other people's grants alike. */

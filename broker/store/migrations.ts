@@ -74,6 +74,19 @@ const requestDeadline: Migration = {
   },
 };
 
+/** Client retries carry an idempotency key; one grant per owner and key. */
+const idempotencyKeys: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('grants').addColumn('idempotency_key', 'text').execute();
+    await db.schema
+      .createIndex('grants_idempotency')
+      .unique()
+      .on('grants')
+      .columns(['issuer', 'subject', 'idempotency_key'])
+      .execute();
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -81,5 +94,6 @@ export const migrationProvider: MigrationProvider = {
       '0001-grants-and-audit': initial,
       '0002-append-only-audit': appendOnlyAudit,
       '0003-request-deadline': requestDeadline,
+      '0004-idempotency-keys': idempotencyKeys,
     }),
 };

@@ -21,6 +21,8 @@ export interface GrantRow {
   ended_at: string | null;
   /** When a pending request expires unapproved; null once decided (and for no-approval roles). */
   request_expires_at: string | null;
+  /** The client's idempotency key for the request that created this grant. */
+  idempotency_key: string | null;
 }
 
 /** A row of the append-only, hash-chained `audit` table. */
