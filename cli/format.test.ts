@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalGrant } from '../protocol/index.ts';
-import { formatRequested, secondsLeft } from './format.ts';
+import { formatRequested, formatStatus, secondsLeft } from './format.ts';
 
 const grant: LocalGrant = {
   id: 'g1',
@@ -36,5 +36,31 @@ describe('request output', () => {
   it('never counts below zero', () => {
     expect(secondsLeft('2030-01-01T00:00:00.000Z', '2030-01-01T00:00:05.000Z')).toBe(0);
     expect(secondsLeft(null, '2030-01-01T00:00:05.000Z')).toBe(0);
+  });
+
+  it('status shows a pending request with the time its request has left', () => {
+    const pending = {
+      ...grant,
+      id: 'g2',
+      role: 'prod-api-admin',
+      status: 'pending' as const,
+      activatedAt: null,
+      expiresAt: null,
+      requestExpiresAt: '2030-01-01T00:30:00.000Z',
+      credentialStored: false,
+    };
+    const text = formatStatus(
+      {
+        now: '2030-01-01T00:00:00.000Z',
+        loggedIn: true,
+        user: { subject: 'alice', issuer: 'https://idp', name: 'Alice', groups: [] },
+        brokerUrl: 'https://broker',
+        issuer: 'https://idp',
+        demo: false,
+      },
+      [grant, pending],
+    );
+    expect(text).toMatch(/prod-api-readonly\s+active\s+40:00\s+yes\s+g1/);
+    expect(text).toMatch(/prod-api-admin\s+pending\s+request 30:00\s+no\s+g2/);
   });
 });

@@ -61,7 +61,11 @@ export function formatStatus(status: AgentStatus, grants: LocalGrant[]): string 
   const rows = live.map((g) => [
     g.role,
     g.status,
-    g.status === 'active' ? formatCountdown(secondsLeft(g.expiresAt, status.now)) : '-',
+    g.status === 'active'
+      ? formatCountdown(secondsLeft(g.expiresAt, status.now))
+      : g.requestExpiresAt
+        ? `request ${formatCountdown(secondsLeft(g.requestExpiresAt, status.now))}`
+        : '-',
     g.credentialStored ? 'yes' : 'no',
     g.id,
   ]);

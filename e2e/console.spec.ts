@@ -112,6 +112,17 @@ test('sign in through the IdP tab, request a role, watch it count down; no XSS, 
   expect(storage.includes(token!)).toBe(false);
   expect(pageErrors).toEqual([]);
 
+  // An approval role waits as pending, showing how long the request may wait.
+  await page.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
+  await page.getByLabel('Duration', { exact: true }).fill('15m');
+  await page.getByLabel('Reason', { exact: true }).fill('schema fix');
+  await page.getByLabel('Ticket', { exact: true }).fill('INC-77');
+  await page.getByRole('button', { name: 'Request' }).click();
+  const pending = page.locator('[data-testid="grant"][data-role="prod-api-admin"]');
+  await expect(pending.getByTestId('pending')).toHaveText(
+    /^Pending approval · request expires in 29:\d\d$/,
+  );
+
   // The grant drops out of the list once its deadline passes.
   await expect(grant).toHaveCount(0, { timeout: 30_000 });
 });

@@ -1,7 +1,7 @@
 /** Active and pending grants with a live countdown on the broker's clock. */
 import { formatCountdown } from '../../protocol/duration.ts';
 import { useApp } from '../store-context.tsx';
-import { visibleGrants } from '../grant-clock.ts';
+import { remainingSeconds, visibleGrants } from '../grant-clock.ts';
 
 /** The grants panel. */
 export function GrantsList() {
@@ -32,7 +32,13 @@ export function GrantsList() {
               </span>
             ) : null}
             {secondsLeft === null ? (
-              <span className="pending">Pending approval</span>
+              <span className="pending" data-testid="pending">
+                {grant.requestExpiresAt
+                  ? `Pending approval · request expires in ${formatCountdown(
+                      remainingSeconds(grant.requestExpiresAt, nowMs, offsetMs),
+                    )}`
+                  : 'Pending approval'}
+              </span>
             ) : (
               <span
                 className="countdown"
