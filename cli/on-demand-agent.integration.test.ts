@@ -23,6 +23,21 @@ function cli(
   });
 }
 
+/** A new agent data dir and the env that points the CLI at it (IdP and broker never answer). */
+function freshAgentHome(): { home: string; env: NodeJS.ProcessEnv } {
+  const home = join(mkdtempSync(join(tmpdir(), 'hg-ondemand-')), 'home');
+  return {
+    home,
+    env: {
+      ...process.env,
+      HOURGLASS_HOME: home,
+      HOURGLASS_ISSUER: 'http://127.0.0.1:9/',
+      HOURGLASS_BROKER_URL: 'http://127.0.0.1:9',
+      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
+    },
+  };
+}
+
 afterAll(async () => {
   for (const pid of started) process.kill(pid, 'SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -30,14 +45,7 @@ afterAll(async () => {
 
 describe('hourglass CLI without a running agent', () => {
   it('starts a headless agent on demand, from any cwd, and talks to it', async () => {
-    const home = join(mkdtempSync(join(tmpdir(), 'hg-ondemand-')), 'home');
-    const env = {
-      ...process.env,
-      HOURGLASS_HOME: home,
-      HOURGLASS_ISSUER: 'http://127.0.0.1:9/',
-      HOURGLASS_BROKER_URL: 'http://127.0.0.1:9',
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-    };
+    const { home, env } = freshAgentHome();
     const status = await cli(env, 'status');
     const pidFile = join(home, 'agent.pid');
     if (existsSync(pidFile)) started.push(Number(readFileSync(pidFile, 'utf8').trim()));
@@ -56,14 +64,7 @@ describe('hourglass CLI without a running agent', () => {
   });
 
   it('three commands at once with no agent running end up with one agent, all answered', async () => {
-    const home = join(mkdtempSync(join(tmpdir(), 'hg-ondemand-')), 'home');
-    const env = {
-      ...process.env,
-      HOURGLASS_HOME: home,
-      HOURGLASS_ISSUER: 'http://127.0.0.1:9/',
-      HOURGLASS_BROKER_URL: 'http://127.0.0.1:9',
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-    };
+    const { home, env } = freshAgentHome();
     const runs = await Promise.all([cli(env, 'status'), cli(env, 'status'), cli(env, 'status')]);
     const pid = Number(readFileSync(join(home, 'agent.pid'), 'utf8').trim());
     started.push(pid);

@@ -14,16 +14,15 @@ afterAll(async () => {
   await idp.close();
 });
 
+/** The IdP's configuration for the desktop client (http issuer: tests only). */
+function discoverIdp(): Promise<client.Configuration> {
+  return client.discovery(new URL(idp.issuer), DEMO_CLIENT_ID, undefined, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
+}
+
 async function authorizationUrl(extra: Record<string, string> = {}): Promise<string> {
-  const config = await client.discovery(
-    new URL(idp.issuer),
-    DEMO_CLIENT_ID,
-    undefined,
-    client.None(),
-    {
-      execute: [client.allowInsecureRequests],
-    },
-  );
+  const config = await discoverIdp();
   const verifier = client.randomPKCECodeVerifier();
   return client.buildAuthorizationUrl(config, {
     redirect_uri: 'http://127.0.0.1:4567/callback',
@@ -57,15 +56,7 @@ describe('demo IdP', () => {
   });
 
   it('issues the broker JWT by default when the client sends no resource parameter', async () => {
-    const config = await client.discovery(
-      new URL(idp.issuer),
-      DEMO_CLIENT_ID,
-      undefined,
-      client.None(),
-      {
-        execute: [client.allowInsecureRequests],
-      },
-    );
+    const config = await discoverIdp();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const url = client.buildAuthorizationUrl(config, {

@@ -9,7 +9,7 @@ import type { BrokerDatabase } from '../store/schema.ts';
 import { parsePolicyText } from '../policy/load-policy.ts';
 import { decideRequest } from '../policy/decide.ts';
 import { verifyAuditLog } from '../audit/verify.ts';
-import { ManualClock, tempDir } from '../test-support.ts';
+import { ManualClock, seedActiveGrant, tempDir } from '../test-support.ts';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -45,34 +45,9 @@ describe('expireDueGrants on SQLite with an injected clock', () => {
 
   it('expires overdue grants with an audit row each, and leaves the rest', async () => {
     db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
-    const parsed = parsePolicyText(
-      'tenant: t\nroles:\n  - name: ro\n    provider: { kind: jwt, audience: a }\n    eligible: { groups: [g] }\n    maxDuration: 1h\n',
-      'p.yaml',
-    );
-    if (parsed.status !== 'success') throw new Error(parsed.message);
     const clock = new ManualClock(t0);
-    const owner = { issuer: 'https://idp', subject: 'alice' };
-    for (const [id, seconds] of [
-      ['short', 60],
-      ['long', 600],
-    ] as const) {
-      const d = decideRequest(
-        parsed.policy,
-        { subject: 'alice', groups: ['g'] },
-        { role: 'ro', durationSeconds: seconds, reason: 'r' },
-        clock.now(),
-      );
-      if (d.status !== 'grant') throw new Error('expected a grant');
-      await insertGrant(db, {
-        id,
-        tenant: 't',
-        owner,
-        plan: d.plan,
-        reason: 'r',
-        ticket: null,
-        now: clock.now(),
-      });
-    }
+    await seedActiveGrant(db, 'short', 60, clock.now());
+    await seedActiveGrant(db, 'long', 600, clock.now());
     expect((await expireDueGrants(db, clock.now())).due).toEqual([]);
     clock.advance(60_000);
     const plan = await expireDueGrants(db, clock.now());
