@@ -4,10 +4,14 @@
  */
 import { z } from 'zod';
 import {
+  commentSchema,
   createRequestBodySchema,
+  extendBodySchema,
+  grantIdSchema,
   grantSchema,
   instantSchema,
   meSchema,
+  pendingApprovalSchema,
   roleNameSchema,
   roleSummarySchema,
 } from './broker-api.ts';
@@ -20,8 +24,17 @@ export type Shell = z.infer<typeof shellSchema>;
 /** A grant as the agent holds it: broker metadata plus whether its secret is in the keychain. */
 export const localGrantSchema = grantSchema.extend({
   credentialStored: z.boolean(),
+  /** When this device deleted the grant's secret, if it did. */
+  wipedLocallyAt: instantSchema.nullable(),
 });
 export type LocalGrant = z.infer<typeof localGrantSchema>;
+
+/** A profile name (`--profile`, `HOURGLASS_PROFILE`): its own data dir, agent, session and items. */
+export const profileNameSchema = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a profile name is lowercase letters, digits, _ and -');
 
 const empty = z.strictObject({});
 
@@ -33,8 +46,74 @@ export const agentStatusSchema = z.object({
   brokerUrl: z.string(),
   issuer: z.string(),
   demo: z.boolean(),
+  profile: profileNameSchema,
 });
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
+
+/**
+ * Whether the agent's view is live: `online` (event stream connected), `offline` (broker or IdP
+ * unreachable; grants shown are what this device holds, still counting down), `signed_out`.
+ */
+export const connectionStateSchema = z.object({
+  state: z.enum(['online', 'connecting', 'offline', 'signed_out']),
+  /** Why it is not online, in words that say what to do. */
+  message: z.string().nullable(),
+  since: instantSchema,
+});
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
+
+/** Everything a client shows, pushed by the agent whenever it changes. Never carries a secret. */
+export const agentSnapshotSchema = z.object({
+  /** Increases with every snapshot the agent publishes. */
+  version: z.number().int().min(0),
+  /** The broker's time as the agent estimates it (local clock + measured offset). */
+  now: instantSchema,
+  status: agentStatusSchema,
+  connection: connectionStateSchema,
+  /** Own grants, newest first, including ones only this device still knows (offline). */
+  grants: z.array(localGrantSchema),
+  /** Requests and extensions waiting for this user's decision. */
+  approvals: z.array(pendingApprovalSchema),
+});
+export type AgentSnapshot = z.infer<typeof agentSnapshotSchema>;
+
+/** Kinds of notification the planner produces. */
+export const noticeKindSchema = z.enum([
+  'expiring',
+  'expired',
+  'wiped',
+  'approval_needed',
+  'approved',
+  'denied',
+  'revoked',
+  'extended',
+]);
+export type NoticeKind = z.infer<typeof noticeKindSchema>;
+
+/** A notification to show (console: browser Notification API; Electron: `Notification`). */
+export const agentNoticeSchema = z.object({
+  /** Stable per occasion, so a client never shows the same notice twice. */
+  id: z.string().max(200),
+  kind: noticeKindSchema,
+  grantId: grantIdSchema,
+  role: roleNameSchema,
+  title: z.string().max(200),
+  body: z.string().max(500),
+  /** Actions offered with it; a click on the notice itself opens the grant. */
+  actions: z.array(z.enum(['extend', 'approve', 'deny'])),
+  at: instantSchema,
+});
+export type AgentNotice = z.infer<typeof agentNoticeSchema>;
+
+/** One message the agent pushes to a subscribed client (local API stream, console SSE, IPC). */
+export const agentPushSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), snapshot: agentSnapshotSchema }),
+  z.object({ type: z.literal('notice'), notice: agentNoticeSchema }),
+]);
+export type AgentPush = z.infer<typeof agentPushSchema>;
+
+const grantRef = z.strictObject({ grantId: grantIdSchema });
+const grantOutput = z.object({ grant: localGrantSchema });
 
 /** The agent local API, keyed by method name. */
 export const agentContract = {
@@ -47,7 +126,19 @@ export const agentContract = {
     input: z.strictObject({ loginId: z.string().max(100) }),
     output: z.object({ user: meSchema }),
   },
-  logout: { input: empty, output: z.object({ wiped: z.number().int().min(0) }) },
+  /**
+   * Signs out: revokes the IdP session where offered, wipes every keychain item of the profile;
+   * `endGrants` also revokes the user's active grants at the broker first ("I'm done" for all).
+   */
+  logout: {
+    input: z.strictObject({ endGrants: z.boolean().optional() }),
+    output: z.object({
+      wiped: z.number().int().min(0),
+      grantsEnded: z.number().int().min(0),
+      /** RP-initiated logout URL to open in the browser so the IdP forgets the user too. */
+      endSessionUrl: z.string().nullable(),
+    }),
+  },
   listRoles: {
     input: empty,
     output: z.object({ now: instantSchema, roles: z.array(roleSummarySchema) }),
@@ -57,6 +148,24 @@ export const agentContract = {
     input: empty,
     output: z.object({ now: instantSchema, grants: z.array(localGrantSchema) }),
   },
+  getSnapshot: { input: empty, output: agentSnapshotSchema },
+  extendGrant: { input: grantRef.extend(extendBodySchema.shape), output: grantOutput },
+  revokeGrant: {
+    input: grantRef.extend({ reason: commentSchema.optional() }),
+    output: grantOutput,
+  },
+  cancelGrant: { input: grantRef, output: grantOutput },
+  listApprovals: {
+    input: empty,
+    output: z.object({ now: instantSchema, approvals: z.array(pendingApprovalSchema) }),
+  },
+  approveGrant: {
+    input: grantRef.extend({ comment: commentSchema.optional() }),
+    output: grantOutput,
+  },
+  denyGrant: { input: grantRef.extend({ comment: commentSchema.optional() }), output: grantOutput },
+  /** Re-arms deadlines and reconnects now (resume, unlock, a user's "retry"). */
+  recheck: { input: empty, output: z.object({ wiped: z.number().int().min(0) }) },
   /** Secret-bearing: answers export lines with the credential. Never exposed to the renderer. */
   exportGrant: {
     input: z.strictObject({ role: roleNameSchema, shell: shellSchema }),
@@ -82,6 +191,14 @@ export const rendererMethods = [
   'listRoles',
   'requestGrant',
   'listGrants',
+  'getSnapshot',
+  'extendGrant',
+  'revokeGrant',
+  'cancelGrant',
+  'listApprovals',
+  'approveGrant',
+  'denyGrant',
+  'recheck',
 ] as const satisfies readonly AgentMethod[];
 
 /** A renderer-visible method name. */

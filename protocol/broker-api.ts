@@ -22,9 +22,86 @@ export const instantSchema = z.iso.datetime();
 export const providerKindSchema = z.enum(['jwt', 'postgres', 'ssh', 'aws']);
 export type ProviderKind = z.infer<typeof providerKindSchema>;
 
-/** Grant states of the lifecycle in DESIGN.md. */
-export const grantStatusSchema = z.enum(['pending', 'active', 'denied', 'expired', 'revoked']);
+/**
+ * Grant states of the lifecycle in DESIGN.md, plus `cancelled` for a request its requester
+ * withdrew. A closed union: every switch over it ends in `assertNever`.
+ */
+export const grantStatusSchema = z.enum([
+  'pending',
+  'active',
+  'denied',
+  'expired',
+  'revoked',
+  'cancelled',
+]);
 export type GrantStatus = z.infer<typeof grantStatusSchema>;
+
+/** States a grant never leaves. */
+export const endedStatuses = ['denied', 'expired', 'revoked', 'cancelled'] as const;
+
+/** A free-text comment or reason on a decision (approve, deny, revoke). */
+export const commentSchema = z.string().max(500);
+
+/** One approver's decision on a request or an extension. */
+export const approvalSchema = z.object({
+  /** `issuer#subject` of the approver. */
+  by: z.string(),
+  /** Display name of the approver, when the IdP gave one. */
+  byName: z.string().nullable(),
+  at: instantSchema,
+  comment: z.string().nullable(),
+});
+export type Approval = z.infer<typeof approvalSchema>;
+
+/** An extension waiting for approvals; the grant keeps running meanwhile. */
+export const pendingExtensionSchema = z.object({
+  durationSeconds: z.number().int().positive(),
+  requestedAt: instantSchema,
+  /** Unapproved at this instant, the extension request lapses (the grant is unchanged). */
+  expiresAt: instantSchema,
+  approvals: z.array(approvalSchema),
+});
+export type PendingExtension = z.infer<typeof pendingExtensionSchema>;
+
+/** What remains of a grant's extension budget (policy `extension`). */
+export const extensionBudgetSchema = z.object({
+  usedCount: z.number().int().min(0),
+  usedSeconds: z.number().int().min(0),
+  remainingCount: z.number().int().min(0),
+  remainingSeconds: z.number().int().min(0),
+  /** Longest single extension: the role's max duration, within what remains. */
+  maxEachSeconds: z.number().int().min(0),
+  requiresApproval: z.boolean(),
+});
+export type ExtensionBudget = z.infer<typeof extensionBudgetSchema>;
+
+/** Where the agent reports it deleted a grant's secret. */
+export const wipeTriggerSchema = z.enum([
+  'deadline',
+  'revoked',
+  'done',
+  'logout',
+  'subject_changed',
+  'ended',
+]);
+export type WipeTrigger = z.infer<typeof wipeTriggerSchema>;
+
+/** A wipe receipt as the broker recorded it. */
+export const wipeReceiptSchema = z.object({
+  wipedAt: instantSchema,
+  receivedAt: instantSchema,
+  trigger: wipeTriggerSchema,
+  /** What the agent removed, e.g. `keychain`, `ssh-agent`, `file`, `clipboard`. */
+  items: z.array(z.string().max(64)).max(16),
+});
+export type WipeReceipt = z.infer<typeof wipeReceiptSchema>;
+
+/**
+ * Whether the device confirmed the secret is gone: `none` while a credential may be held,
+ * `wiped` with a receipt, `not_confirmed` when an ended grant has no receipt after the grace period.
+ */
+export const wipeStateSchema = z.enum(['none', 'awaiting', 'wiped', 'not_confirmed']);
+export type WipeState = z.infer<typeof wipeStateSchema>;
 
 /** Who the broker thinks the caller is. */
 export const meSchema = z.object({
@@ -77,8 +154,23 @@ export const grantSchema = z.object({
   activatedAt: instantSchema.nullable(),
   expiresAt: instantSchema.nullable(),
   endedAt: instantSchema.nullable(),
-  /** A pending request expires unapproved at this instant (policy `approvals.requestTtl`). */
+  /** A pending request expires unapproved at this instant (policy `approval.requestTtl`). */
   requestExpiresAt: instantSchema.nullable(),
+  /** Display name of the requester, when the IdP gave one. */
+  requesterName: z.string().nullable(),
+  approvalsRequired: z.number().int().min(0),
+  /** Groups whose members may approve (and revoke) this grant. */
+  approverGroups: z.array(z.string()),
+  approvals: z.array(approvalSchema),
+  /** Who denied the request, revoked or cancelled the grant, and why (shown to the requester). */
+  endedBy: z.string().nullable(),
+  endReason: z.string().nullable(),
+  /** For a grant ended early: seconds it still had left ("I'm done" records unused time). */
+  unusedSeconds: z.number().int().min(0).nullable(),
+  extension: extensionBudgetSchema,
+  pendingExtension: pendingExtensionSchema.nullable(),
+  wipe: wipeReceiptSchema.nullable(),
+  wipeState: wipeStateSchema,
 });
 export type Grant = z.infer<typeof grantSchema>;
 
@@ -112,6 +204,82 @@ export type GrantResponse = z.infer<typeof grantResponseSchema>;
 export type GrantsResponse = z.infer<typeof grantsResponseSchema>;
 export type CredentialsResponse = z.infer<typeof credentialsResponseSchema>;
 
+/** A request (or an extension) waiting for the caller's decision. */
+export const pendingApprovalSchema = z.object({
+  kind: z.enum(['request', 'extension']),
+  grant: grantSchema,
+  /** The duration asked for: the request's, or the extension's. */
+  durationSeconds: z.number().int().positive(),
+  /** Unapproved at this instant, the request (or extension) lapses. */
+  waitsUntil: instantSchema,
+});
+export type PendingApproval = z.infer<typeof pendingApprovalSchema>;
+export const approvalsResponseSchema = timed({ approvals: z.array(pendingApprovalSchema) });
+export type ApprovalsResponse = z.infer<typeof approvalsResponseSchema>;
+
+/** Body of approve and deny: an optional comment (a deny reason is shown to the requester). */
+export const decisionBodySchema = z.strictObject({ comment: commentSchema.optional() });
+export type DecisionBody = z.infer<typeof decisionBodySchema>;
+
+/** Body of `POST /v1/grants/{id}/extend`: seconds from now. */
+export const extendBodySchema = z.strictObject({
+  durationSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(31 * 86400),
+});
+export type ExtendBody = z.infer<typeof extendBodySchema>;
+
+/** Body of `POST /v1/grants/{id}/revoke`. */
+export const revokeBodySchema = z.strictObject({ reason: commentSchema.optional() });
+export type RevokeBody = z.infer<typeof revokeBodySchema>;
+
+/** Body of `POST /v1/grants/{id}/cancel`. */
+export const cancelBodySchema = z.strictObject({});
+
+/** Body of `POST /v1/grants/{id}/wiped`: the agent's receipt for a deleted secret. */
+export const wipedBodySchema = z.strictObject({
+  wipedAt: instantSchema,
+  trigger: wipeTriggerSchema,
+  items: z.array(z.string().min(1).max(64)).max(16),
+});
+export type WipedBody = z.infer<typeof wipedBodySchema>;
+
+/** What changed in a grant event. */
+export const grantChangeSchema = z.enum([
+  'requested',
+  'approval_needed',
+  'approved',
+  'activated',
+  'denied',
+  'cancelled',
+  'extension_requested',
+  'extended',
+  'extension_denied',
+  'revoked',
+  'expired',
+  'wiped',
+]);
+export type GrantChange = z.infer<typeof grantChangeSchema>;
+
+/**
+ * One event on `GET /v1/events` (Server-Sent Events, `event: grant`). `id` is the outbox
+ * sequence number: a client resumes with `Last-Event-ID` and loses nothing.
+ */
+export const brokerEventSchema = z.object({
+  id: z.string().regex(/^[0-9]+$/),
+  at: instantSchema,
+  change: grantChangeSchema,
+  /** Why the caller receives it: their own grant, or one they may approve or revoke. */
+  audience: z.enum(['owner', 'approver']),
+  grant: grantSchema,
+});
+export type BrokerEvent = z.infer<typeof brokerEventSchema>;
+
+/** SSE event names on `GET /v1/events`; `ready` carries the broker's `now` once per connection. */
+export const brokerSseEvents = { grant: 'grant', ready: 'ready' } as const;
+
 /**
  * Header carrying the client's idempotency key on `POST /v1/requests`: a retry after a lost
  * answer gets the grant it already created, never a second one.
@@ -143,6 +311,56 @@ export const brokerContract = {
     path: '/v1/grants/:id/credentials',
     body: null,
     response: credentialsResponseSchema,
+  },
+  listApprovals: {
+    method: 'GET',
+    path: '/v1/approvals',
+    body: null,
+    response: approvalsResponseSchema,
+  },
+  approveGrant: {
+    method: 'POST',
+    path: '/v1/grants/:id/approve',
+    body: decisionBodySchema,
+    response: grantResponseSchema,
+  },
+  denyGrant: {
+    method: 'POST',
+    path: '/v1/grants/:id/deny',
+    body: decisionBodySchema,
+    response: grantResponseSchema,
+  },
+  cancelGrant: {
+    method: 'POST',
+    path: '/v1/grants/:id/cancel',
+    body: cancelBodySchema,
+    response: grantResponseSchema,
+  },
+  extendGrant: {
+    method: 'POST',
+    path: '/v1/grants/:id/extend',
+    body: extendBodySchema,
+    response: grantResponseSchema,
+  },
+  revokeGrant: {
+    method: 'POST',
+    path: '/v1/grants/:id/revoke',
+    body: revokeBodySchema,
+    response: grantResponseSchema,
+  },
+  recordWipe: {
+    method: 'POST',
+    path: '/v1/grants/:id/wiped',
+    body: wipedBodySchema,
+    response: grantResponseSchema,
+  },
+  /** Server-Sent Events: `response` is the schema of each `grant` event's data. */
+  streamEvents: {
+    method: 'GET',
+    path: '/v1/events',
+    body: null,
+    response: brokerEventSchema,
+    stream: true,
   },
 } as const;
 

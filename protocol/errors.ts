@@ -18,6 +18,14 @@ export const errorCodes = [
   'keychain_unavailable',
   'broker_unreachable',
   'grant_not_active',
+  /** A second request for a role the caller already holds: the error names the grant to extend. */
+  'already_active',
+  /** The caller may not decide this request: their own, not an approver, or already decided. */
+  'not_approver',
+  /** A transition not allowed from the grant's state (extend a pending grant, approve twice, …). */
+  'invalid_state',
+  /** The extension budget of the role is used up. */
+  'budget_exhausted',
 ] as const;
 
 /** Schema for an error code. */
@@ -32,6 +40,10 @@ export const errorBodySchema = z.object({
     code: errorCodeSchema,
     message: z.string().max(2000),
     requestId: z.string().max(200),
+    /** For `already_active`: the grant the caller already holds (offer Extend instead). */
+    grantId: z.string().max(64).optional(),
+    /** For `already_active`: when that grant ends. */
+    expiresAt: z.string().max(64).optional(),
   }),
 });
 
@@ -49,12 +61,16 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'login_failed':
       return 401;
     case 'forbidden':
+    case 'not_approver':
       return 403;
     case 'not_found':
       return 404;
     case 'conflict':
     case 'login_in_progress':
     case 'grant_not_active':
+    case 'already_active':
+    case 'invalid_state':
+    case 'budget_exhausted':
       return 409;
     case 'rate_limited':
       return 429;

@@ -6,6 +6,8 @@ import { errorCodeSchema, type ErrorCode } from './errors.ts';
 export interface Failure {
   code: ErrorCode;
   message: string;
+  /** For `already_active`: the grant already held, so the client can offer Extend. */
+  grantId?: string;
 }
 
 /** The outcome of a boundary call. */
@@ -26,6 +28,10 @@ export const resultSchema = <T extends z.ZodType>(value: T) =>
     z.object({ ok: z.literal(true), value }),
     z.object({
       ok: z.literal(false),
-      error: z.object({ code: errorCodeSchema, message: z.string().max(2000) }),
+      error: z.object({
+        code: errorCodeSchema,
+        message: z.string().max(2000),
+        grantId: z.string().max(64).optional(),
+      }),
     }),
   ]);
