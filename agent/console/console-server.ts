@@ -1,143 +1,136 @@
 /**
  * The local console: the renderer served to a browser on 127.0.0.1 next to a headless agent.
- * Access needs the random token from the printed URL, then an HttpOnly SameSite=Strict cookie.
+ * The printed URL carries a single-use bootstrap token in its fragment (never sent to a server,
+ * never in a log or a Referer); the page trades it for its own expiring session token and sends
+ * that in a header. No cookie is read or set: cookies are scoped by host, not port, so any other
+ * loopback server would receive one, and any loopback page could plant one.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { RendererApi } from '../../protocol/agent-api.ts';
-import { handleApiCall } from './console-api.ts';
 import {
-  isExpectedHost,
-  isExpectedOrigin,
-  readCookie,
-  secretsEqual,
-  sessionCookie,
-  sessionCookieName,
-} from './console-auth.ts';
-import { securityHeaders, sendFailure, sendText } from './console-http.ts';
-import { readStaticFile, resolveStaticPath } from './static-files.ts';
+  CONSOLE_BOOTSTRAP_PARAM,
+  CONSOLE_SESSION_HEADER,
+  CONSOLE_SESSION_PATH,
+  consoleSessionRequestSchema,
+} from '../../protocol/console-session.ts';
+import { registerApiRoutes, maxApiBodyBytes } from './console-api.ts';
+import { isExpectedHost, isExpectedOrigin, singleHeader } from './console-auth.ts';
+import { registerEventStream, type PushSource } from './console-events.ts';
+import { securityHeaders, sendFailure, sendText } from './console-headers.ts';
+import { createConsoleSessions, defaultSessionTtlMs } from './console-sessions.ts';
 
 /** Options of the console server. */
 export interface ConsoleServerOptions {
   api: RendererApi;
   /** Directory of the built renderer (dist/renderer). */
   staticDir: string;
+  /** The agent's push subscription (RunningAgent.subscribe); feeds `GET /api/events`. */
+  subscribe?: PushSource;
   /** Port on 127.0.0.1; 0 or absent picks a free one. */
   port?: number;
+  clock?: () => number;
+  sessionTtlMs?: number;
+  heartbeatMs?: number;
 }
 
-/** A running console. `url` carries the access token: print it to the user, never log it elsewhere. */
+/** A running console. `url` carries a bootstrap token: print it to the user, never log it elsewhere. */
 export interface ConsoleServer {
+  /** `http://127.0.0.1:<port>/#token=<single-use bootstrap token>`. */
   url: string;
   origin: string;
+  /** Mints another single-use console URL (a second browser, a lost tab). */
+  newUrl(): string;
   close(): Promise<void>;
 }
 
-interface Secrets {
-  token: string;
-  session: string;
-  host: string;
-  origin: string;
-}
+const signInHint = 'Open the console through the URL printed by the agent.';
 
-async function route(
-  opts: ConsoleServerOptions,
-  s: Secrets,
-  req: IncomingMessage,
-  res: ServerResponse,
-) {
-  if (!isExpectedHost(req.headers.host, s.host)) {
-    sendText(res, 421, 'This console answers only at its own 127.0.0.1 address.');
-    return;
-  }
-  const url = new URL(req.url ?? '/', s.origin);
-  const token = url.searchParams.get('token');
-  if (req.method === 'GET' && url.pathname === '/' && token !== null) {
-    if (!secretsEqual(token, s.token)) {
-      sendText(res, 401, 'This console link is not valid. Use the URL printed by the agent.');
-      return;
-    }
-    res.writeHead(303, {
-      ...securityHeaders,
-      'set-cookie': sessionCookie(s.session),
-      location: '/',
-      'cache-control': 'no-store',
-    });
-    res.end();
-    return;
-  }
-  const cookie = readCookie(req.headers.cookie, sessionCookieName);
-  const isApi = url.pathname.startsWith('/api/');
-  if (cookie === undefined || !secretsEqual(cookie, s.session)) {
-    if (isApi)
-      sendFailure(res, 'unauthenticated', 'Open the console through the URL printed by the agent.');
-    else sendText(res, 401, 'Open the console through the URL printed by the agent.');
-    return;
-  }
-  if (isApi) {
-    if (req.method !== 'POST')
-      return sendFailure(res, 'bad_request', 'The console API takes POST only.', 405);
-    if (!isExpectedOrigin(req.headers.origin, s.origin)) {
-      return sendFailure(res, 'forbidden', 'Cross-origin calls to the console API are refused.');
-    }
-    return handleApiCall(opts.api, url.pathname.slice('/api/'.length), req, res);
-  }
-  if (req.method !== 'GET' && req.method !== 'HEAD')
-    return sendText(res, 405, 'Method not allowed.');
-  return serveStatic(opts.staticDir, url.pathname, req.method === 'HEAD', res);
-}
-
-async function serveStatic(root: string, pathname: string, headOnly: boolean, res: ServerResponse) {
-  const found = resolveStaticPath(root, pathname);
-  if (found.status === 'error') {
-    sendText(
-      res,
-      found.reason === 'bad_path' ? 400 : 404,
-      found.reason === 'bad_path' ? 'Bad path.' : 'Not found.',
-    );
-    return;
-  }
-  const content = await readStaticFile(found.file);
-  if (!content) return sendText(res, 404, 'Not found.');
-  res.writeHead(200, {
-    ...securityHeaders,
-    'content-type': found.contentType,
-    'content-length': content.length,
-    'cache-control': 'no-cache',
-  });
-  res.end(headOnly ? undefined : content);
-}
-
-/** Starts the console on 127.0.0.1 with a fresh 32-byte token. */
+/** Starts the console on 127.0.0.1. */
 export async function startConsoleServer(opts: ConsoleServerOptions): Promise<ConsoleServer> {
-  const secrets: Secrets = {
-    token: randomBytes(32).toString('base64url'),
-    session: randomBytes(32).toString('base64url'),
-    host: '',
-    origin: '',
-  };
-  const server = createServer((req, res) => {
-    route(opts, secrets, req, res).catch(() => {
-      if (!res.headersSent)
-        sendFailure(res, 'internal', 'The console failed to answer; see the agent log.');
-      else res.destroy();
-    });
+  const clock = opts.clock ?? (() => Date.now());
+  const sessions = createConsoleSessions(clock, opts.sessionTtlMs ?? defaultSessionTtlMs);
+  const where = { host: '', origin: '' };
+  const open = new Set<() => void>();
+  const app = Fastify({ logger: false, bodyLimit: maxApiBodyBytes, forceCloseConnections: true });
+  // JSON only: a text/plain body is what a cross-site form could send without a preflight.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!isExpectedHost(req.headers.host, where.host)) {
+      return sendText(reply, 421, 'This console answers only at its own 127.0.0.1 address.');
+    }
+    const path = req.url.split('?')[0] ?? '';
+    if (!path.startsWith('/api/') || path === CONSOLE_SESSION_PATH) return;
+    if (!sessions.isLive(singleHeader(req.headers[CONSOLE_SESSION_HEADER]))) {
+      return sendFailure(reply, 'unauthenticated', signInHint);
+    }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.headers(securityHeaders);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+    return payload;
   });
-  const { port } = server.address() as AddressInfo;
-  secrets.host = `127.0.0.1:${port}`;
-  secrets.origin = `http://${secrets.host}`;
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (!req.url.startsWith('/api/')) return sendText(reply, status, 'Bad request.');
+    if (status === 413) return sendFailure(reply, 'bad_request', 'The body is over 64 KiB.', 413);
+    if (status === 415) return sendFailure(reply, 'bad_request', 'Send a JSON body.', 415);
+    if (status < 500)
+      return sendFailure(reply, 'bad_request', 'The body is not valid JSON.', status);
+    return sendFailure(reply, 'internal', 'The console failed to answer; see the agent log.');
+  });
+  app.setNotFoundHandler((req, reply) =>
+    req.url.startsWith('/api/')
+      ? sendFailure(reply, 'not_found', 'No such console API method.')
+      : sendText(reply, 404, 'Not found.'),
+  );
+
+  app.post(CONSOLE_SESSION_PATH, (req, reply) => {
+    if (!isExpectedOrigin(singleHeader(req.headers.origin), where.origin)) {
+      return sendFailure(reply, 'forbidden', 'Cross-origin calls to the console API are refused.');
+    }
+    const body = consoleSessionRequestSchema.safeParse(req.body);
+    const granted = body.success ? sessions.exchange(body.data.bootstrap) : null;
+    if (!granted) {
+      return sendFailure(
+        reply,
+        'unauthenticated',
+        `This console link was already used or is not valid. ${signInHint}`,
+      );
+    }
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ session: granted.session, expiresAt: new Date(granted.expiresAtMs).toISOString() });
+  });
+  registerApiRoutes(app, opts.api, () => where.origin);
+  registerEventStream(app, {
+    api: opts.api,
+    subscribe: opts.subscribe,
+    sessions,
+    heartbeatMs: opts.heartbeatMs ?? 15_000,
+    open,
+  });
+  await app.register(fastifyStatic, {
+    root: opts.staticDir,
+    serveDotFiles: false,
+    cacheControl: false,
+  });
+
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  where.host = `127.0.0.1:${port}`;
+  where.origin = `http://${where.host}`;
+  const newUrl = () => `${where.origin}/#${CONSOLE_BOOTSTRAP_PARAM}=${sessions.mintBootstrap()}`;
   return {
-    url: `${secrets.origin}/?token=${secrets.token}`,
-    origin: secrets.origin,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: newUrl(),
+    origin: where.origin,
+    newUrl,
+    async close() {
+      for (const end of [...open]) end();
+      sessions.clear();
+      await app.close();
+    },
   };
 }
