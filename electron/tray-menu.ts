@@ -1,7 +1,7 @@
 /** Tray title, tooltip and menu as a pure function of agent state. */
 import { formatCountdown } from '../protocol/duration.ts';
 import type { AgentStatus, LocalGrant } from '../protocol/agent-api.ts';
-import { visibleGrants } from '../renderer/grant-clock.ts';
+import { visibleGrants } from '../renderer/grant-clock.logic.ts';
 
 /** What the tray knows: the latest status and grants, and the clocks to count down with. */
 export interface TrayState {

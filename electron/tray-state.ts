@@ -1,6 +1,6 @@
 /** Keeps the tray's view of agent state fresh by polling the agent handlers. */
 import type { RendererApi } from '../protocol/agent-api.ts';
-import { clockOffsetMs } from '../renderer/grant-clock.ts';
+import { clockOffsetMs } from '../renderer/grant-clock.logic.ts';
 import type { TrayState } from './tray-menu.ts';
 
 /** Polls status and grants every `intervalMs`; `read()` gives the latest state with the current time. */

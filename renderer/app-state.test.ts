@@ -1,61 +1,95 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentStatus, LocalGrant } from '../protocol/agent-api.ts';
 import {
   failed,
+  grantChanged,
   grantRequested,
-  grantsReceived,
+  grantSelected,
   initialState,
   loginChanged,
+  maxNotices,
+  noticeReceived,
+  requestAlreadyActive,
+  rolesReceived,
   signedOut,
-  statusReceived,
+  snapshotReceived,
 } from './app-state.ts';
-
-const t0 = Date.parse('2030-01-01T00:00:00.000Z');
-const status: AgentStatus = {
-  now: new Date(t0 + 3000).toISOString(),
-  loggedIn: true,
-  user: { subject: 'alice', issuer: 'i', groups: [] },
-  brokerUrl: 'b',
-  issuer: 'i',
-  demo: true,
-};
-const g = (id: string, reason = 'r'): LocalGrant => ({
-  id,
-  role: 'prod-api-readonly',
-  subject: 'alice',
-  provider: 'jwt',
-  status: 'active',
-  reason,
-  ticket: null,
-  requestedSeconds: 60,
-  grantedSeconds: 60,
-  createdAt: status.now,
-  activatedAt: status.now,
-  expiresAt: status.now,
-  endedAt: null,
-  requestExpiresAt: null,
-  credentialStored: true,
-});
+import {
+  aLocalGrant,
+  aNotice,
+  anApproval,
+  aRole,
+  aSnapshot,
+  aStatus,
+  at,
+  t0,
+} from './test-fixtures.ts';
 
 describe('app-state transitions', () => {
-  it('takes the clock offset from status and grant lists', () => {
-    const s1 = statusReceived(initialState(t0), status, t0);
-    expect(s1.offsetMs).toBe(3000);
-    const s2 = grantsReceived(s1, [g('a')], new Date(t0 - 1000).toISOString(), t0);
-    expect(s2.offsetMs).toBe(-1000);
-    expect(s2.grants.map((x) => x.id)).toEqual(['a']);
+  it('takes grants, approvals and the clock offset from a pushed snapshot', () => {
+    const snap = aSnapshot({
+      now: at(3),
+      grants: [aLocalGrant({ id: 'a' })],
+      approvals: [anApproval()],
+    });
+    const s = snapshotReceived(initialState(t0), snap, t0);
+    expect(s.offsetMs).toBe(3000);
+    expect(s.grants.map((g) => g.id)).toEqual(['a']);
+    expect(s.approvals.map((a) => a.grant.id)).toEqual(['g9']);
+    expect(s.status?.loggedIn).toBe(true);
   });
 
-  it('merges a requested grant by id and clears the request error', () => {
-    let s = grantsReceived(initialState(t0), [g('a'), g('b')], status.now, t0);
-    s = failed(s, 'request', { code: 'policy_violation', message: 'too long' });
-    s = grantRequested(s, g('a', 'updated'));
-    expect(s.grants.map((x) => [x.id, x.reason])).toEqual([
-      ['b', 'r'],
-      ['a', 'updated'],
-    ]);
+  it('ignores a late, older snapshot but takes a restarted agent’s newer one', () => {
+    const s = snapshotReceived(initialState(t0), aSnapshot({ version: 5, now: at(10) }), t0);
+    const late = snapshotReceived(
+      s,
+      aSnapshot({ version: 4, now: at(9), grants: [aLocalGrant()] }),
+      t0,
+    );
+    expect(late.grants).toEqual([]);
+    const restarted = snapshotReceived(
+      s,
+      aSnapshot({ version: 1, now: at(20), grants: [aLocalGrant()] }),
+      t0,
+    );
+    expect(restarted.grants).toHaveLength(1);
+  });
+
+  it('a signed-out snapshot drops roles', () => {
+    let s = rolesReceived(initialState(t0), [aRole()]);
+    s = snapshotReceived(s, aSnapshot({ status: aStatus({ loggedIn: false, user: null }) }), t0);
+    expect(s.roles).toEqual([]);
+  });
+
+  it('merges a changed grant by id and drops its decided approval', () => {
+    let s = snapshotReceived(
+      initialState(t0),
+      aSnapshot({ grants: [aLocalGrant({ id: 'a' })], approvals: [anApproval()] }),
+      t0,
+    );
+    s = grantChanged(s, aLocalGrant({ id: 'a', reason: 'updated' }), 'grants');
+    expect(s.grants.map((g) => [g.id, g.reason])).toEqual([['a', 'updated']]);
+    s = grantChanged(s, aLocalGrant({ id: 'g9', status: 'active' }), 'approvals');
+    expect(s.approvals).toEqual([]);
+  });
+
+  it('a request clears its error; already_active offers Extend on the held grant', () => {
+    let s = failed(initialState(t0), 'request', { code: 'policy_violation', message: 'too long' });
+    s = grantRequested(s, aLocalGrant({ id: 'a' }));
     expect(s.errors.request).toBeUndefined();
     expect(s.lastGrantId).toBe('a');
+    s = requestAlreadyActive(s, { code: 'already_active', message: 'held', grantId: 'a' });
+    expect(s.alreadyActive).toEqual({ grantId: 'a' });
+    s = grantSelected(s, 'a');
+    expect(s.selectedGrantId).toBe('a');
+    expect(s.alreadyActive).toBeNull();
+  });
+
+  it('shows each notice once, newest first, at most maxNotices', () => {
+    let s = initialState(t0);
+    for (let i = 0; i < maxNotices + 2; i++) s = noticeReceived(s, aNotice({ id: `n${i}` }));
+    s = noticeReceived(s, aNotice({ id: `n${maxNotices + 1}` }));
+    expect(s.notices.map((n) => n.id)[0]).toBe(`n${maxNotices + 1}`);
+    expect(s.notices).toHaveLength(maxNotices);
   });
 
   it('a login failure goes back to idle with the message', () => {
@@ -69,15 +103,9 @@ describe('app-state transitions', () => {
     expect(s.errors.login).toBe('state mismatch');
   });
 
-  it('signing out drops user data; a signed-out status drops roles and grants', () => {
-    const s = grantsReceived(
-      statusReceived(initialState(t0), status, t0),
-      [g('a')],
-      status.now,
-      t0,
-    );
+  it('signing out drops user data', () => {
+    const s = snapshotReceived(initialState(t0), aSnapshot({ grants: [aLocalGrant()] }), t0);
     expect(signedOut(s).grants).toEqual([]);
     expect(signedOut(s).status?.loggedIn).toBe(false);
-    expect(statusReceived(s, { ...status, loggedIn: false, user: null }, t0).grants).toEqual([]);
   });
 });

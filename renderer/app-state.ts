@@ -1,11 +1,11 @@
 /** The renderer's state and its pure transitions `(state, input) => state`. */
-import type { AgentStatus, LocalGrant } from '../protocol/agent-api.ts';
-import type { RoleSummary } from '../protocol/broker-api.ts';
+import type { AgentNotice, AgentSnapshot, AgentStatus, LocalGrant } from '../protocol/agent-api.ts';
+import type { PendingApproval, RoleSummary } from '../protocol/broker-api.ts';
 import type { Failure } from '../protocol/result.ts';
-import { clockOffsetMs } from './grant-clock.ts';
+import { clockOffsetMs } from './grant-clock.logic.ts';
 
 /** Where an error is shown. */
-export type ErrorArea = 'status' | 'login' | 'roles' | 'request' | 'grants';
+export type ErrorArea = 'status' | 'login' | 'roles' | 'request' | 'grants' | 'approvals';
 
 /** The sign-in flow as the UI sees it. */
 export type LoginState =
@@ -13,11 +13,17 @@ export type LoginState =
   | { phase: 'waiting'; loginId: string; authorizationUrl: string }
   | { phase: 'finishing' };
 
+/** Most notices kept in the in-page list. */
+export const maxNotices = 5;
+
 /** Everything the window shows. Holds no secret: the API never returns one to the renderer. */
 export interface AppState {
+  /** The latest snapshot the agent pushed; null before the first. */
+  snapshot: AgentSnapshot | null;
   status: AgentStatus | null;
-  roles: RoleSummary[];
   grants: LocalGrant[];
+  approvals: PendingApproval[];
+  roles: RoleSummary[];
   /** Broker clock minus local clock, from the latest `now` received. */
   offsetMs: number;
   /** The local clock at the latest tick. */
@@ -26,19 +32,30 @@ export interface AppState {
   errors: Partial<Record<ErrorArea, string>>;
   /** Id of the grant created by the last successful request, to highlight it. */
   lastGrantId: string | null;
+  /** Grant opened from a notice or an "Extend instead" offer. */
+  selectedGrantId: string | null;
+  /** A request refused because the role is already held: offer Extend on this grant instead. */
+  alreadyActive: { grantId: string } | null;
+  /** Notices to show in the page, newest first. */
+  notices: AgentNotice[];
 }
 
 /** The state before anything has been loaded. */
 export function initialState(nowMs: number): AppState {
   return {
+    snapshot: null,
     status: null,
-    roles: [],
     grants: [],
+    approvals: [],
+    roles: [],
     offsetMs: 0,
     nowMs,
     login: { phase: 'idle' },
     errors: {},
     lastGrantId: null,
+    selectedGrantId: null,
+    alreadyActive: null,
+    notices: [],
   };
 }
 
@@ -48,18 +65,26 @@ function withoutError(errors: AppState['errors'], area: ErrorArea): AppState['er
   return next;
 }
 
-/** The agent status arrived at local time `receivedAtMs`. */
-export function statusReceived(
+/**
+ * The agent pushed (or answered) a snapshot at local time `receivedAtMs`. An older snapshot
+ * arriving late (lower version, earlier clock) is ignored.
+ */
+export function snapshotReceived(
   state: AppState,
-  status: AgentStatus,
+  snapshot: AgentSnapshot,
   receivedAtMs: number,
 ): AppState {
+  const held = state.snapshot;
+  if (held && snapshot.version < held.version && snapshot.now <= held.now) return state;
+  const loggedIn = snapshot.status.loggedIn;
   return {
     ...state,
-    status,
-    offsetMs: clockOffsetMs(status.now, receivedAtMs),
-    roles: status.loggedIn ? state.roles : [],
-    grants: status.loggedIn ? state.grants : [],
+    snapshot,
+    status: snapshot.status,
+    grants: snapshot.grants,
+    approvals: snapshot.approvals,
+    roles: loggedIn ? state.roles : [],
+    offsetMs: clockOffsetMs(snapshot.now, receivedAtMs),
     errors: withoutError(state.errors, 'status'),
   };
 }
@@ -70,30 +95,42 @@ export function rolesReceived(state: AppState, roles: RoleSummary[]): AppState {
   return { ...state, roles: sorted, errors: withoutError(state.errors, 'roles') };
 }
 
-/** The grant list arrived, stamped with the broker's `now`, at local time `receivedAtMs`. */
-export function grantsReceived(
-  state: AppState,
-  grants: LocalGrant[],
-  serverNow: string,
-  receivedAtMs: number,
-): AppState {
-  return {
-    ...state,
-    grants,
-    offsetMs: clockOffsetMs(serverNow, receivedAtMs),
-    errors: withoutError(state.errors, 'grants'),
-  };
-}
-
-/** A request created (or found) a grant: merge it in by id. */
-export function grantRequested(state: AppState, grant: LocalGrant): AppState {
+/** An action answered with a grant: merge it in by id until the next snapshot says more. */
+export function grantChanged(state: AppState, grant: LocalGrant, area: ErrorArea): AppState {
   const others = state.grants.filter((g) => g.id !== grant.id);
   return {
     ...state,
-    grants: [...others, grant],
-    lastGrantId: grant.id,
-    errors: withoutError(state.errors, 'request'),
+    grants: [grant, ...others],
+    approvals: state.approvals.filter((a) => a.grant.id !== grant.id || grant.status === 'pending'),
+    errors: withoutError(state.errors, area),
   };
+}
+
+/** A request created (or found) a grant. */
+export function grantRequested(state: AppState, grant: LocalGrant): AppState {
+  return { ...grantChanged(state, grant, 'request'), lastGrantId: grant.id, alreadyActive: null };
+}
+
+/** A request was refused because the role is already held by `grantId`. */
+export function requestAlreadyActive(state: AppState, failure: Failure): AppState {
+  const next = failed(state, 'request', failure);
+  return failure.grantId ? { ...next, alreadyActive: { grantId: failure.grantId } } : next;
+}
+
+/** A notice arrived: shown once (by id), newest first, at most `maxNotices`. */
+export function noticeReceived(state: AppState, notice: AgentNotice): AppState {
+  if (state.notices.some((n) => n.id === notice.id)) return state;
+  return { ...state, notices: [notice, ...state.notices].slice(0, maxNotices) };
+}
+
+/** The user dismissed a notice. */
+export function noticeDismissed(state: AppState, id: string): AppState {
+  return { ...state, notices: state.notices.filter((n) => n.id !== id) };
+}
+
+/** A grant was opened (from a notice, or the "Extend instead" offer). */
+export function grantSelected(state: AppState, grantId: string | null): AppState {
+  return { ...state, selectedGrantId: grantId, alreadyActive: null };
 }
 
 /** The one-second tick. */
@@ -116,10 +153,11 @@ export function failed(state: AppState, area: ErrorArea, failure: Failure): AppS
   return { ...state, login, errors: { ...state.errors, [area]: failure.message } };
 }
 
-/** Signed out: drop everything user-specific. */
+/** Signed out: drop everything user-specific until the next snapshot. */
 export function signedOut(state: AppState): AppState {
   return {
     ...initialState(state.nowMs),
+    snapshot: state.snapshot,
     status: state.status && { ...state.status, loggedIn: false, user: null },
   };
 }

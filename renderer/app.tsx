@@ -1,14 +1,16 @@
-/** The Hourglass window: header, sign-in or roles + request form + grants. */
+/** Root component: everything comes from the agent's pushed snapshots; only the clock ticks here. */
 import { useEffect } from 'react';
 import { useApp } from './store-context.tsx';
 import { Header } from './components/header.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import { RolesList } from './components/roles-list.tsx';
 import { RequestForm } from './components/request-form.tsx';
-import { GrantsList } from './components/grants-list.tsx';
-
-/** How often the grant list is re-read from the agent. */
-const GRANTS_POLL_MS = 5000;
+import { ActiveGrants } from './components/active-grants.tsx';
+import { PendingGrants } from './components/pending-grants.tsx';
+import { ApprovalsInbox } from './components/approvals-inbox.tsx';
+import { HistoryList } from './components/history-list.tsx';
+import { NoticeList } from './components/notice-list.tsx';
+import { ConnectionBanner } from './components/connection-banner.tsx';
 
 /** Root component. */
 export function App() {
@@ -18,22 +20,19 @@ export function App() {
   const loggedIn = status?.loggedIn ?? false;
 
   useEffect(() => {
-    void actions.refreshStatus();
+    const stop = actions.start();
+    // The countdown ticks locally; the agent's state arrives by push, never by polling.
     const timer = setInterval(() => actions.tick(Date.now()), 1000);
-    return () => clearInterval(timer);
+    return () => {
+      stop();
+      clearInterval(timer);
+    };
   }, [actions]);
-
-  useEffect(() => {
-    if (!loggedIn) return;
-    void actions.refreshRoles();
-    void actions.refreshGrants();
-    const timer = setInterval(() => void actions.refreshGrants(), GRANTS_POLL_MS);
-    return () => clearInterval(timer);
-  }, [actions, loggedIn]);
 
   return (
     <>
       <Header />
+      <ConnectionBanner />
       <main className="content">
         {statusError ? (
           <p className="error" role="alert" data-testid="status-error">
@@ -44,8 +43,12 @@ export function App() {
         {status !== null && !loggedIn ? <SignIn /> : null}
         {loggedIn ? (
           <>
-            <GrantsList />
+            <NoticeList />
+            <ActiveGrants />
+            <PendingGrants />
+            <ApprovalsInbox />
             <RequestForm />
+            <HistoryList />
             <RolesList />
           </>
         ) : null}

@@ -1,27 +1,50 @@
-/** `window.hourglass` for the local console: one POST per method, every answer parsed with the contract. */
+/**
+ * `window.hourglass` for the local console: one POST per method with the session header, every
+ * answer parsed with the contract, and the agent's pushes read from `GET /api/events` with a
+ * streaming fetch (EventSource cannot send a header).
+ */
 import {
   agentContract,
+  agentPushSchema,
   rendererMethods,
   type RendererApi,
   type RendererMethod,
 } from '../protocol/agent-api.ts';
+import {
+  CONSOLE_EVENTS_PATH,
+  CONSOLE_PUSH_EVENT,
+  CONSOLE_SESSION_HEADER,
+} from '../protocol/console-session.ts';
 import { fail, resultSchema, type Result } from '../protocol/result.ts';
+import {
+  browserPage,
+  openConsoleSession,
+  type FetchPort,
+  type PagePort,
+} from './console-session.ts';
+import type { HourglassHost, PushListener } from './host-api.ts';
+import { takeFrames } from './sse-frames.logic.ts';
 
-/** The `fetch` the bridge uses; injected so tests can hand in a real server's fetch. */
-export type FetchPort = (input: string, init: RequestInit) => Promise<Response>;
+export type { FetchPort } from './console-session.ts';
+
+const noSession =
+  'This console tab has no session. Open the console through a fresh URL printed by the agent (each link works once).';
 
 async function call(
   fetchPort: FetchPort,
+  session: Promise<string | null>,
   method: RendererMethod,
   input: unknown,
 ): Promise<Result<unknown>> {
+  const token = await session;
+  if (token === null) return fail('unauthenticated', noSession);
   let response: Response;
   try {
     response = await fetchPort(`/api/${method}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [CONSOLE_SESSION_HEADER]: token },
       body: JSON.stringify(input ?? {}),
-      credentials: 'same-origin',
+      credentials: 'omit',
     });
   } catch {
     return fail(
@@ -42,17 +65,84 @@ async function call(
   return parsed.data;
 }
 
-/** Builds the renderer API over HTTP to the console server that served this page. */
+/** Reads the event stream until it ends; answers the HTTP status (0 when unreachable). */
+async function readStream(
+  fetchPort: FetchPort,
+  token: string,
+  signal: AbortSignal,
+  deliver: PushListener,
+): Promise<number> {
+  const response = await fetchPort(CONSOLE_EVENTS_PATH, {
+    headers: { [CONSOLE_SESSION_HEADER]: token },
+    credentials: 'omit',
+    signal,
+  });
+  if (!response.ok || !response.body) return response.status;
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return response.status;
+    const taken = takeFrames(buffer + value);
+    buffer = taken.rest;
+    for (const frame of taken.frames) {
+      if (frame.event !== CONSOLE_PUSH_EVENT) continue;
+      try {
+        const push = agentPushSchema.safeParse(JSON.parse(frame.data));
+        if (push.success) deliver(push.data);
+      } catch {
+        // A frame that is not JSON is skipped, never half-applied.
+      }
+    }
+  }
+}
+
+/** Keeps one stream open while anyone listens; reconnects with jittered backoff. */
+function pushHub(fetchPort: FetchPort, session: Promise<string | null>) {
+  const listeners = new Set<PushListener>();
+  let controller: AbortController | null = null;
+  const deliver: PushListener = (push) => listeners.forEach((l) => l(push));
+  const run = async (signal: AbortSignal) => {
+    const token = await session;
+    let delayMs = 500;
+    while (token !== null && !signal.aborted) {
+      const status = await readStream(fetchPort, token, signal, deliver).catch(() => 0);
+      // 401: the session expired or was never valid; retrying cannot fix that.
+      if (status === 401 || signal.aborted) return;
+      await new Promise((r) => setTimeout(r, delayMs * (0.5 + Math.random())));
+      delayMs = Math.min(delayMs * 2, 10_000);
+    }
+  };
+  return (listener: PushListener) => {
+    listeners.add(listener);
+    if (!controller) {
+      controller = new AbortController();
+      void run(controller.signal);
+    }
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) {
+        controller?.abort();
+        controller = null;
+      }
+    };
+  };
+}
+
+/** Builds the host API over HTTP to the console server that served this page. */
 export function createConsoleBridge(
   fetchPort: FetchPort = (i, init) => fetch(i, init),
-): RendererApi {
-  const api: Record<string, (input: unknown) => Promise<Result<unknown>>> = {};
-  for (const method of rendererMethods) api[method] = (input) => call(fetchPort, method, input);
-  return api as unknown as RendererApi;
+  page: PagePort = browserPage(),
+): HourglassHost {
+  const session = openConsoleSession(fetchPort, page);
+  const api: Partial<Record<RendererMethod, (input: unknown) => Promise<Result<unknown>>>> = {};
+  for (const method of rendererMethods)
+    api[method] = (input) => call(fetchPort, session, method, input);
+  return { ...(api as RendererApi), onPush: pushHub(fetchPort, session) };
 }
 
 /** Installs the console bridge as `window.hourglass` unless a host (Electron preload) already did. */
-export function installConsoleBridge(target: { hourglass?: RendererApi }): RendererApi {
+export function installConsoleBridge(target: { hourglass?: HourglassHost }): HourglassHost {
   target.hourglass ??= createConsoleBridge();
   return target.hourglass;
 }

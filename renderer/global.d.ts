@@ -1,8 +1,8 @@
 /** `window.hourglass`: the only way the renderer reaches the agent. */
-import type { RendererApi } from '../protocol/agent-api.ts';
+import type { HourglassHost } from './host-api.ts';
 
 declare global {
   interface Window {
-    hourglass?: RendererApi;
+    hourglass?: HourglassHost;
   }
 }

@@ -4,6 +4,7 @@ import { config as zodConfig } from 'zod';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { installConsoleBridge } from './console-bridge.ts';
+import { browserNotify, noNotify } from './browser-notify.ts';
 import { createAppStore } from './store.ts';
 import { StoreContext } from './store-context.tsx';
 import './styles.css';
@@ -13,7 +14,10 @@ zodConfig({ jitless: true });
 
 const mode = window.hourglass ? 'electron' : 'console';
 const api = installConsoleBridge(window);
-const store = createAppStore(api, mode);
+// Electron shows notices from main with its own Notification; the console uses the browser's.
+const store = createAppStore(api, mode, {
+  notify: mode === 'console' ? browserNotify() : noNotify,
+});
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(

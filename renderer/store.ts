@@ -1,71 +1,121 @@
-/** The zustand store: the imperative shell that calls `window.hourglass` and applies pure transitions. */
+/** The zustand store: the imperative shell over `window.hourglass`, fed by the agent's pushes. */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { RendererApi } from '../protocol/agent-api.ts';
+import type { AgentPush } from '../protocol/agent-api.ts';
 import type { CreateRequestBody } from '../protocol/broker-api.ts';
+import { assertNever } from '../protocol/errors.ts';
+import type { Result } from '../protocol/result.ts';
 import {
   failed,
+  grantChanged,
   grantRequested,
-  grantsReceived,
+  grantSelected,
   initialState,
   loginChanged,
+  noticeDismissed,
+  noticeReceived,
+  requestAlreadyActive,
   rolesReceived,
   signedOut,
-  statusReceived,
+  snapshotReceived,
   ticked,
   type AppState,
+  type ErrorArea,
 } from './app-state.ts';
+import { noNotify, type NotifyPermission, type NotifyPort } from './browser-notify.ts';
+import type { HourglassHost } from './host-api.ts';
 import { openSignInTab, type SignInTab } from './sign-in-tab.ts';
+import type { LocalGrant } from '../protocol/agent-api.ts';
 
 /** How the renderer is hosted: Electron opens the system browser itself; the console is the browser. */
 export type HostMode = 'electron' | 'console';
 
 /** Actions the views call. Each one reports failures into state, never throws. */
 export interface AppActions {
-  refreshStatus: () => Promise<void>;
+  /** Subscribes to pushes and loads the first snapshot; answers the unsubscribe. */
+  start: () => () => void;
   refreshRoles: () => Promise<void>;
-  refreshGrants: () => Promise<void>;
   signIn: () => Promise<void>;
   signOut: () => Promise<void>;
   requestGrant: (body: CreateRequestBody) => Promise<boolean>;
+  extendGrant: (grantId: string, durationSeconds: number) => Promise<boolean>;
+  /** "I'm done": ends the grant now; the agent wipes its secret. */
+  endGrant: (grantId: string) => Promise<boolean>;
+  cancelGrant: (grantId: string) => Promise<boolean>;
+  approveGrant: (grantId: string, comment: string) => Promise<boolean>;
+  denyGrant: (grantId: string, comment: string) => Promise<boolean>;
+  selectGrant: (grantId: string | null) => void;
+  dismissNotice: (id: string) => void;
+  /** Asks for notification permission (call from a click). */
+  enableNotifications: () => Promise<NotifyPermission>;
   tick: (nowMs: number) => void;
 }
 
 /** The store the views subscribe to. */
 export type AppStore = StoreApi<AppState & { actions: AppActions }>;
 
-/** Builds the store over a renderer API; `clock` and `openTab` are ports for tests. */
+/** Ports of the store, injectable for tests. */
+export interface StorePorts {
+  clock?: () => number;
+  openTab?: () => SignInTab;
+  notify?: NotifyPort;
+}
+
+/** Builds the store over the host API. */
 export function createAppStore(
-  api: RendererApi,
+  api: HourglassHost,
   mode: HostMode,
-  clock: () => number = () => Date.now(),
-  openTab: () => SignInTab = openSignInTab,
+  ports: StorePorts = {},
 ): AppStore {
+  const clock = ports.clock ?? (() => Date.now());
+  const openTab = ports.openTab ?? openSignInTab;
+  const notify = ports.notify ?? noNotify;
   return createStore<AppState & { actions: AppActions }>()((set, get) => {
     const apply = (next: (s: AppState) => AppState) =>
       set((s) => ({ ...next(s), actions: s.actions }));
 
-    const refreshAfterLogin = async () => {
-      await actions.refreshStatus();
-      if (get().status?.loggedIn)
-        await Promise.all([actions.refreshRoles(), actions.refreshGrants()]);
+    const onPush = (push: AgentPush) => {
+      switch (push.type) {
+        case 'snapshot': {
+          const wasIn = get().status?.loggedIn === true;
+          const at = clock();
+          apply((s) => snapshotReceived(s, push.snapshot, at));
+          if (push.snapshot.status.loggedIn && (!wasIn || get().roles.length === 0))
+            void actions.refreshRoles();
+          return;
+        }
+        case 'notice':
+          apply((s) => noticeReceived(s, push.notice));
+          notify.show(push.notice, () => actions.selectGrant(push.notice.grantId));
+          return;
+        default:
+          return assertNever(push);
+      }
+    };
+
+    const loadSnapshot = async () => {
+      const r = await api.getSnapshot({});
+      if (r.ok) onPush({ type: 'snapshot', snapshot: r.value });
+      else apply((s) => failed(s, 'status', r.error));
+    };
+
+    const grantAction = async (
+      area: ErrorArea,
+      call: Promise<Result<{ grant: LocalGrant }>>,
+    ): Promise<boolean> => {
+      const r = await call;
+      apply((s) => (r.ok ? grantChanged(s, r.value.grant, area) : failed(s, area, r.error)));
+      return r.ok;
     };
 
     const actions: AppActions = {
-      async refreshStatus() {
-        const r = await api.getStatus({});
-        const at = clock();
-        apply((s) => (r.ok ? statusReceived(s, r.value, at) : failed(s, 'status', r.error)));
+      start() {
+        const stop = api.onPush(onPush);
+        void loadSnapshot();
+        return stop;
       },
       async refreshRoles() {
         const r = await api.listRoles({});
         apply((s) => (r.ok ? rolesReceived(s, r.value.roles) : failed(s, 'roles', r.error)));
-      },
-      async refreshGrants() {
-        const r = await api.listGrants({});
-        const at = clock();
-        apply((s) =>
-          r.ok ? grantsReceived(s, r.value.grants, r.value.now, at) : failed(s, 'grants', r.error),
-        );
       },
       async signIn() {
         // Open the tab inside the click so popup blockers allow it; it is pointed at the IdP below.
@@ -85,20 +135,37 @@ export function createAppStore(
           return;
         }
         apply((s) => loginChanged(s, { phase: 'finishing' }));
-        await refreshAfterLogin();
+        await Promise.all([loadSnapshot(), actions.refreshRoles()]);
         apply((s) => loginChanged(s, { phase: 'idle' }));
       },
       async signOut() {
         const r = await api.logout({});
         apply((s) => (r.ok ? signedOut(s) : failed(s, 'status', r.error)));
-        await actions.refreshStatus();
+        await loadSnapshot();
       },
       async requestGrant(body) {
         const r = await api.requestGrant(body);
-        apply((s) => (r.ok ? grantRequested(s, r.value.grant) : failed(s, 'request', r.error)));
-        if (r.ok) await actions.refreshGrants();
+        if (r.ok) apply((s) => grantRequested(s, r.value.grant));
+        else if (r.error.code === 'already_active') apply((s) => requestAlreadyActive(s, r.error));
+        else apply((s) => failed(s, 'request', r.error));
         return r.ok;
       },
+      extendGrant: (grantId, durationSeconds) =>
+        grantAction('grants', api.extendGrant({ grantId, durationSeconds })),
+      endGrant: (grantId) =>
+        grantAction('grants', api.revokeGrant({ grantId, reason: "I'm done" })),
+      cancelGrant: (grantId) => grantAction('grants', api.cancelGrant({ grantId })),
+      approveGrant: (grantId, comment) =>
+        grantAction('approvals', api.approveGrant({ grantId, ...(comment ? { comment } : {}) })),
+      denyGrant: (grantId, comment) =>
+        grantAction('approvals', api.denyGrant({ grantId, ...(comment ? { comment } : {}) })),
+      selectGrant(grantId) {
+        apply((s) => grantSelected(s, grantId));
+      },
+      dismissNotice(id) {
+        apply((s) => noticeDismissed(s, id));
+      },
+      enableNotifications: () => notify.request(),
       tick(nowMs) {
         apply((s) => ticked(s, nowMs));
       },

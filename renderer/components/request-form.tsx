@@ -18,6 +18,8 @@ export function RequestForm() {
   const roles = useApp((s) => s.roles);
   const requestError = useApp((s) => s.errors.request);
   const requestGrant = useApp((s) => s.actions.requestGrant);
+  const selectGrant = useApp((s) => s.actions.selectGrant);
+  const alreadyActive = useApp((s) => s.alreadyActive);
   const [draft, setDraft] = useState<RequestDraft>(emptyDraft);
   const [errors, setErrors] = useState<DraftErrors>({});
   const [busy, setBusy] = useState(false);
@@ -95,6 +97,16 @@ export function RequestForm() {
           <p className="error" role="alert" data-testid="request-error">
             {requestError}
           </p>
+        ) : null}
+        {alreadyActive ? (
+          <button
+            type="button"
+            className="secondary"
+            data-testid="extend-instead"
+            onClick={() => selectGrant(alreadyActive.grantId)}
+          >
+            Extend the grant you already hold instead
+          </button>
         ) : null}
       </form>
     </section>

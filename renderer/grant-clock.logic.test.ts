@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalGrant } from '../protocol/agent-api.ts';
 import { formatCountdown } from '../protocol/duration.ts';
-import { clockOffsetMs, remainingSeconds, visibleGrants } from './grant-clock.ts';
+import { aLocalGrant } from './test-fixtures.ts';
+import { clockOffsetMs, remainingSeconds, visibleGrants } from './grant-clock.logic.ts';
 
 const t0 = Date.parse('2030-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -12,23 +13,14 @@ function grant(
   expiresInS: number | null,
   createdOffsetS = 0,
 ): LocalGrant {
-  return {
+  return aLocalGrant({
     id,
     role: `role-${id}`,
-    subject: 'alice',
-    provider: 'jwt',
     status,
-    reason: 'r',
-    ticket: null,
-    requestedSeconds: 60,
-    grantedSeconds: 60,
     createdAt: iso(t0 + createdOffsetS * 1000),
     activatedAt: null,
     expiresAt: expiresInS === null ? null : iso(t0 + expiresInS * 1000),
-    endedAt: null,
-    requestExpiresAt: null,
-    credentialStored: true,
-  };
+  });
 }
 
 describe('clockOffsetMs', () => {

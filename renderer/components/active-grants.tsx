@@ -1,0 +1,120 @@
+/** Active grants: live countdown on the broker's clock, Extend, Copy export command, "I'm done". */
+import { useEffect, useRef, useState } from 'react';
+import type { LocalGrant } from '../../protocol/agent-api.ts';
+import { formatCountdown } from '../../protocol/duration.ts';
+import { extendPresets, extendUnavailableReason } from '../extend-presets.logic.ts';
+import { visibleGrants } from '../grant-clock.logic.ts';
+import { useApp } from '../store-context.tsx';
+
+/** The command a terminal runs to get the credential from the agent; never the secret itself. */
+export const exportCommand = (role: string) => `eval "$(hourglass env ${role})"`;
+
+function ExtendButtons({ grant }: { grant: LocalGrant }) {
+  const extendGrant = useApp((s) => s.actions.extendGrant);
+  const [busy, setBusy] = useState(false);
+  const unavailable = extendUnavailableReason(grant.extension);
+  if (grant.pendingExtension) {
+    return (
+      <p className="muted" data-testid="extension-pending">
+        Extension of {Math.round(grant.pendingExtension.durationSeconds / 60)}m waiting for approval
+      </p>
+    );
+  }
+  if (unavailable) return <p className="muted">{unavailable}</p>;
+  const run = async (seconds: number) => {
+    setBusy(true);
+    await extendGrant(grant.id, seconds);
+    setBusy(false);
+  };
+  return (
+    <div className="extend" role="group" aria-label={`Extend ${grant.role}`}>
+      <span className="muted">
+        Extend{grant.extension.requiresApproval ? ' (needs approval)' : ''}:
+      </span>
+      {extendPresets(grant.extension).map((p) => (
+        <button
+          key={p.seconds}
+          type="button"
+          className="secondary"
+          disabled={busy}
+          aria-label={`Extend by ${p.label}`}
+          onClick={() => void run(p.seconds)}
+        >
+          +{p.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function GrantCard({ grant, secondsLeft }: { grant: LocalGrant; secondsLeft: number }) {
+  const selected = useApp((s) => s.selectedGrantId === grant.id);
+  const endGrant = useApp((s) => s.actions.endGrant);
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (selected) ref.current?.scrollIntoView({ block: 'center' });
+  }, [selected]);
+  const copy = () =>
+    navigator.clipboard.writeText(exportCommand(grant.role)).then(
+      () => setCopied('copied'),
+      () => setCopied('failed'),
+    );
+  return (
+    <li
+      ref={ref}
+      className={selected ? 'grant selected' : 'grant'}
+      data-testid="grant"
+      data-role={grant.role}
+      data-grant-id={grant.id}
+    >
+      <span className="grant-role">{grant.role}</span>
+      <span className="grant-reason">{grant.reason}</span>
+      <span className="countdown" data-testid="countdown" aria-label={`${grant.role} expires in`}>
+        {formatCountdown(secondsLeft)}
+      </span>
+      <span className="grant-export muted" data-testid="export-command">
+        {grant.credentialStored ? 'in keychain · ' : 'not on this device · '}
+        <code>{exportCommand(grant.role)}</code>
+      </span>
+      <div className="grant-actions">
+        <button type="button" className="secondary" onClick={() => void copy()}>
+          Copy export command
+        </button>
+        {copied === 'copied' ? <span role="status">Copied</span> : null}
+        {copied === 'failed' ? <span role="status">Copy it from the line above</span> : null}
+        <button type="button" onClick={() => void endGrant(grant.id)}>
+          I&apos;m done
+        </button>
+      </div>
+      <ExtendButtons grant={grant} />
+    </li>
+  );
+}
+
+/** The active-grants panel. */
+export function ActiveGrants() {
+  const grants = useApp((s) => s.grants);
+  const nowMs = useApp((s) => s.nowMs);
+  const offsetMs = useApp((s) => s.offsetMs);
+  const error = useApp((s) => s.errors.grants);
+  const active = visibleGrants(grants, nowMs, offsetMs).flatMap(({ grant, secondsLeft }) =>
+    secondsLeft === null ? [] : [{ grant, secondsLeft }],
+  );
+  return (
+    <section className="panel" aria-labelledby="grants-title" data-testid="active-grants">
+      <h2 id="grants-title">Active grants</h2>
+      {error ? (
+        <p className="error" role="alert" data-testid="grants-error">
+          {error}
+        </p>
+      ) : null}
+      {active.length === 0 ? <p className="muted">No active grants.</p> : null}
+      <ul className="grants">
+        {active.map(({ grant, secondsLeft }) => (
+          <GrantCard key={grant.id} grant={grant} secondsLeft={secondsLeft} />
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+/** Agent notices shown in the page (and offered as system notifications after a click). */
+import { useState } from 'react';
+import { useApp } from '../store-context.tsx';
+
+/** The in-page notice list plus the "Enable notifications" button. */
+export function NoticeList() {
+  const notices = useApp((s) => s.notices);
+  const { selectGrant, dismissNotice, enableNotifications } = useApp((s) => s.actions);
+  const [permission, setPermission] = useState<string | null>(null);
+  return (
+    <section className="notices" aria-label="Notifications" data-testid="notices">
+      {permission === null ? (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void enableNotifications().then(setPermission)}
+        >
+          Enable desktop notifications
+        </button>
+      ) : (
+        <span className="muted" data-testid="notify-permission">
+          Desktop notifications: {permission}
+        </span>
+      )}
+      <ul role="log" aria-live="polite">
+        {notices.map((n) => (
+          <li key={n.id} className="notice" data-testid="notice" data-kind={n.kind}>
+            <button type="button" className="link" onClick={() => selectGrant(n.grantId)}>
+              <strong>{n.title}</strong> <span>{n.body}</span>
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              aria-label="Dismiss"
+              onClick={() => dismissNotice(n.id)}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

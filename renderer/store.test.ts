@@ -1,0 +1,111 @@
+/** The store fed by pushes: no polling, notices shown and clickable, actions report failures. */
+import { describe, expect, it } from 'vitest';
+import type { AgentNotice, AgentPush } from '../protocol/agent-api.ts';
+import { fail, ok } from '../protocol/result.ts';
+import type { NotifyPort } from './browser-notify.ts';
+import type { HourglassHost, PushListener } from './host-api.ts';
+import { createAppStore } from './store.ts';
+import { aLocalGrant, aNotice, aSnapshot, fakeRendererApi, t0 } from './test-fixtures.ts';
+
+function host(over: Parameters<typeof fakeRendererApi>[0] = {}) {
+  const listeners = new Set<PushListener>();
+  const calls: string[] = [];
+  const api = fakeRendererApi(over);
+  const counted = Object.fromEntries(
+    Object.entries(api).map(([k, fn]) => [
+      k,
+      (input: never) => {
+        calls.push(k);
+        return (fn as (i: never) => unknown)(input);
+      },
+    ]),
+  ) as unknown as typeof api;
+  const h: HourglassHost = {
+    ...counted,
+    onPush: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+  return { h, calls, push: (p: AgentPush) => listeners.forEach((l) => l(p)), listeners };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('app store', () => {
+  it('loads one snapshot, then follows pushes without asking again', async () => {
+    const { h, calls, push, listeners } = host();
+    const store = createAppStore(h, 'console', { clock: () => t0 });
+    const stop = store.getState().actions.start();
+    await settle();
+    expect(store.getState().grants).toHaveLength(1);
+    push({
+      type: 'snapshot',
+      snapshot: aSnapshot({
+        version: 2,
+        grants: [aLocalGrant({ id: 'x' }), aLocalGrant({ id: 'y' })],
+      }),
+    });
+    expect(store.getState().grants.map((g) => g.id)).toEqual(['x', 'y']);
+    expect(
+      calls.filter((c) => c === 'getSnapshot' || c === 'listGrants' || c === 'getStatus'),
+    ).toEqual(['getSnapshot']);
+    stop();
+    expect(listeners.size).toBe(0);
+  });
+
+  it('a notice lands in the page list and as a system notification whose click selects the grant', async () => {
+    const { h, push } = host();
+    const shown: { notice: AgentNotice; click: () => void }[] = [];
+    const notify: NotifyPort = {
+      permission: () => 'granted',
+      request: () => Promise.resolve('granted'),
+      show: (notice, click) => shown.push({ notice, click }),
+    };
+    const store = createAppStore(h, 'console', { clock: () => t0, notify });
+    store.getState().actions.start();
+    await settle();
+    push({ type: 'notice', notice: aNotice({ grantId: 'g1' }) });
+    expect(store.getState().notices.map((n) => n.id)).toEqual(['n1']);
+    shown[0]?.click();
+    expect(store.getState().selectedGrantId).toBe('g1');
+  });
+
+  it('already_active on request offers Extend on the held grant', async () => {
+    const { h } = host({
+      requestGrant: () =>
+        Promise.resolve({
+          ok: false,
+          error: { code: 'already_active', message: 'You hold it.', grantId: 'g1' },
+        }),
+    });
+    const store = createAppStore(h, 'console', { clock: () => t0 });
+    const sent = await store
+      .getState()
+      .actions.requestGrant({ role: 'prod-api-admin', durationSeconds: 60, reason: 'x' });
+    expect(sent).toBe(false);
+    expect(store.getState().alreadyActive).toEqual({ grantId: 'g1' });
+  });
+
+  it('a refused approval shows its message in the inbox', async () => {
+    const { h } = host({
+      approveGrant: () =>
+        Promise.resolve(fail('not_approver', 'You cannot approve your own request.')),
+    });
+    const store = createAppStore(h, 'console', { clock: () => t0 });
+    expect(await store.getState().actions.approveGrant('g1', '')).toBe(false);
+    expect(store.getState().errors.approvals).toBe('You cannot approve your own request.');
+  });
+
+  it("I'm done revokes the grant and merges the answer", async () => {
+    const ended = aLocalGrant({
+      status: 'revoked',
+      endedAt: t0 ? new Date(t0).toISOString() : null,
+    });
+    const { h, calls } = host({ revokeGrant: () => Promise.resolve(ok({ grant: ended })) });
+    const store = createAppStore(h, 'console', { clock: () => t0 });
+    expect(await store.getState().actions.endGrant('g1')).toBe(true);
+    expect(calls).toContain('revokeGrant');
+    expect(store.getState().grants[0]?.status).toBe('revoked');
+  });
+});
