@@ -1,6 +1,15 @@
 /** The broker HTTP client: every response parsed with `brokerContract`, errors mapped to Failures. */
 import type { z } from 'zod';
-import type { BrokerMethod, CreateRequestBody, Result } from '../protocol/index.ts';
+import type {
+  BrokerMethod,
+  CreateRequestBody,
+  DecisionBody,
+  ExtendBody,
+  Failure,
+  Result,
+  RevokeBody,
+  WipedBody,
+} from '../protocol/index.ts';
 import {
   brokerContract,
   errorBodySchema,
@@ -10,20 +19,28 @@ import {
 } from '../protocol/index.ts';
 import type { Clock } from './clock.ts';
 
-type Response<M extends BrokerMethod> = z.infer<(typeof brokerContract)[M]['response']>;
+/** Methods answered with one JSON body (the event stream is read by `broker-events.ts`). */
+export type BrokerJsonMethod = Exclude<BrokerMethod, 'streamEvents'>;
+
+type Response<M extends BrokerJsonMethod> = z.infer<(typeof brokerContract)[M]['response']>;
+type Answer<M extends BrokerJsonMethod> = Promise<Result<Response<M>>>;
 
 /** Typed calls to the broker; each answers a Result and never throws. */
 export interface BrokerClient {
-  getMe(): Promise<Result<Response<'getMe'>>>;
-  listRoles(): Promise<Result<Response<'listRoles'>>>;
+  getMe(): Answer<'getMe'>;
+  listRoles(): Answer<'listRoles'>;
   /** `idempotencyKey`: the same for every retry of one request. */
-  createRequest(
-    body: CreateRequestBody,
-    idempotencyKey: string,
-  ): Promise<Result<Response<'createRequest'>>>;
-  listGrants(): Promise<Result<Response<'listGrants'>>>;
-  getGrant(id: string): Promise<Result<Response<'getGrant'>>>;
-  issueCredentials(id: string): Promise<Result<Response<'issueCredentials'>>>;
+  createRequest(body: CreateRequestBody, idempotencyKey: string): Answer<'createRequest'>;
+  listGrants(): Answer<'listGrants'>;
+  getGrant(id: string): Answer<'getGrant'>;
+  issueCredentials(id: string): Answer<'issueCredentials'>;
+  listApprovals(): Answer<'listApprovals'>;
+  approveGrant(id: string, body: DecisionBody): Answer<'approveGrant'>;
+  denyGrant(id: string, body: DecisionBody): Answer<'denyGrant'>;
+  cancelGrant(id: string): Answer<'cancelGrant'>;
+  extendGrant(id: string, body: ExtendBody): Answer<'extendGrant'>;
+  revokeGrant(id: string, body: RevokeBody): Answer<'revokeGrant'>;
+  recordWipe(id: string, body: WipedBody): Answer<'recordWipe'>;
   /** Broker clock minus local clock, from the last response's `now` (0 before any). */
   clockOffsetMs(): number;
 }
@@ -37,12 +54,18 @@ export interface BrokerClientDeps {
   timeoutMs?: number;
 }
 
+interface CallParams {
+  id?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 /** Creates the broker client. */
 export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
   let offsetMs = 0;
-  async function call<M extends BrokerMethod>(
+  async function call<M extends BrokerJsonMethod>(
     method: M,
-    params: { id?: string; body?: unknown; headers?: Record<string, string> } = {},
+    params: CallParams = {},
   ): Promise<Result<Response<M>>> {
     const spec = brokerContract[method];
     const token = await deps.accessToken();
@@ -68,7 +91,7 @@ export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
       );
     }
     const json: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) return mapError(response.status, json);
+    if (!response.ok) return mapBrokerError(response.status, json);
     const parsed = spec.response.safeParse(json);
     if (!parsed.success) {
       return fail(
@@ -90,15 +113,28 @@ export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
     listGrants: () => call('listGrants'),
     getGrant: (id) => call('getGrant', { id }),
     issueCredentials: (id) => call('issueCredentials', { id }),
+    listApprovals: () => call('listApprovals'),
+    approveGrant: (id, body) => call('approveGrant', { id, body }),
+    denyGrant: (id, body) => call('denyGrant', { id, body }),
+    cancelGrant: (id) => call('cancelGrant', { id, body: {} }),
+    extendGrant: (id, body) => call('extendGrant', { id, body }),
+    revokeGrant: (id, body) => call('revokeGrant', { id, body }),
+    recordWipe: (id, body) => call('recordWipe', { id, body }),
     clockOffsetMs: () => offsetMs,
   };
 }
 
-function mapError<T>(status: number, json: unknown): Result<T> {
+/** Maps a broker error answer to a Failure; `already_active` keeps the grant to extend. */
+export function mapBrokerError<T>(status: number, json: unknown): Result<T> {
   const body = errorBodySchema.safeParse(json);
-  if (body.success) return fail(body.data.error.code, body.data.error.message);
+  if (body.success) {
+    const { code, message, grantId } = body.data.error;
+    const error: Failure = grantId === undefined ? { code, message } : { code, message, grantId };
+    return { ok: false, error };
+  }
   if (status === 401)
     return fail('unauthenticated', 'The broker refused the session; run `hourglass login`');
+  if (status === 429) return fail('rate_limited', 'The broker asks to slow down; retry shortly');
   if (status >= 500) return fail('unavailable', `The broker failed (HTTP ${status}); retry later`);
   return fail('internal', `The broker answered HTTP ${status} without an error body`);
 }

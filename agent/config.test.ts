@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,5 +74,47 @@ describe('loadAgentConfig', () => {
   it('defaults the data dir to XDG state', () => {
     expect(resolveDataDir({ XDG_STATE_HOME: '/x/state' })).toBe('/x/state/hourglass');
     expect(resolveDataDir({ HOME: '/home/u' })).toBe('/home/u/.local/state/hourglass');
+  });
+
+  it('gives each profile its own data dir, inheriting the default profile settings', () => {
+    const dir = home();
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ issuer: 'https://idp.example', brokerUrl: 'https://b.example', demo: true }),
+    );
+    const bob = loadAgentConfig({ HOURGLASS_HOME: dir, HOURGLASS_PROFILE: 'bob' });
+    expect(bob).toMatchObject({
+      ok: true,
+      value: {
+        profile: 'bob',
+        demo: true,
+        dataDir: join(dir, 'profiles', 'bob'),
+        socketPath: join(dir, 'profiles', 'bob', 'agent.sock'),
+      },
+    });
+    expect(loadAgentConfig({ HOURGLASS_HOME: dir })).toMatchObject({
+      ok: true,
+      value: { profile: 'default', dataDir: dir },
+    });
+    const bad = loadAgentConfig({ HOURGLASS_HOME: dir, HOURGLASS_PROFILE: '../etc' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it("prefers a profile's own config file", () => {
+    const dir = home();
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ issuer: 'https://idp.example', brokerUrl: 'https://b.example' }),
+    );
+    const own = join(dir, 'profiles', 'work');
+    mkdirSync(own, { recursive: true });
+    writeFileSync(
+      join(own, 'config.json'),
+      JSON.stringify({ issuer: 'https://idp.work', brokerUrl: 'https://b.work' }),
+    );
+    expect(loadAgentConfig({ HOURGLASS_HOME: dir, HOURGLASS_PROFILE: 'work' })).toMatchObject({
+      ok: true,
+      value: { issuer: 'https://idp.work', brokerUrl: 'https://b.work' },
+    });
   });
 });

@@ -4,7 +4,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Result } from '../protocol/index.ts';
-import { fail, ok } from '../protocol/index.ts';
+import { fail, ok, profileNameSchema } from '../protocol/index.ts';
+
+/** The profile used when none is named; its data dir is the base dir (compatible with before). */
+export const DEFAULT_PROFILE = 'default';
 
 /** Everything the agent needs to know to run. */
 export interface AgentConfig {
@@ -20,6 +23,8 @@ export interface AgentConfig {
   warnBeforeSeconds: number[];
   /** Never hand out a credential with less than this left (capped at a quarter of the grant). */
   minExportSeconds: number;
+  /** `--profile` / `HOURGLASS_PROFILE`; absent means `default`. */
+  profile?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -35,11 +40,38 @@ const fileSchema = z.strictObject({
   minExportSeconds: z.number().int().min(0).max(3600).optional(),
 });
 
-/** The data directory: `HOURGLASS_HOME`, else `$XDG_STATE_HOME/hourglass`, else `~/.local/state/hourglass`. */
-export function resolveDataDir(env: NodeJS.ProcessEnv): string {
+/** The base directory: `HOURGLASS_HOME`, else `$XDG_STATE_HOME/hourglass`, else `~/.local/state/hourglass`. */
+export function resolveBaseDir(env: NodeJS.ProcessEnv): string {
   if (env.HOURGLASS_HOME) return env.HOURGLASS_HOME;
   const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'hourglass');
+}
+
+/** The profile named by `HOURGLASS_PROFILE` (validated), else `default`. */
+export function resolveProfile(env: NodeJS.ProcessEnv): Result<string> {
+  const name = env.HOURGLASS_PROFILE;
+  if (name === undefined || name === '') return ok(DEFAULT_PROFILE);
+  const parsed = profileNameSchema.safeParse(name);
+  if (!parsed.success)
+    return fail(
+      'bad_request',
+      `Profile "${name.slice(0, 40)}": ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  return ok(parsed.data);
+}
+
+/** The data dir of `profile`: the base dir for `default`, else `<base>/profiles/<profile>`. */
+export function profileDataDir(baseDir: string, profile: string): string {
+  return profile === DEFAULT_PROFILE ? baseDir : join(baseDir, 'profiles', profile);
+}
+
+/**
+ * The data directory of the profile in `env`. An invalid profile name falls back to a dir no
+ * agent serves; `loadAgentConfig` reports the name.
+ */
+export function resolveDataDir(env: NodeJS.ProcessEnv): string {
+  const profile = resolveProfile(env);
+  return profileDataDir(resolveBaseDir(env), profile.ok ? profile.value : 'invalid-profile');
 }
 
 /** The local API socket of the agent serving `dataDir`. */
@@ -47,13 +79,25 @@ export function socketPathFor(dataDir: string): string {
   return join(dataDir, 'agent.sock');
 }
 
-function readConfigFile(dataDir: string): Result<z.infer<typeof fileSchema>> {
-  const path = join(dataDir, 'config.json');
+function readConfigFile(
+  dataDir: string,
+  fallbackDir: string | null,
+): Result<z.infer<typeof fileSchema>> {
+  const own = join(dataDir, 'config.json');
+  let path = own;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(own, 'utf8');
   } catch {
-    return ok({});
+    // A new profile has no settings of its own: it uses the default profile's (in the demo,
+    // the demo stack), so a second user can sign in beside the first.
+    if (fallbackDir === null) return ok({});
+    path = join(fallbackDir, 'config.json');
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return ok({});
+    }
   }
   let json: unknown;
   try {
@@ -107,8 +151,11 @@ function parseWarnMarks(v: string | undefined): Result<number[] | undefined> {
 
 /** Loads the agent configuration from `env` and `<dataDir>/config.json`; env wins. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv): Result<AgentConfig> {
-  const dataDir = resolveDataDir(env);
-  const file = readConfigFile(dataDir);
+  const profile = resolveProfile(env);
+  if (!profile.ok) return profile;
+  const baseDir = resolveBaseDir(env);
+  const dataDir = profileDataDir(baseDir, profile.value);
+  const file = readConfigFile(dataDir, profile.value === DEFAULT_PROFILE ? null : baseDir);
   if (!file.ok) return file;
   const f = file.value;
   const marks = parseWarnMarks(env.HOURGLASS_WARN_BEFORE);
@@ -133,5 +180,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Result<AgentConfig> {
     allowInsecureHttp,
     warnBeforeSeconds: marks.value ?? f.warnBeforeSeconds ?? [600, 120],
     minExportSeconds: f.minExportSeconds ?? 30,
+    profile: profile.value,
   });
 }

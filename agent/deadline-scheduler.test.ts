@@ -8,18 +8,12 @@ import type { DeadlineEvent } from './deadline-scheduler.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
 import { openGrantStore } from './grant-store.ts';
 import { createKeychainVault, grantAccount } from './keychain.vault.ts';
+import { recordFixture } from './test-support.ts';
 
 // Real gnome-keyring (private D-Bus session), real timers, the system clock.
 const vault = createKeychainVault(`hourglass-test-${randomUUID().slice(0, 8)}`);
-const record = (id: string, expiresInMs: number) => ({
-  id,
-  role: 'prod-api-readonly',
-  provider: 'jwt' as const,
-  grantedSeconds: 60,
-  expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
-  credentialStored: true,
-  wipedAt: null,
-});
+const record = (id: string, expiresInMs: number) =>
+  recordFixture({ id, expiresAt: new Date(Date.now() + expiresInMs).toISOString() });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('deadline scheduler', () => {
@@ -44,7 +38,10 @@ describe('deadline scheduler', () => {
       wipedAt: expect.any(String),
     });
     expect(await vault.read(grantAccount('alive'))).toEqual({ ok: true, value: 'canary-secret-5' });
-    expect(events).toEqual([{ kind: 'grantWiped', grantId: 'down', role: 'prod-api-readonly' }]);
+    expect(events).toEqual([
+      { kind: 'grantWiped', grantId: 'down', role: 'prod-api-readonly', trigger: 'deadline' },
+    ]);
+    expect(store.get('down')?.receipt).toMatchObject({ trigger: 'deadline', items: ['keychain'] });
     await vault.remove(grantAccount('alive'));
   });
 

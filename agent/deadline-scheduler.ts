@@ -3,6 +3,7 @@
  * capped so that sleep and clock jumps are caught within seconds. At a deadline it wipes the grant's
  * keychain item and marks the grant wiped; on start it wipes whatever expired while the agent was down.
  */
+import type { WipeTrigger } from '../protocol/index.ts';
 import type { Clock } from './clock.ts';
 import type { DeadlineAction } from './deadline-plan.ts';
 import { planDeadlines } from './deadline-plan.ts';
@@ -16,14 +17,17 @@ const RETRY_MS = 1000;
 /** Emitted to the host (tray, notifications). Carries no secret. */
 export type DeadlineEvent =
   | { kind: 'grantExpiring'; grantId: string; role: string; secondsLeft: number }
-  | { kind: 'grantWiped'; grantId: string; role: string };
+  | { kind: 'grantWiped'; grantId: string; role: string; trigger: WipeTrigger };
 
 /** The running scheduler. */
 export interface DeadlineScheduler {
   /** Runs due actions now and re-arms the timer. */
   rearm(): Promise<void>;
-  /** Wipes one grant now (revocation, logout). Answers whether its secret is gone. */
-  wipe(grantId: string): Promise<boolean>;
+  /**
+   * Wipes one grant now (revocation, logout, "I'm done"). Answers whether its secret is gone.
+   * A receipt for the broker is queued in the store with `trigger`.
+   */
+  wipe(grantId: string, trigger: WipeTrigger): Promise<boolean>;
   stop(): void;
 }
 
@@ -48,24 +52,27 @@ export async function startDeadlineScheduler(
   let running: Promise<void> | null = null;
   let again = false;
 
-  async function wipe(grantId: string): Promise<boolean> {
+  async function wipe(grantId: string, trigger: WipeTrigger): Promise<boolean> {
     const record = deps.store.get(grantId);
     if (!record) return true;
     const removed = await deps.vault.remove(grantAccount(grantId));
     if (!removed.ok) return false;
     if (record.wipedAt === null) {
+      const wipedAt = new Date(deps.clock.now()).toISOString();
+      // The receipt is queued with the wipe itself: it survives a crash and an offline broker.
       deps.store.upsert({
         ...record,
         credentialStored: false,
-        wipedAt: new Date(deps.clock.now()).toISOString(),
+        wipedAt,
+        receipt: { wipedAt, trigger, items: ['keychain'] },
       });
-      deps.onEvent?.({ kind: 'grantWiped', grantId, role: record.role });
+      deps.onEvent?.({ kind: 'grantWiped', grantId, role: record.role, trigger });
     }
     return true;
   }
 
   async function perform(action: DeadlineAction): Promise<boolean> {
-    if (action.kind === 'wipe') return wipe(action.grantId);
+    if (action.kind === 'wipe') return wipe(action.grantId, 'deadline');
     const key = `${action.grantId}:${action.beforeSeconds}`;
     if (!warned.has(key)) {
       warned.add(key);
@@ -143,8 +150,8 @@ export async function startDeadlineScheduler(
   await rearm();
   return {
     rearm,
-    wipe: async (grantId) => {
-      const gone = await wipe(grantId);
+    wipe: async (grantId, trigger) => {
+      const gone = await wipe(grantId, trigger);
       await rearm();
       return gone;
     },

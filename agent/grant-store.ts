@@ -4,12 +4,22 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import {
   grantIdSchema,
+  grantSchema,
   instantSchema,
   providerKindSchema,
   roleNameSchema,
+  wipeTriggerSchema,
 } from '../protocol/index.ts';
 
-/** What the agent remembers about a grant it holds a secret for. */
+/** A wipe receipt not yet accepted by the broker (metadata only), retried on reconnect. */
+export const queuedReceiptSchema = z.object({
+  wipedAt: instantSchema,
+  trigger: wipeTriggerSchema,
+  items: z.array(z.string()),
+});
+export type QueuedReceipt = z.infer<typeof queuedReceiptSchema>;
+
+/** What the agent remembers about a grant it holds (or held) a secret for. Never a secret. */
 export const grantRecordSchema = z.object({
   id: grantIdSchema,
   role: roleNameSchema,
@@ -17,7 +27,13 @@ export const grantRecordSchema = z.object({
   grantedSeconds: z.number().int().positive(),
   expiresAt: instantSchema,
   credentialStored: z.boolean(),
+  /** When this device deleted the secret (`wipedLocallyAt` in the local API). */
   wipedAt: instantSchema.nullable(),
+  /** Whose grant it is: export hands out only the signed-in subject's grants. */
+  subject: z.string().nullable().default(null),
+  /** The broker's last word on the grant, shown when the broker cannot be reached. */
+  grant: grantSchema.nullable().default(null),
+  receipt: queuedReceiptSchema.nullable().default(null),
 });
 export type GrantRecord = z.infer<typeof grantRecordSchema>;
 
@@ -34,6 +50,8 @@ export interface GrantStore {
   list(): GrantRecord[];
   get(id: string): GrantRecord | undefined;
   upsert(record: GrantRecord): void;
+  /** Forgets a grant (its secret already wiped and its receipt delivered or abandoned). */
+  remove(id: string): void;
   offsetMs(): number;
   setOffsetMs(offsetMs: number): void;
 }
@@ -84,6 +102,10 @@ export function openGrantStore(dataDir: string): GrantStore {
     upsert: (record) => {
       const rest = state.grants.filter((g) => g.id !== record.id);
       save({ ...state, grants: [...rest, grantRecordSchema.parse(record)] });
+    },
+    remove: (id) => {
+      if (!state.grants.some((g) => g.id === id)) return;
+      save({ ...state, grants: state.grants.filter((g) => g.id !== id) });
     },
     offsetMs: () => state.offsetMs,
     setOffsetMs: (offsetMs) => {

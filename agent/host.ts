@@ -1,4 +1,4 @@
-/** Wires the agent: keychain, IdP session, broker client, grant store, deadlines and the local API. */
+/** Wires the agent: keychain, IdP session, broker client and events, grants, deadlines, the local API. */
 import { dirname } from 'node:path';
 import type { AgentHandlers } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
@@ -6,17 +6,25 @@ import { createBrokerClient } from './broker-client.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { AgentConfig } from './config.ts';
+import { DEFAULT_PROFILE } from './config.ts';
 import { createCurrentUser } from './current-user.ts';
 import type { DeadlineEvent } from './deadline-scheduler.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
+import type { GrantDeps } from './grant-deps.ts';
 import { ensurePrivateDir, openGrantStore } from './grant-store.ts';
-import { createKeychainVault } from './keychain.vault.ts';
+import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
 import { acquireInstanceLock } from './instance-lock.ts';
+import { createLiveConnection } from './live-connection.ts';
 import { startLocalApiServer } from './local-api.server.ts';
 import { createLoginFlow } from './login/login-flow.ts';
 import { createOidcConnection } from './login/oidc-connection.ts';
 import { openBrowser } from './login/open-browser.ts';
+import type { SessionActionDeps } from './session-actions.ts';
+import { localStatus, onSignedIn } from './session-actions.ts';
 import { createSession } from './session.ts';
+import type { PushListener, SnapshotHub } from './snapshot-hub.ts';
+import { createSnapshotHub } from './snapshot-hub.ts';
+import { createWipeReceipts } from './wipe-receipts.ts';
 
 /** Optional hooks for the host process (tray, notifications). */
 export interface AgentHooks {
@@ -26,11 +34,18 @@ export interface AgentHooks {
   keychainService?: string;
   /** Serve the local API socket (default true). */
   serveLocalApi?: boolean;
+  /** Base delay of the event stream's reconnect backoff (tests use a small one). */
+  reconnectBaseDelayMs?: number;
 }
 
 /** A running agent. */
 export interface RunningAgent {
   handlers: AgentHandlers;
+  /**
+   * Pushes of snapshots and notices, in-process (Electron main, the console server); the listener
+   * gets the current snapshot at once. Answers the unsubscribe function.
+   */
+  subscribe(listener: PushListener): () => void;
   close(): Promise<void>;
 }
 
@@ -40,11 +55,12 @@ export async function startAgent(
   hooks: AgentHooks = {},
 ): Promise<RunningAgent> {
   const serve = hooks.serveLocalApi !== false;
+  const profile = config.profile ?? DEFAULT_PROFILE;
   if (serve) ensurePrivateDir(dirname(config.socketPath));
   const lock = serve ? acquireInstanceLock(`${config.socketPath}.lock`) : null;
   if (lock && !lock.ok) throw new Error(lock.error.message);
   const clock = hooks.clock ?? systemClock;
-  const vault = createKeychainVault(hooks.keychainService);
+  const vault = createKeychainVault(hooks.keychainService, profile);
   const store = openGrantStore(config.dataDir);
   const oidc = createOidcConnection(config);
   const session = createSession({ oidc, vault, clock, audience: config.brokerAudience });
@@ -55,49 +71,111 @@ export async function startAgent(
     onClockOffset: (offsetMs) => store.setOffsetMs(offsetMs),
   });
   const user = createCurrentUser(broker);
-  const login = createLoginFlow({
-    oidc,
-    session,
-    audience: config.brokerAudience,
-    fetchMe: () => user.fetch(),
-    openBrowser: (url) => openBrowser(url),
+  const stored = await vault.read(SESSION_ACCOUNT);
+  let signedIn = stored.ok && stored.value !== null;
+  const info = { brokerUrl: config.brokerUrl, issuer: config.issuer, demo: config.demo, profile };
+  // Filled in below; the hub reads the status lazily, after wiring is complete.
+  let actionDeps: SessionActionDeps | null = null;
+  const hub: SnapshotHub = createSnapshotHub({
+    clock,
+    store,
+    warnBeforeSeconds: config.warnBeforeSeconds,
+    status: (now) =>
+      actionDeps ? localStatus(actionDeps, now) : { ...info, now, loggedIn: signedIn, user: null },
+  });
+  const receipts = createWipeReceipts({
+    store,
+    broker,
+    onRecorded: (grant) => {
+      hub.upsertBrokerGrant(grant);
+      hub.changed();
+    },
   });
   const scheduler = await startDeadlineScheduler({
     store,
     vault,
     clock,
     warnBeforeSeconds: config.warnBeforeSeconds,
-    onEvent: hooks.onDeadlineEvent,
-  });
-  const handlers = createAgentService({
-    info: {
-      brokerUrl: config.brokerUrl,
-      issuer: config.issuer,
-      demo: config.demo,
-      minExportSeconds: config.minExportSeconds,
+    onEvent: (event) => {
+      hooks.onDeadlineEvent?.(event);
+      // Warnings and wipes go through the notification planner with the next snapshot.
+      hub.changed();
+      if (event.kind === 'grantWiped') void receipts.send(event.grantId).then(() => hub.changed());
     },
-    clock,
+  });
+  const grants: GrantDeps = {
     broker,
-    session,
-    user,
-    login,
     vault,
     store,
     scheduler,
+    clock,
+    hub,
+    user,
+    receipts,
+    minExportSeconds: config.minExportSeconds,
+  };
+  const live = createLiveConnection({
+    brokerUrl: config.brokerUrl,
+    session,
+    grants,
+    baseDelayMs: hooks.reconnectBaseDelayMs,
   });
-  const server = serve ? await startLocalApiServer(handlers, config.socketPath) : null;
+  const login = createLoginFlow({
+    oidc,
+    session,
+    audience: config.brokerAudience,
+    fetchMe: async () => {
+      const me = await user.fetch();
+      if (me.ok && actionDeps) await onSignedIn(actionDeps, me.value);
+      return me;
+    },
+    openBrowser: (url) => openBrowser(url),
+  });
+  const deps: SessionActionDeps = {
+    info,
+    grants,
+    session,
+    login,
+    live,
+    signedIn: {
+      get: () => signedIn,
+      set: (value) => {
+        signedIn = value;
+      },
+    },
+  };
+  actionDeps = deps;
+  const handlers = createAgentService(deps);
+  if (signedIn) {
+    live.start();
+    void user.fetch().then(() => hub.changed());
+  }
+  hub.changed();
+  const server = serve
+    ? await startLocalApiServer(handlers, config.socketPath, (listener) => subscribe(hub, listener))
+    : null;
   if (server && !server.ok) {
+    live.stop();
     scheduler.stop();
     if (lock?.ok) lock.value.release();
     throw new Error(server.error.message);
   }
   return {
     handlers,
+    subscribe: (listener) => subscribe(hub, listener),
     async close() {
       login.cancel();
+      live.stop();
       scheduler.stop();
       if (server?.ok) await server.value.close();
       if (lock?.ok) lock.value.release();
     },
   };
+}
+
+/** Subscribes `listener` and hands it the current snapshot first. */
+function subscribe(hub: SnapshotHub, listener: PushListener): () => void {
+  const unsubscribe = hub.subscribe(listener);
+  listener({ type: 'snapshot', snapshot: hub.current() });
+  return unsubscribe;
 }

@@ -28,6 +28,19 @@ describe('keychain vault (real gnome-keyring)', () => {
     expect(secretToolSees(account)).toBe(false);
   });
 
+  it('keeps profiles apart under one service', async () => {
+    const plain = createKeychainVault(service);
+    const bob = createKeychainVault(service, 'bob');
+    expect(await plain.store(grantAccount('g-a'), 'canary-secret-a')).toMatchObject({ ok: true });
+    expect(await bob.store(grantAccount('g-b'), 'canary-secret-b')).toMatchObject({ ok: true });
+    expect(secretToolSees(`bob/${grantAccount('g-b')}`)).toBe(true);
+    expect(await plain.accounts()).toEqual({ ok: true, value: [grantAccount('g-a')] });
+    expect(await bob.accounts()).toEqual({ ok: true, value: [grantAccount('g-b')] });
+    expect(await bob.read(grantAccount('g-a'))).toEqual({ ok: true, value: null });
+    expect(await plain.remove(grantAccount('g-a'))).toEqual({ ok: true, value: true });
+    expect(await bob.remove(grantAccount('g-b'))).toEqual({ ok: true, value: true });
+  });
+
   it('refuses with keychain_unavailable and a fix-it message when no session bus is reachable', () => {
     const script = `
       import { createKeychainVault } from './agent/keychain.vault.ts';

@@ -9,8 +9,11 @@ export const KEYCHAIN_SERVICE = 'hourglass';
 /** Account of the IdP session item (the refresh token). */
 export const SESSION_ACCOUNT = 'session';
 
+/** Prefix of every grant secret's account. */
+export const GRANT_ACCOUNT_PREFIX = 'grant:';
+
 /** Account of a grant's secret item. */
-export const grantAccount = (grantId: string): string => `grant:${grantId}`;
+export const grantAccount = (grantId: string): string => `${GRANT_ACCOUNT_PREFIX}${grantId}`;
 
 /** Secret storage; every call answers a Result and never falls back to plaintext. */
 export interface Vault {
@@ -43,12 +46,30 @@ async function guard<T>(run: () => Promise<T>): Promise<Result<T>> {
   }
 }
 
-/** A vault over `@napi-rs/keyring` for `service` (default `hourglass`). */
-export function createKeychainVault(service: string = KEYCHAIN_SERVICE): Vault {
+/**
+ * The keychain account prefix of `profile`: none for `default` (items from before profiles keep
+ * working), `<profile>/` for the others, so every profile's items stay under service `hourglass`.
+ */
+export function profileAccountPrefix(profile: string | undefined): string {
+  return profile === undefined || profile === 'default' ? '' : `${profile}/`;
+}
+
+/** Whether `account` (unprefixed by the caller) belongs to the profile with `prefix`. */
+function ownAccount(account: string, prefix: string): string | null {
+  if (prefix === '') return account.includes('/') ? null : account;
+  return account.startsWith(prefix) ? account.slice(prefix.length) : null;
+}
+
+/**
+ * A vault over `@napi-rs/keyring` for `service` (default `hourglass`), scoped to `profile`: its
+ * accounts are `<profile>/<account>` and it never lists, reads or wipes another profile's items.
+ */
+export function createKeychainVault(service: string = KEYCHAIN_SERVICE, profile?: string): Vault {
+  const prefix = profileAccountPrefix(profile);
   // Pinned to the Secret Service: by default the library silently falls back to the kernel
   // keyring when no Secret Service answers, which would be a fail-open plaintext-ish fallback.
   const entry = (account: string) =>
-    new AsyncEntry(service, account, { linux: { store: 'secret-service' } });
+    new AsyncEntry(service, `${prefix}${account}`, { linux: { store: 'secret-service' } });
   return {
     store: (account, secret) =>
       guard(async () => {
@@ -56,6 +77,11 @@ export function createKeychainVault(service: string = KEYCHAIN_SERVICE): Vault {
       }),
     read: (account) => guard(async () => (await entry(account).getPassword()) ?? null),
     remove: (account) => guard(() => entry(account).deleteCredential()),
-    accounts: () => guard(async () => (await findCredentialsAsync(service)).map((c) => c.account)),
+    accounts: () =>
+      guard(async () =>
+        (await findCredentialsAsync(service))
+          .map((c) => ownAccount(c.account, prefix))
+          .filter((a): a is string => a !== null),
+      ),
   };
 }

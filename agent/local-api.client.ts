@@ -1,8 +1,8 @@
 /** The local API client: one function per agent method over the unix socket, outputs parsed. */
 import { request } from 'node:http';
 import { createConnection } from 'node:net';
-import type { AgentHandlers, AgentMethod, Result } from '../protocol/index.ts';
-import { agentContract, fail, resultSchema } from '../protocol/index.ts';
+import type { AgentHandlers, AgentMethod, AgentPush, Result } from '../protocol/index.ts';
+import { agentContract, agentPushSchema, fail, resultSchema } from '../protocol/index.ts';
 
 function post(
   socketPath: string,
@@ -75,4 +75,52 @@ export function isAgentRunning(socketPath: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** An open push subscription. */
+export interface AgentWatch {
+  /** Settles when the stream ends: `true` if it was open, `false` if no agent answered. */
+  ended: Promise<boolean>;
+  close(): void;
+}
+
+/**
+ * Subscribes to the agent's pushes (`GET /v1/watch`, one JSON `AgentPush` per line): the current
+ * snapshot first, then every change. Lines that do not parse with the contract are skipped.
+ */
+export function watchAgent(socketPath: string, onPush: (push: AgentPush) => void): AgentWatch {
+  let close = () => {};
+  const ended = new Promise<boolean>((resolve) => {
+    const req = request({ socketPath, path: '/v1/watch', method: 'GET' }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(false);
+        return;
+      }
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let newline = buffer.indexOf('\n');
+        while (newline !== -1) {
+          const line = buffer.slice(0, newline);
+          buffer = buffer.slice(newline + 1);
+          newline = buffer.indexOf('\n');
+          try {
+            const parsed = agentPushSchema.safeParse(JSON.parse(line));
+            if (parsed.success) onPush(parsed.data);
+          } catch {
+            // Not JSON: skipped, like a line that does not match the contract.
+          }
+        }
+      });
+      res.on('end', () => resolve(true));
+      res.on('close', () => resolve(true));
+      res.on('error', () => resolve(true));
+    });
+    req.on('error', () => resolve(false));
+    close = () => req.destroy();
+    req.end();
+  });
+  return { ended, close: () => close() };
 }

@@ -17,8 +17,35 @@ export interface Session {
   accessToken(): Promise<Result<string>>;
   /** Adopts tokens from a completed login; the refresh token goes to the keychain. */
   adopt(tokens: client.TokenEndpointResponse): Promise<Result<void>>;
-  /** Best-effort revocation at the IdP, then forgets the in-memory token. Keychain is the caller's. */
-  end(): Promise<void>;
+  /**
+   * Best-effort revocation at the IdP, then forgets the in-memory token. Keychain is the caller's.
+   * Answers the IdP's RP-initiated logout URL (with `id_token_hint`) when it offers one.
+   */
+  end(): Promise<string | null>;
+}
+
+/**
+ * The session keychain item: the refresh token and the ID token (kept only for `id_token_hint`
+ * at sign-out). Items written before the ID token was kept hold the bare refresh token.
+ */
+interface SessionItem {
+  refreshToken: string;
+  idToken: string | null;
+}
+
+function readItem(text: string | null): SessionItem | null {
+  if (!text) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'refreshToken' in parsed) {
+      const { refreshToken, idToken } = parsed as { refreshToken: unknown; idToken?: unknown };
+      if (typeof refreshToken === 'string')
+        return { refreshToken, idToken: typeof idToken === 'string' ? idToken : null };
+    }
+  } catch {
+    // Not JSON: an item from before the ID token was kept.
+  }
+  return { refreshToken: text, idToken: null };
 }
 
 /** What the session needs. */
@@ -50,9 +77,16 @@ export function createSession(deps: SessionDeps): Session {
       });
   }
 
-  async function keep(tokens: client.TokenEndpointResponse): Promise<Result<string>> {
+  async function keep(
+    tokens: client.TokenEndpointResponse,
+    previousIdToken: string | null,
+  ): Promise<Result<string>> {
     if (tokens.refresh_token) {
-      const stored = await deps.vault.store(SESSION_ACCOUNT, tokens.refresh_token);
+      const item: SessionItem = {
+        refreshToken: tokens.refresh_token,
+        idToken: tokens.id_token ?? previousIdToken,
+      };
+      const stored = await deps.vault.store(SESSION_ACCOUNT, JSON.stringify(item));
       if (!stored.ok) return stored;
     }
     const lifetime = (tokens.expires_in ?? 60) * 1000;
@@ -68,18 +102,19 @@ export function createSession(deps: SessionDeps): Session {
     const started = generation;
     const stored = await deps.vault.read(SESSION_ACCOUNT);
     if (!stored.ok) return stored;
-    if (!stored.value) return notLoggedIn();
+    const item = readItem(stored.value);
+    if (!item) return notLoggedIn();
     const config = await deps.oidc.configuration();
     if (!config.ok) return config;
     try {
-      const tokens = await client.refreshTokenGrant(config.value, stored.value, {
+      const tokens = await client.refreshTokenGrant(config.value, item.refreshToken, {
         resource: deps.audience,
       });
       if (started !== generation) {
         if (tokens.refresh_token) await revoke(config.value, tokens.refresh_token);
         return notLoggedIn();
       }
-      return await keep(tokens);
+      return await keep(tokens, item.idToken);
     } catch (error) {
       if (!isInvalidGrant(error)) {
         return fail(
@@ -111,7 +146,7 @@ export function createSession(deps: SessionDeps): Session {
         const removed = await deps.vault.remove(SESSION_ACCOUNT);
         if (!removed.ok) return removed;
       }
-      const kept = await keep(tokens);
+      const kept = await keep(tokens, null);
       return kept.ok ? ok(undefined) : kept;
     },
     async end() {
@@ -120,9 +155,14 @@ export function createSession(deps: SessionDeps): Session {
       access = null;
       await refreshing;
       const stored = await deps.vault.read(SESSION_ACCOUNT);
+      const item = stored.ok ? readItem(stored.value) : null;
       const config = await deps.oidc.configuration();
-      if (!stored.ok || !stored.value || !config.ok) return;
-      await revoke(config.value, stored.value);
+      if (!item || !config.ok) return null;
+      await revoke(config.value, item.refreshToken);
+      if (!config.value.serverMetadata().end_session_endpoint) return null;
+      const params: Record<string, string> = { client_id: config.value.clientMetadata().client_id };
+      if (item.idToken) params.id_token_hint = item.idToken;
+      return client.buildEndSessionUrl(config.value, params).href;
     },
   };
 }

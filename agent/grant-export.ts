@@ -1,0 +1,89 @@
+/**
+ * `exportGrant`: export lines for the signed-in user's active grant of a role. Never another
+ * subject's grant; an active grant not on this device (signed in again, approved elsewhere) is
+ * fetched here first (the broker audits the issue).
+ */
+import type { AgentHandlers, Credential, Result, Shell } from '../protocol/index.ts';
+import { credentialSchema, fail, ok } from '../protocol/index.ts';
+import { exportWindowSeconds, localDeadline } from './deadline-plan.ts';
+import { formatExport } from './export-format.ts';
+import { fetchCredential } from './grant-credentials.ts';
+import type { GrantDeps } from './grant-deps.ts';
+import type { GrantRecord } from './grant-store.ts';
+import { grantAccount } from './keychain.vault.ts';
+import { holdsSecret } from './snapshot-merge.ts';
+
+type ExportOutput = { script: string; expiresAt: string };
+
+function parseCredential(text: string | null): Credential | null {
+  if (text === null) return null;
+  try {
+    const parsed = credentialSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function exportRecord(
+  deps: GrantDeps,
+  record: GrantRecord,
+  shell: Shell,
+): Promise<Result<ExportOutput>> {
+  const left = localDeadline(record.expiresAt, deps.store.offsetMs()) - deps.clock.now();
+  const window = exportWindowSeconds(record.grantedSeconds, deps.minExportSeconds);
+  if (left <= window * 1000) {
+    await deps.scheduler.rearm();
+    const when =
+      left <= 0 ? 'has expired' : `expires in ${Math.ceil(left / 1000)}s, too soon to hand out`;
+    return fail('grant_not_active', `Your ${record.role} grant ${when}; request a new one`);
+  }
+  const secret = await deps.vault.read(grantAccount(record.id));
+  if (!secret.ok) return secret;
+  const credential = parseCredential(secret.value);
+  if (!credential) {
+    await deps.scheduler.wipe(record.id, 'ended');
+    return fail(
+      'grant_not_active',
+      `The ${record.role} credential is no longer in the keychain; request a new grant`,
+    );
+  }
+  await deps.scheduler.rearm();
+  const script = formatExport(
+    { credential, role: record.role, expiresAt: record.expiresAt },
+    shell,
+  );
+  return ok({ script, expiresAt: record.expiresAt });
+}
+
+/** Creates the `exportGrant` handler. */
+export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant'] {
+  return async ({ role, shell }) => {
+    const me = deps.user.cached() ?? (await deps.user.fetch().then((r) => (r.ok ? r.value : null)));
+    // Unknown user (IdP or broker down): the held records are the last signed-in user's, since a
+    // sign-in as someone else wipes the previous user's secrets first.
+    const own = (r: GrantRecord) => me === null || r.subject === me.subject;
+    const held = deps.store
+      .list()
+      .filter((r) => r.role === role && holdsSecret(r) && own(r))
+      .sort((a, b) => Date.parse(b.expiresAt) - Date.parse(a.expiresAt))[0];
+    if (held) return exportRecord(deps, held, shell);
+    const listed = await deps.broker.listGrants();
+    if (!listed.ok) return listed;
+    const active = listed.value.grants.find(
+      (g) =>
+        g.role === role &&
+        g.status === 'active' &&
+        (me === null || g.subject === me.subject) &&
+        !holdsSecret(deps.store.get(g.id)),
+    );
+    if (!active)
+      return fail(
+        'grant_not_active',
+        `You have no active ${role} grant; request one with \`hourglass request ${role}\``,
+      );
+    const kept = await fetchCredential(deps, active);
+    deps.hub.changed();
+    return kept.ok ? exportRecord(deps, kept.value, shell) : kept;
+  };
+}

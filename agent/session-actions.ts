@@ -1,0 +1,128 @@
+/** Account handlers: status, sign-in, sign-out, roles, the snapshot and recheck. */
+import type { AgentHandlers, AgentStatus, Me } from '../protocol/index.ts';
+import { ok } from '../protocol/index.ts';
+import type { LoginFlow } from './login/login-flow.ts';
+import type { GrantDeps } from './grant-deps.ts';
+import { wipeGrant } from './grant-credentials.ts';
+import { syncWithBroker } from './grant-sync.ts';
+import { GRANT_ACCOUNT_PREFIX } from './keychain.vault.ts';
+import type { LiveConnection } from './live-connection.ts';
+import type { Session } from './session.ts';
+import { holdsSecret } from './snapshot-merge.ts';
+
+/** Who this agent is, for the status. */
+export interface AgentInfo {
+  brokerUrl: string;
+  issuer: string;
+  demo: boolean;
+  profile: string;
+}
+
+/** What the account handlers need. */
+export interface SessionActionDeps {
+  info: AgentInfo;
+  grants: GrantDeps;
+  session: Session;
+  login: LoginFlow;
+  live: LiveConnection;
+  signedIn: { get(): boolean; set(value: boolean): void };
+}
+
+type SessionHandlers = Pick<
+  AgentHandlers,
+  'getStatus' | 'beginLogin' | 'awaitLogin' | 'logout' | 'listRoles' | 'getSnapshot' | 'recheck'
+>;
+
+/** The status as the snapshot shows it (no I/O). */
+export function localStatus(deps: SessionActionDeps, now: string): AgentStatus {
+  const user = deps.signedIn.get() ? deps.grants.user.cached() : null;
+  return { ...deps.info, now, loggedIn: deps.signedIn.get(), user };
+}
+
+/**
+ * After a sign-in: a different subject than the one whose secrets this device holds means those
+ * secrets go first (receipt trigger `subject_changed`), then the stream starts for the new user.
+ */
+export async function onSignedIn(deps: SessionActionDeps, me: Me): Promise<void> {
+  const g = deps.grants;
+  for (const record of g.store.list()) {
+    if (record.subject === null || record.subject === me.subject) continue;
+    if (holdsSecret(record)) await wipeGrant(g, record.id, 'subject_changed');
+  }
+  g.hub.clearBrokerView();
+  deps.signedIn.set(true);
+  deps.live.stop();
+  deps.live.start();
+  g.hub.changed();
+}
+
+async function endActiveGrants(g: GrantDeps): Promise<number> {
+  const listed = await g.broker.listGrants();
+  if (!listed.ok) return 0;
+  let ended = 0;
+  for (const grant of listed.value.grants.filter((x) => x.status === 'active')) {
+    const revoked = await g.broker.revokeGrant(grant.id, { reason: 'signed out' });
+    if (revoked.ok) ended += 1;
+  }
+  return ended;
+}
+
+/** Creates the account handlers. */
+export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
+  const g = deps.grants;
+  const brokerNow = () => new Date(g.clock.now() + g.store.offsetMs()).toISOString();
+  return {
+    async getStatus() {
+      const token = await deps.session.accessToken();
+      if (!token.ok) {
+        if (token.error.code !== 'not_logged_in') return token;
+        return ok({ ...deps.info, now: brokerNow(), loggedIn: false, user: null });
+      }
+      const me = g.user.cached() ?? (await g.user.fetch().then((r) => (r.ok ? r.value : null)));
+      return ok({ ...deps.info, now: brokerNow(), loggedIn: true, user: me });
+    },
+    beginLogin: (input) => deps.login.begin(input),
+    async awaitLogin({ loginId }) {
+      const me = await deps.login.wait(loginId);
+      return me.ok ? ok({ user: me.value }) : me;
+    },
+    async logout({ endGrants }) {
+      const grantsEnded = endGrants ? await endActiveGrants(g) : 0;
+      let wiped = 0;
+      for (const record of g.store.list()) {
+        if (!holdsSecret(record)) continue;
+        if (await wipeGrant(g, record.id, 'logout')) wiped += 1;
+      }
+      // Receipts go while the session still works; what fails stays queued for the next sign-in.
+      await g.receipts.flush();
+      deps.live.stop();
+      const endSessionUrl = await deps.session.end();
+      g.user.clear();
+      g.hub.clearBrokerView();
+      deps.signedIn.set(false);
+      const accounts = await g.vault.accounts();
+      if (!accounts.ok) return accounts;
+      for (const account of accounts.value) {
+        const removed = await g.vault.remove(account);
+        if (!removed.ok) return removed;
+        if (removed.value && account.startsWith(GRANT_ACCOUNT_PREFIX)) wiped += 1;
+      }
+      g.hub.changed();
+      return ok({ wiped, grantsEnded, endSessionUrl });
+    },
+    async listRoles() {
+      const roles = await g.broker.listRoles();
+      return roles.ok ? ok({ now: roles.value.now, roles: roles.value.roles }) : roles;
+    },
+    getSnapshot: () => Promise.resolve(ok(g.hub.current())),
+    async recheck() {
+      const before = new Set(g.store.list().filter(holdsSecret).map((r) => r.id));
+      await g.scheduler.rearm();
+      deps.live.reconnect();
+      if (deps.signedIn.get()) await syncWithBroker(g);
+      const wiped = [...before].filter((id) => !holdsSecret(g.store.get(id))).length;
+      g.hub.changed();
+      return ok({ wiped });
+    },
+  };
+}
