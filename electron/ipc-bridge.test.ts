@@ -2,18 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import { ok } from '../protocol/result.ts';
-import { registerIpcBridge, type IpcHandleRegistry } from './ipc-bridge.ts';
-import { ipcChannels } from './ipc-channels.ts';
+import { aSnapshot, fakeRendererApi } from '../renderer/test-fixtures.ts';
+import { pushToRenderer, registerIpcBridge, type IpcHandleRegistry } from './ipc-bridge.ts';
+import { ipcChannels, pushChannel } from './ipc-channels.ts';
 import { buildPreloadApi } from './preload-api.ts';
 
 const appOrigin = 'app://hourglass';
-const now = '2030-01-01T00:00:00.000Z';
 const resolved = <T>(v: T) => Promise.resolve(ok(v));
 const received: unknown[] = [];
 
-const api: RendererApi = {
-  getStatus: () =>
-    resolved({ now, loggedIn: false, user: null, brokerUrl: 'b', issuer: 'i', demo: true }),
+const api: RendererApi = fakeRendererApi({
   beginLogin: (input) => {
     received.push(input);
     return resolved({
@@ -22,15 +20,11 @@ const api: RendererApi = {
       codeVerifier: 'LEAK',
     });
   },
-  awaitLogin: () => resolved({ user: { subject: 'alice', issuer: 'i', groups: [] } }),
-  logout: () => resolved({ wiped: 0 }),
-  listRoles: () => resolved({ now, roles: [] }),
   requestGrant: (input) => {
     received.push(input);
     return Promise.reject(new Error('never called in these tests'));
   },
-  listGrants: () => resolved({ now, grants: [] }),
-};
+});
 
 type Listener = (event: unknown, input: unknown) => Promise<unknown>;
 
@@ -47,13 +41,17 @@ function register() {
 const mainFrame = { senderFrame: { url: 'app://hourglass/index.html', parent: null } };
 
 describe('IPC key sets', () => {
-  it('preload keys == renderer methods == bridge channels', () => {
+  it('contract keys == handler keys == preload keys (+ onPush) == bridge channels', () => {
     const channelsUsed: string[] = [];
-    const preload = buildPreloadApi((channel) => {
-      channelsUsed.push(channel);
-      return Promise.resolve(null);
-    });
-    expect(Object.keys(preload).sort()).toEqual([...rendererMethods].sort());
+    const preload = buildPreloadApi(
+      (channel) => {
+        channelsUsed.push(channel);
+        return Promise.resolve(null);
+      },
+      () => () => undefined,
+    );
+    expect(Object.keys(preload).sort()).toEqual([...rendererMethods, 'onPush'].sort());
+    expect(Object.keys(api).sort()).toEqual([...rendererMethods].sort());
     for (const method of rendererMethods)
       void (preload[method] as (i: unknown) => Promise<unknown>)({});
     const { handlers, bridge } = register();
@@ -121,5 +119,53 @@ describe('IPC sender checks', () => {
     });
     expect(answer).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(answer)).not.toContain('never called');
+  });
+});
+
+describe('IPC pushes', () => {
+  const target = (url: string, destroyed = false) => {
+    const sent: [string, unknown][] = [];
+    return {
+      sent,
+      isDestroyed: () => destroyed,
+      getURL: () => url,
+      send: (channel: string, message: unknown) => void sent.push([channel, message]),
+    };
+  };
+
+  it('sends a contract-parsed push on the push channel; extra fields never cross', () => {
+    const win = target('app://hourglass/index.html');
+    const push = { type: 'snapshot', snapshot: { ...aSnapshot(), refreshToken: 'LEAK' } };
+    expect(pushToRenderer(win, push, appOrigin)).toBe(true);
+    expect(win.sent).toEqual([[pushChannel, { type: 'snapshot', snapshot: aSnapshot() }]]);
+  });
+
+  it.each([
+    ['a window that navigated away', target('https://evil.test/')],
+    ['a destroyed window', target('app://hourglass/index.html', true)],
+  ])('sends nothing to %s', (_name, win) => {
+    expect(pushToRenderer(win, { type: 'snapshot', snapshot: aSnapshot() }, appOrigin)).toBe(false);
+    expect(win.sent).toEqual([]);
+  });
+
+  it('preload onPush delivers only contract-shaped pushes and unsubscribes', () => {
+    let deliver: (m: unknown) => void = () => undefined;
+    let listening = false;
+    const preload = buildPreloadApi(
+      () => Promise.resolve(null),
+      (channel, listener) => {
+        expect(channel).toBe(pushChannel);
+        deliver = listener;
+        listening = true;
+        return () => (listening = false);
+      },
+    );
+    const got: unknown[] = [];
+    const stop = preload.onPush((p) => got.push(p));
+    deliver({ type: 'snapshot', snapshot: { version: 'x' } });
+    deliver({ type: 'snapshot', snapshot: aSnapshot() });
+    expect(got).toEqual([{ type: 'snapshot', snapshot: aSnapshot() }]);
+    stop();
+    expect(listening).toBe(false);
   });
 });

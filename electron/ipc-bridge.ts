@@ -1,9 +1,10 @@
-/** Main-process side of the renderer API: one `ipcMain.handle` per renderer method. */
+/** Main-process side of the renderer API: one `ipcMain.handle` per renderer method, and pushes. */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
+import { agentPushSchema, rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import { fail } from '../protocol/result.ts';
 import { callRendererMethod, parseRendererInput } from '../agent/console/renderer-call.ts';
-import { ipcChannel, isTrustedSender } from './ipc-channels.ts';
+import { ipcChannel, isTrustedSender, pushChannel } from './ipc-channels.ts';
+import { originOf } from './navigation-guards.ts';
 
 /** The part of `ipcMain` the bridge uses (injected, so the wiring is testable without Electron). */
 export type IpcHandleRegistry = Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -28,4 +29,23 @@ export function registerIpcBridge(
     channels.push(channel);
   }
   return { channels, dispose: () => channels.forEach((c) => ipcMain.removeHandler(c)) };
+}
+
+/** The part of a window's webContents a push needs. */
+export interface PushTarget {
+  isDestroyed(): boolean;
+  getURL(): string;
+  send(channel: string, message: unknown): void;
+}
+
+/**
+ * Sends one push to a window, parsed with the contract (a field it does not name never
+ * crosses), and only while the window still shows the app's own origin.
+ */
+export function pushToRenderer(target: PushTarget, push: unknown, appOrigin: string): boolean {
+  if (target.isDestroyed() || originOf(target.getURL()) !== originOf(appOrigin)) return false;
+  const parsed = agentPushSchema.safeParse(push);
+  if (!parsed.success) return false;
+  target.send(pushChannel, parsed.data);
+  return true;
 }

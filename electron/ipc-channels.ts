@@ -1,13 +1,25 @@
-/** IPC channel names and the sender check shared by preload and main. Pure. */
-import { rendererMethods, type RendererMethod } from '../protocol/agent-api.ts';
+/** The one typed IPC channel map shared by preload and main, and the sender check. Pure. */
+import type { AgentPush, RendererMethod } from '../protocol/agent-api.ts';
+import { rendererMethods } from '../protocol/agent-api.ts';
 import { originOf } from './navigation-guards.ts';
 
-/** Channel of one renderer method. */
+/** Channel of one renderer method (renderer → main, invoke/handle). */
 export function ipcChannel(method: RendererMethod): `hourglass:${RendererMethod}` {
   return `hourglass:${method}`;
 }
 
-/** Every channel the bridge serves: one per renderer method, nothing else. */
+/** Channel on which main pushes AgentPush messages to the renderer (main → renderer, send/on). */
+export const pushChannel = 'hourglass:push';
+
+/**
+ * Every IPC channel and what travels on it: one invoke channel per renderer method, one push
+ * channel. Nothing else is registered or listened to.
+ */
+export type IpcChannelMap = {
+  [M in RendererMethod as `hourglass:${M}`]: { direction: 'invoke'; method: M };
+} & { [pushChannel]: { direction: 'push'; message: AgentPush } };
+
+/** Every invoke channel the bridge serves: one per renderer method, nothing else. */
 export const ipcChannels: readonly string[] = rendererMethods.map(ipcChannel);
 
 /** The parts of `event.senderFrame` the check needs. */

@@ -1,16 +1,18 @@
-/** Electron main: single instance, hosts the agent, serves the renderer, tray with countdown. */
-import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
+/** Electron main: single instance, hosts the agent, serves the renderer, tray and notifications. */
+import { app, dialog, ipcMain, Notification, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { loadAgentConfig, type AgentConfig } from '../agent/config.ts';
-import type { Result } from '../protocol/index.ts';
+import type { AgentNotice, AgentPush, Result } from '../protocol/index.ts';
+import { assertNever } from '../protocol/errors.ts';
 import { startDemo } from '../demo/demo-setup.ts';
 import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { appOrigin, installAppProtocol, registerAppScheme } from './app-protocol.ts';
-import { registerIpcBridge } from './ipc-bridge.ts';
+import { pushToRenderer, registerIpcBridge } from './ipc-bridge.ts';
 import { externalHostsOf } from './navigation-guards.ts';
+import { grantUrl, noticeView } from './notice-view.ts';
 import { createSecureWindow } from './secure-window.ts';
 import { createHourglassTray } from './tray.ts';
-import { pollTrayState } from './tray-state.ts';
+import { emptyTrayState, traySnapshotReceived, trayStateAt, type TrayState } from './tray-state.ts';
 import type { TrayAction } from './tray-menu.ts';
 
 registerAppScheme();
@@ -46,7 +48,8 @@ async function run(): Promise<void> {
   registerIpcBridge(ipcMain, agent.handlers, appOrigin);
 
   let win: BrowserWindow | null = null;
-  const showWindow = () => {
+  const showWindow = (grantId?: string) => {
+    const url = grantId ? grantUrl(appOrigin, grantId) : `${appOrigin}/index.html`;
     if (!win || win.isDestroyed()) {
       win = createSecureWindow({
         preloadPath: join(root, 'dist', 'electron', 'preload.cjs'),
@@ -54,33 +57,63 @@ async function run(): Promise<void> {
         externalHosts: externalHostsOf([config.value.issuer, config.value.brokerUrl]),
       });
       win.once('ready-to-show', () => win?.show());
-      void win.loadURL(`${appOrigin}/index.html`);
-    } else {
-      win.show();
-      win.focus();
+      void win.loadURL(url);
+      return;
     }
+    // Same document, new fragment: the renderer selects that grant (hashchange), no reload.
+    if (grantId) void win.loadURL(url);
+    win.show();
+    win.focus();
   };
-  app.on('second-instance', showWindow);
+  app.on('second-instance', () => showWindow());
   // A tray app keeps running with no window open.
   app.on('window-all-closed', () => undefined);
 
-  const trayState = pollTrayState(agent.handlers);
+  const showNotice = (notice: AgentNotice) => {
+    if (!Notification.isSupported()) return;
+    const shown = new Notification(noticeView(notice));
+    shown.on('click', () => showWindow(notice.grantId));
+    shown.show();
+  };
+
+  let trayState: TrayState = emptyTrayState(Date.now());
+  // The agent pushes; nothing here polls. Snapshots feed the tray and the window, notices the OS.
+  const onPush = (push: AgentPush) => {
+    if (win && !win.isDestroyed()) pushToRenderer(win.webContents, push, appOrigin);
+    switch (push.type) {
+      case 'snapshot':
+        trayState = traySnapshotReceived(trayState, push.snapshot, Date.now());
+        return;
+      case 'notice':
+        return showNotice(push.notice);
+      default:
+        return assertNever(push);
+    }
+  };
+  const unsubscribe = agent.subscribe(onPush);
+
   const onAction = (action: TrayAction) => {
     switch (action) {
       case 'open':
         return showWindow();
       case 'sign-in':
-        return void signInFromTray(agent).then(() => trayState.refresh());
+        return void signInFromTray(agent);
       case 'sign-out':
-        return void agent.handlers.logout({}).then(() => trayState.refresh());
+        return void agent.handlers.logout({});
       case 'quit':
         return app.quit();
+      default:
+        return assertNever(action);
     }
   };
-  const tray = createHourglassTray(join(root, 'assets', 'tray-icon.png'), trayState.read, onAction);
+  const tray = createHourglassTray(
+    join(root, 'assets', 'tray-icon.png'),
+    () => trayStateAt(trayState, Date.now()),
+    onAction,
+  );
   app.on('before-quit', () => {
+    unsubscribe();
     tray.destroy();
-    trayState.stop();
     void agent.close().then(stopDemo);
   });
   showWindow();

@@ -1,15 +1,24 @@
-/** Builds the object the preload exposes as `window.hourglass`. Pure: the invoke port is injected. */
-import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
-import { ipcChannel } from './ipc-channels.ts';
+/** Builds the object the preload exposes as `window.hourglass`. Pure: the IPC ports are injected. */
+import { agentPushSchema, rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
+import type { HourglassHost, PushListener } from '../renderer/host-api.ts';
+import { ipcChannel, pushChannel } from './ipc-channels.ts';
 
 /** Sends one message on a channel and resolves with main's answer. */
 export type InvokePort = (channel: string, input: unknown) => Promise<unknown>;
 
-/** Exactly one function per renderer method, each forwarding one argument to its channel. */
-export function buildPreloadApi(invoke: InvokePort): RendererApi {
+/** Listens on a channel; answers the function that stops listening. */
+export type ListenPort = (channel: string, listener: (message: unknown) => void) => () => void;
+
+/** Exactly one function per renderer method, plus `onPush`, each bound to its one channel. */
+export function buildPreloadApi(invoke: InvokePort, listen: ListenPort): HourglassHost {
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const method of rendererMethods) {
     api[method] = (input: unknown) => invoke(ipcChannel(method), input);
   }
-  return Object.freeze(api) as unknown as RendererApi;
+  const onPush = (listener: PushListener) =>
+    listen(pushChannel, (message) => {
+      const parsed = agentPushSchema.safeParse(message);
+      if (parsed.success) listener(parsed.data);
+    });
+  return Object.freeze({ ...(api as unknown as RendererApi), onPush });
 }

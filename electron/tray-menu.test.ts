@@ -1,58 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentStatus, LocalGrant } from '../protocol/agent-api.ts';
+import {
+  aLocalGrant,
+  aPendingGrant,
+  anApproval,
+  aSnapshot,
+  aStatus,
+  at,
+  t0,
+} from '../renderer/test-fixtures.ts';
 import { trayMenu } from './tray-menu.ts';
+import { emptyTrayState, traySnapshotReceived, trayStateAt } from './tray-state.ts';
 
-const t0 = Date.parse('2030-01-01T00:00:00.000Z');
-const iso = (ms: number) => new Date(ms).toISOString();
-const status: AgentStatus = {
-  now: iso(t0),
-  loggedIn: true,
-  user: { subject: 'alice', issuer: 'i', name: 'Alice', groups: [] },
-  brokerUrl: 'b',
-  issuer: 'i',
-  demo: true,
-};
-function grant(
-  id: string,
-  role: string,
-  expiresInS: number | null,
-  state: LocalGrant['status'] = 'active',
-): LocalGrant {
-  return {
-    id,
-    role,
-    subject: 'alice',
-    provider: 'jwt',
-    status: state,
-    reason: 'r',
-    ticket: null,
-    requestedSeconds: 600,
-    grantedSeconds: 600,
-    createdAt: iso(t0),
-    activatedAt: iso(t0),
-    expiresAt: expiresInS === null ? null : iso(t0 + expiresInS * 1000),
-    endedAt: null,
-    requestExpiresAt: null,
-    credentialStored: true,
-  };
-}
+const grants = [
+  aLocalGrant({ id: 'a', role: 'prod-db', expiresAt: at(600) }),
+  aLocalGrant({ id: 'b', role: 'prod-api', expiresAt: at(65) }),
+  aPendingGrant({ id: 'c', role: 'k8s' }),
+];
+const stateOf = (snapshot = aSnapshot({ grants }), receivedAtMs = t0) =>
+  traySnapshotReceived(emptyTrayState(t0), snapshot, receivedAtMs);
+const labels = (items: ReturnType<typeof trayMenu>['items']) =>
+  items.map((i) => ('label' in i ? i.label : '---'));
 
 describe('trayMenu', () => {
   it('shows the soonest deadline in the title and one row per grant', () => {
-    const view = trayMenu({
-      status,
-      grants: [
-        grant('a', 'prod-db', 600),
-        grant('b', 'prod-api', 65),
-        grant('c', 'k8s', null, 'pending'),
-      ],
-      nowMs: t0,
-      offsetMs: 0,
-    });
+    const view = trayMenu(stateOf());
     expect(view.title).toBe('1:05');
     expect(view.tooltip).toBe('Hourglass (DEMO): 2 active grants, next ends in 1:05');
-    const labels = view.items.map((i) => ('label' in i ? i.label : '---'));
-    expect(labels).toEqual([
+    expect(labels(view.items)).toEqual([
       'Signed in as Alice (DEMO)',
       'prod-api: 1:05 left',
       'prod-db: 10:00 left',
@@ -65,23 +39,51 @@ describe('trayMenu', () => {
     ]);
   });
 
-  it('counts down on the broker clock (offset applied) and drops expired grants', () => {
-    const grants = [grant('a', 'prod-db', 10)];
-    expect(trayMenu({ status, grants, nowMs: t0, offsetMs: 4000 }).title).toBe('0:06');
-    const later = trayMenu({ status, grants, nowMs: t0 + 10_000, offsetMs: 0 });
+  it('counts down on the broker clock (offset from the snapshot) and drops expired grants', () => {
+    const snapshot = aSnapshot({ now: at(4), grants: [aLocalGrant({ expiresAt: at(10) })] });
+    expect(trayMenu(stateOf(snapshot, t0)).title).toBe('0:06');
+    const later = trayMenu(trayStateAt(stateOf(snapshot, t0), t0 + 6_000));
     expect(later.title).toBe('');
     expect(later.tooltip).toContain('no active grants');
   });
 
-  it('offers sign-in when signed out', () => {
-    const view = trayMenu({
-      status: { ...status, loggedIn: false, user: null, demo: false },
-      grants: [],
-      nowMs: t0,
-      offsetMs: 0,
+  it('offers the approvals waiting and says when offline', () => {
+    const view = trayMenu(
+      stateOf(
+        aSnapshot({
+          approvals: [anApproval(), anApproval({ id: 'g8' })],
+          connection: { state: 'offline', message: 'broker unreachable', since: at(0) },
+        }),
+      ),
+    );
+    expect(view.items).toContainEqual({
+      kind: 'action',
+      label: 'Approvals waiting: 2…',
+      action: 'open',
     });
+    expect(labels(view.items)).toContain('Offline: grants still end on time');
+    expect(view.tooltip).toBe('Hourglass (DEMO): no active grants, 2 approvals waiting');
+  });
+
+  it('ignores a late older snapshot', () => {
+    const newer = stateOf(aSnapshot({ version: 3, now: at(5), grants }));
+    const late = traySnapshotReceived(newer, aSnapshot({ version: 2, now: at(1) }), t0);
+    expect(trayMenu(late).title).toBe('1:00');
+  });
+
+  it('offers sign-in when signed out and shows no grants', () => {
+    const view = trayMenu(
+      stateOf(aSnapshot({ status: aStatus({ loggedIn: false, user: null, demo: false }), grants })),
+    );
     expect(view.items).toContainEqual({ kind: 'action', label: 'Sign in…', action: 'sign-in' });
     expect(view.items[0]).toEqual({ kind: 'label', label: 'Not signed in' });
     expect(view.tooltip).toBe('Hourglass: no active grants');
+  });
+
+  it('before any snapshot: not signed in, nothing counted', () => {
+    expect(trayMenu(emptyTrayState(t0)).items[0]).toEqual({
+      kind: 'label',
+      label: 'Not signed in',
+    });
   });
 });

@@ -1,16 +1,9 @@
-/** Tray title, tooltip and menu as a pure function of agent state. */
+/** The tray's title, tooltip and menu as a pure function of the agent snapshot. */
 import { formatCountdown } from '../protocol/duration.ts';
-import type { AgentStatus, LocalGrant } from '../protocol/agent-api.ts';
 import { visibleGrants } from '../renderer/grant-clock.logic.ts';
+import type { TrayState } from './tray-state.ts';
 
-/** What the tray knows: the latest status and grants, and the clocks to count down with. */
-export interface TrayState {
-  status: AgentStatus | null;
-  grants: readonly LocalGrant[];
-  nowMs: number;
-  /** Broker clock minus local clock. */
-  offsetMs: number;
-}
+export type { TrayState } from './tray-state.ts';
 
 /** Actions a menu item can trigger; main maps each to code. */
 export type TrayAction = 'open' | 'sign-in' | 'sign-out' | 'quit';
@@ -28,21 +21,32 @@ export interface TrayView {
   items: TrayItem[];
 }
 
-/** Builds the tray view: soonest deadline in the title, one row per active grant. */
+function connectionLabel(state: TrayState): TrayItem[] {
+  const connection = state.snapshot?.connection;
+  if (connection?.state === 'offline')
+    return [{ kind: 'label', label: 'Offline: grants still end on time' }];
+  if (connection?.state === 'connecting') return [{ kind: 'label', label: 'Connecting…' }];
+  return [];
+}
+
+/** Builds the tray view: soonest deadline in the title, one row per grant, approvals waiting. */
 export function trayMenu(state: TrayState): TrayView {
-  const demo = state.status?.demo ? ' (DEMO)' : '';
-  const user = state.status?.loggedIn
-    ? (state.status.user?.name ?? state.status.user?.subject)
-    : undefined;
-  const shown = visibleGrants(state.grants, state.nowMs, state.offsetMs);
+  const snapshot = state.snapshot;
+  const status = snapshot?.status ?? null;
+  const demo = status?.demo ? ' (DEMO)' : '';
+  const user = status?.loggedIn ? (status.user?.name ?? status.user?.subject) : undefined;
+  const shown = user ? visibleGrants(snapshot?.grants ?? [], state.nowMs, state.offsetMs) : [];
   const active = shown.filter((g) => g.secondsLeft !== null);
   const first = active[0];
   const title = first ? formatCountdown(first.secondsLeft ?? 0) : '';
+  const approvals = user ? (snapshot?.approvals.length ?? 0) : 0;
   const summary = first
     ? `${active.length} active grant${active.length > 1 ? 's' : ''}, next ends in ${title}`
     : 'no active grants';
+  const waiting = approvals > 0 ? `, ${approvals} approval${approvals > 1 ? 's' : ''} waiting` : '';
   const items: TrayItem[] = [
     { kind: 'label', label: user ? `Signed in as ${user}${demo}` : `Not signed in${demo}` },
+    ...connectionLabel(state),
     ...shown.map(({ grant, secondsLeft }): TrayItem => ({
       kind: 'label',
       label:
@@ -50,6 +54,9 @@ export function trayMenu(state: TrayState): TrayView {
           ? `${grant.role}: pending approval`
           : `${grant.role}: ${formatCountdown(secondsLeft)} left`,
     })),
+    ...(approvals > 0
+      ? [{ kind: 'action', label: `Approvals waiting: ${approvals}…`, action: 'open' } as const]
+      : []),
     { kind: 'separator' },
     { kind: 'action', label: 'Open Hourglass', action: 'open' },
     user
@@ -58,5 +65,5 @@ export function trayMenu(state: TrayState): TrayView {
     { kind: 'separator' },
     { kind: 'action', label: 'Quit Hourglass', action: 'quit' },
   ];
-  return { title, tooltip: `Hourglass${demo}: ${summary}`, items };
+  return { title, tooltip: `Hourglass${demo}: ${summary}${waiting}`, items };
 }

@@ -1,31 +1,33 @@
-/** Keeps the tray's view of agent state fresh by polling the agent handlers. */
-import type { RendererApi } from '../protocol/agent-api.ts';
+/** What the tray knows: the latest pushed snapshot, when it arrived, and the current time. Pure. */
+import type { AgentSnapshot } from '../protocol/agent-api.ts';
 import { clockOffsetMs } from '../renderer/grant-clock.logic.ts';
-import type { TrayState } from './tray-menu.ts';
 
-/** Polls status and grants every `intervalMs`; `read()` gives the latest state with the current time. */
-export function pollTrayState(
-  api: RendererApi,
-  intervalMs = 5000,
-  clock: () => number = () => Date.now(),
-): { read: () => TrayState; refresh: () => Promise<void>; stop: () => void } {
-  let state: TrayState = { status: null, grants: [], nowMs: clock(), offsetMs: 0 };
-  const refresh = async () => {
-    const status = await api.getStatus({});
-    const grants = status.ok && status.value.loggedIn ? await api.listGrants({}) : null;
-    const at = clock();
-    state = {
-      status: status.ok ? status.value : null,
-      grants: grants?.ok ? grants.value.grants : [],
-      nowMs: at,
-      offsetMs: grants?.ok ? clockOffsetMs(grants.value.now, at) : state.offsetMs,
-    };
-  };
-  void refresh();
-  const timer = setInterval(() => void refresh(), intervalMs);
-  return {
-    read: () => ({ ...state, nowMs: clock() }),
-    refresh,
-    stop: () => clearInterval(timer),
-  };
+/** The tray's inputs: everything comes from the agent's pushed snapshot. */
+export interface TrayState {
+  snapshot: AgentSnapshot | null;
+  /** Broker clock minus local clock, from the snapshot's `now`. */
+  offsetMs: number;
+  /** The local clock now. */
+  nowMs: number;
+}
+
+/** The state before any snapshot arrived. */
+export function emptyTrayState(nowMs: number): TrayState {
+  return { snapshot: null, offsetMs: 0, nowMs };
+}
+
+/** A snapshot arrived at local time `receivedAtMs`; an older one arriving late is ignored. */
+export function traySnapshotReceived(
+  state: TrayState,
+  snapshot: AgentSnapshot,
+  receivedAtMs: number,
+): TrayState {
+  const held = state.snapshot;
+  if (held && snapshot.version < held.version && snapshot.now <= held.now) return state;
+  return { snapshot, offsetMs: clockOffsetMs(snapshot.now, receivedAtMs), nowMs: receivedAtMs };
+}
+
+/** The same state read at local time `nowMs` (the tray re-renders each second). */
+export function trayStateAt(state: TrayState, nowMs: number): TrayState {
+  return { ...state, nowMs };
 }

@@ -6,6 +6,7 @@ import { App } from './app.tsx';
 import { installConsoleBridge } from './console-bridge.ts';
 import { browserNotify, noNotify } from './browser-notify.ts';
 import { createAppStore } from './store.ts';
+import { grantFromFragment } from './fragment.logic.ts';
 import { StoreContext } from './store-context.tsx';
 import './styles.css';
 
@@ -18,6 +19,13 @@ const api = installConsoleBridge(window);
 const store = createAppStore(api, mode, {
   notify: mode === 'console' ? browserNotify() : noNotify,
 });
+// A notification click opens the window on its grant: `#grant=<id>` (Electron) selects it.
+const selectFromFragment = () => {
+  const grantId = grantFromFragment(window.location.hash);
+  if (grantId) store.getState().actions.selectGrant(grantId);
+};
+window.addEventListener('hashchange', selectFromFragment);
+selectFromFragment();
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(

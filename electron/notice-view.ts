@@ -1,0 +1,21 @@
+/** How an agent notice becomes a system notification, and where its click leads. Pure. */
+import type { AgentNotice } from '../protocol/agent-api.ts';
+
+/** Options for Electron's `Notification` (a subset, so this stays testable without Electron). */
+export interface NoticeView {
+  title: string;
+  body: string;
+  /** Expiry warnings must not fade away unseen. */
+  urgency: 'normal' | 'critical';
+}
+
+/** The notification text for a notice. */
+export function noticeView(notice: AgentNotice): NoticeView {
+  const critical = notice.kind === 'expiring' || notice.kind === 'approval_needed';
+  return { title: notice.title, body: notice.body, urgency: critical ? 'critical' : 'normal' };
+}
+
+/** The renderer URL that opens the window on the notice's grant (`#grant=<id>`). */
+export function grantUrl(appOrigin: string, grantId: string): string {
+  return `${appOrigin}/index.html#grant=${encodeURIComponent(grantId)}`;
+}
