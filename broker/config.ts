@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const trustedIssuerSchema = z.strictObject({
   issuer: z.url(),
   audience: z.string().min(1),
+  /** Access-token claim with the end of the IdP session (epoch seconds); caps granted time. */
+  sessionClaim: z.string().min(1).max(64).default('session_exp'),
 });
 
 /** Broker configuration. */
@@ -19,6 +21,10 @@ export const brokerConfigSchema = z.strictObject({
   databasePath: z.string().min(1),
   signingKeyPath: z.string().min(1),
   rateLimitPerMinute: z.number().int().positive().default(120),
+  /** Seconds after a grant ends that its wipe receipt is awaited before "wipe not confirmed". */
+  wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
+  /** Seconds between heartbeat comments on `GET /v1/events`. */
+  eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
 });
 
 /** Parsed broker configuration. */

@@ -1,20 +1,29 @@
-/** The broker's imperative shell: opens storage, loads policy and keys, starts expiry, listens. */
+/** The broker's imperative shell: opens storage, loads policy and keys, starts expiry and the outbox, listens. */
 import type { Kysely } from 'kysely';
 import type { BrokerConfig } from './config.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
+import { jwtProvider } from './credentials/jwt.provider.ts';
+import { providerRegistry } from './credentials/provider.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
+import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { buildBrokerApp } from './http/build-broker-app.ts';
 import { expireDueGrants } from './lifecycle/expire-grants.ts';
-import { startExpiryScheduler } from './lifecycle/expiry-scheduler.ts';
+import { startExpiryScheduler, type ExpiryScheduler } from './lifecycle/expiry-scheduler.ts';
+import { GrantService } from './lifecycle/grant-service.ts';
+import { createOutboxWorker } from './lifecycle/outbox-worker.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './ports.ts';
+import type { GrantRepository } from './store/grant-repository.ts';
 import { openBrokerDatabase } from './store/open-database.ts';
 import type { BrokerDatabase } from './store/schema.ts';
+import { sqliteGrantRepository } from './store/sqlite-grant-repository.ts';
 
-/** A running broker. */
+/** A running broker. `db` is for tests that inspect rows; the broker itself goes through `repo`. */
 export interface RunningBroker {
   url: string;
   db: Kysely<BrokerDatabase>;
+  repo: GrantRepository;
+  bus: EventBus;
   close(): Promise<void>;
 }
 
@@ -29,28 +38,61 @@ export async function startBroker(
   if (policy.status === 'error') throw new Error(policy.message);
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
   const db = await openBrokerDatabase(config.databasePath);
-  const scheduler = await startExpiryScheduler(db, clock, onInternalError);
+  const repo = sqliteGrantRepository(db);
+  const bus = createEventBus();
+  const worker = createOutboxWorker({
+    repo,
+    providers: providerRegistry(jwtProvider(repo)),
+    clock,
+    onError: onInternalError,
+  });
+  let scheduler: ExpiryScheduler | undefined;
+  const service = new GrantService({
+    repo,
+    policy: policy.policy,
+    clock,
+    wipeGraceSeconds: config.wipeGraceSeconds,
+    hooks: {
+      eventsCommitted: (seq) => bus.publish(seq),
+      effectsQueued: () => worker.kick(),
+      deadlineChanged: () => void scheduler?.rearm(),
+    },
+  });
+  // The first run expires whatever became overdue while the broker was down.
+  scheduler = await startExpiryScheduler(
+    (now) => expireDueGrants(repo, service, now),
+    clock,
+    onInternalError,
+  );
+  // Effects committed before a crash or restart are carried out now.
+  worker.kick();
   let publicUrl = config.publicUrl ?? '';
   const app = buildBrokerApp({
-    db,
+    repo,
+    service,
     policy: policy.policy,
     clock,
     ids: ports.ids ?? randomIds,
     signingKey,
     verify: createTokenVerifier(config.issuers, clock),
+    bus,
+    heartbeatMs: config.eventHeartbeatSeconds * 1000,
     publicUrl: () => publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
     expireDue: async () => {
-      await expireDueGrants(db, clock.now());
+      await expireDueGrants(repo, service, clock.now());
     },
-    grantAdded: () => scheduler.rearm(),
     onInternalError,
   });
+  const stopWork = () => {
+    scheduler?.stop();
+    worker.stop();
+  };
   try {
     const address = await app.listen({ host: config.host, port: config.port });
     publicUrl ||= address;
   } catch (error) {
-    scheduler.stop();
+    stopWork();
     await db.destroy();
     throw error;
   }
@@ -58,8 +100,10 @@ export async function startBroker(
   return {
     url,
     db,
+    repo,
+    bus,
     close: async () => {
-      scheduler.stop();
+      stopWork();
       await app.close();
       await db.destroy();
     },

@@ -1,13 +1,16 @@
-/** Test helpers shared by broker tests: a temp SQLite database and a movable clock. */
+/** Test helpers shared by broker tests: a temp SQLite database, a movable clock, a lifecycle on it. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { decideRequest } from './policy/decide.ts';
+import { GrantService, type CommitHooks } from './lifecycle/grant-service.ts';
+import type { UserActor } from './lifecycle/transition-types.ts';
 import { parsePolicyText } from './policy/load-policy.ts';
+import type { Policy } from './policy/policy-schema.ts';
 import type { Clock } from './ports.ts';
-import { insertGrant } from './store/grant-store.ts';
+import type { GrantRepository } from './store/grant-repository.ts';
 import type { BrokerDatabase } from './store/schema.ts';
+import { sqliteGrantRepository } from './store/sqlite-grant-repository.ts';
 
 /** A fresh temp directory for a test's files. */
 export function tempDir(): string {
@@ -35,6 +38,66 @@ export class ManualClock implements Clock {
 const SEED_POLICY =
   'tenant: t\nroles:\n  - name: ro\n    provider: { kind: jwt, audience: a }\n    eligible: { groups: [g] }\n    maxDuration: 1h\n';
 
+/** Parses policy text or throws. */
+export function testPolicy(text: string = SEED_POLICY): Policy {
+  const parsed = parsePolicyText(text, 'test.yaml');
+  if (parsed.status !== 'success') throw new Error(parsed.message);
+  return parsed.policy;
+}
+
+/** A user actor for tests: `issuer` https://idp. */
+export function testUser(subject: string, groups: string[], name: string | null = null): UserActor {
+  return { kind: 'user', issuer: 'https://idp', subject, name, groups, sessionEndsAt: null };
+}
+
+/** The repository and lifecycle service over `db`, without the shell's hooks. */
+export function testLifecycle(
+  db: Kysely<BrokerDatabase>,
+  clock: Clock,
+  policy: Policy = testPolicy(),
+  hooks: Partial<CommitHooks> = {},
+): { repo: GrantRepository; service: GrantService; policy: Policy } {
+  const repo = sqliteGrantRepository(db);
+  const service = new GrantService({
+    repo,
+    policy,
+    clock,
+    wipeGraceSeconds: 120,
+    hooks: {
+      eventsCommitted: hooks.eventsCommitted ?? (() => undefined),
+      effectsQueued: hooks.effectsQueued ?? (() => undefined),
+      deadlineChanged: hooks.deadlineChanged ?? (() => undefined),
+    },
+  });
+  return { repo, service, policy };
+}
+
+/** Requests role `role` as `actor` through the lifecycle; returns the stored grant or throws. */
+export async function seedRequest(
+  service: GrantService,
+  actor: UserActor,
+  input: { id: string; role: string; seconds: number; ticket?: string },
+): Promise<void> {
+  const result = await service.create(
+    (live) => ({
+      kind: 'request',
+      id: input.id,
+      tenant: 't',
+      body: {
+        role: input.role,
+        durationSeconds: input.seconds,
+        reason: 'r',
+        ...(input.ticket ? { ticket: input.ticket } : {}),
+      },
+      idempotencyKey: null,
+      live,
+    }),
+    actor,
+    input.role,
+  );
+  if (result.ok !== true) throw new Error(`seed failed: ${JSON.stringify(result)}`);
+}
+
 /** Stores an active grant `id` of role `ro` for alice, `seconds` long from `now`, through the policy. */
 export async function seedActiveGrant(
   db: Kysely<BrokerDatabase>,
@@ -42,22 +105,18 @@ export async function seedActiveGrant(
   seconds: number,
   now: Date,
 ): Promise<void> {
-  const parsed = parsePolicyText(SEED_POLICY, 'seed.yaml');
-  if (parsed.status !== 'success') throw new Error(parsed.message);
-  const d = decideRequest(
-    parsed.policy,
-    { subject: 'alice', groups: ['g'] },
-    { role: 'ro', durationSeconds: seconds, reason: 'r' },
-    now,
+  const { service } = testLifecycle(db, { now: () => now });
+  // Each seeded grant is its own role instance: a second live `ro` grant would be refused.
+  await service.create(
+    () => ({
+      kind: 'request',
+      id,
+      tenant: 't',
+      body: { role: 'ro', durationSeconds: seconds, reason: 'r' },
+      idempotencyKey: null,
+      live: null,
+    }),
+    testUser(`alice-${id}`, ['g']),
+    'ro',
   );
-  if (d.status !== 'grant') throw new Error('expected a grant');
-  await insertGrant(db, {
-    id,
-    tenant: 't',
-    owner: { issuer: 'https://idp', subject: 'alice' },
-    plan: d.plan,
-    reason: 'r',
-    ticket: null,
-    now,
-  });
 }

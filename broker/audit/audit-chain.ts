@@ -4,8 +4,22 @@ import { createHash } from 'node:crypto';
 /** The hash before the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Audit events: one per grant transition or issue. */
-export type AuditEvent = 'requested' | 'activated' | 'expired' | 'credential_issued';
+/** Audit events: one per grant transition, issue, wipe receipt or failure. */
+export type AuditEvent =
+  | 'requested'
+  | 'activated'
+  | 'approved'
+  | 'denied'
+  | 'cancelled'
+  | 'extension_requested'
+  | 'extended'
+  | 'extension_denied'
+  | 'extension_lapsed'
+  | 'revoked'
+  | 'expired'
+  | 'credential_issued'
+  | 'wiped'
+  | 'effect_failed';
 
 /** An audit record as hashed. Never carries a secret. */
 export interface AuditRecord {

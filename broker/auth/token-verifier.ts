@@ -14,13 +14,20 @@ import type { Clock } from '../ports.ts';
 /** Who called, as proven by the token. */
 export interface Caller extends Me {
   tokenExpiresAt: Date;
+  /** When the caller's IdP session ends (the issuer's session claim), where the token says. */
+  sessionEndsAt?: Date;
 }
 
 /** A trusted issuer and the audience its tokens must carry. */
 export interface TrustedIssuer {
   issuer: string;
   audience: string;
+  /** Claim carrying the end of the IdP session in epoch seconds (default `session_exp`). */
+  sessionClaim?: string;
 }
+
+/** The session claim the demo IdP adds to its access tokens. */
+export const DEFAULT_SESSION_CLAIM = 'session_exp';
 
 // Why: asymmetric algorithms only. `none` and HS* would let anyone who knows (or guesses) a shared
 // secret — or no secret at all — mint tokens the broker accepts.
@@ -67,7 +74,17 @@ function unauthenticated(why: string): Result<Caller> {
   return { ok: false, error: { code: 'unauthenticated', message: `${why}; ${SIGN_IN_AGAIN}` } };
 }
 
-function toCaller(issuer: string, payload: JWTPayload): Result<Caller> {
+function sessionEnd(payload: JWTPayload, claim: string): Date | undefined {
+  const value = payload[claim];
+  // A session end must be a plausible epoch-seconds number; anything else is ignored (no cap).
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? new Date(value * 1000)
+    : undefined;
+}
+
+function toCaller(trusted: TrustedIssuer, payload: JWTPayload): Result<Caller> {
+  const issuer = trusted.issuer;
+  const sessionEndsAt = sessionEnd(payload, trusted.sessionClaim ?? DEFAULT_SESSION_CLAIM);
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success || payload.exp === undefined)
     return unauthenticated('the access token lacks required claims');
@@ -82,6 +99,7 @@ function toCaller(issuer: string, payload: JWTPayload): Result<Caller> {
       ...(email !== undefined ? { email } : {}),
       groups: groups ?? [],
       tokenExpiresAt: new Date(payload.exp * 1000),
+      ...(sessionEndsAt ? { sessionEndsAt } : {}),
     },
   };
 }
@@ -136,7 +154,7 @@ export function createTokenVerifier(
       if (payload.iat! > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
         return unauthenticated('the access token was issued in the future');
       }
-      return toCaller(trusted.issuer, payload);
+      return toCaller(trusted, payload);
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired)
         return unauthenticated('the access token has expired');

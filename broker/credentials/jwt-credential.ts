@@ -1,6 +1,6 @@
 /** The `jwt` credential provider: a broker-signed ES256 JWT bounded by the grant's deadline. */
 import { SignJWT } from 'jose';
-import type { Credential, Grant } from '../../protocol/broker-api.ts';
+import type { Credential } from '../../protocol/broker-api.ts';
 import type { PolicyRole } from '../policy/policy-schema.ts';
 import type { SigningKey } from './signing-key.ts';
 
@@ -11,7 +11,7 @@ export async function issueJwtCredential(input: {
   key: SigningKey;
   issuer: string;
   role: PolicyRole;
-  grant: Grant;
+  grant: { id: string; subject: string; expiresAt: string };
   tokenId: string;
   now: Date;
 }): Promise<Credential> {
@@ -25,7 +25,7 @@ export async function issueJwtCredential(input: {
     .setAudience(role.provider.audience)
     .setSubject(grant.subject)
     .setIssuedAt(Math.floor(input.now.getTime() / 1000))
-    .setExpirationTime(Math.floor(new Date(grant.expiresAt!).getTime() / 1000))
+    .setExpirationTime(Math.floor(new Date(grant.expiresAt).getTime() / 1000))
     .setJti(input.tokenId)
     .sign(key.privateKey);
   return { kind: 'jwt', token, tokenType: 'Bearer', audience: role.provider.audience };

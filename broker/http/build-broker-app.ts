@@ -1,13 +1,16 @@
 /** Builds the broker's Fastify app from its dependencies. Listening is the caller's job. */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { MeResponse, RolesResponse } from '../../protocol/broker-api.ts';
-import { eligibleRoles, summarizeRole } from '../policy/decide.ts';
-import { callerOf, installAuthentication } from './authenticate.ts';
+import { installAuthentication } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
+import { serveContract } from './contract-route.ts';
 import { installErrorHandling } from './error-handling.ts';
-import { registerGrantRoutes } from './grant-routes.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { commandRoutes } from './routes/command.routes.ts';
+import { createRequestRoute } from './routes/create-request.route.ts';
+import { eventsRoute, type OpenStreams } from './routes/events.route.ts';
+import { issueCredentialsRoute } from './routes/issue-credentials.route.ts';
+import { readRoutes } from './routes/read.routes.ts';
 
 /** The broker HTTP app: routes of `brokerContract`, JWKS and health. */
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
@@ -24,19 +27,33 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     clock: deps.clock,
   });
 
-  app.get('/healthz', () => ({ now: deps.clock.now().toISOString(), status: 'ok' }));
+  app.get('/healthz', async () => {
+    const outbox = await deps.repo.outboxStats();
+    return {
+      now: deps.clock.now().toISOString(),
+      // Effects that keep failing (a target that cannot be reached) show here, not only in logs.
+      status: outbox.failing > 0 ? 'degraded' : 'ok',
+      outbox,
+      eventStreams: deps.bus.size(),
+    };
+  });
   app.get('/.well-known/jwks.json', () => ({ keys: [deps.signingKey.publicJwk] }));
 
-  app.get('/v1/me', (request): MeResponse => {
-    const { tokenExpiresAt: _exp, ...me } = callerOf(request);
-    return { now: deps.clock.now().toISOString(), me };
+  const streams: OpenStreams = new Set();
+  // Open event streams never go idle, so end them before the server waits for its connections.
+  app.addHook('preClose', (done) => {
+    for (const end of [...streams]) end();
+    done();
   });
-
-  app.get('/v1/roles', (request): RolesResponse => {
-    const roles = eligibleRoles(deps.policy, callerOf(request).groups).map(summarizeRole);
-    return { now: deps.clock.now().toISOString(), roles };
-  });
-
-  registerGrantRoutes(app, deps);
+  serveContract(
+    app,
+    {
+      ...readRoutes(deps),
+      createRequest: createRequestRoute(deps),
+      issueCredentials: issueCredentialsRoute(deps),
+      ...commandRoutes(deps),
+    },
+    eventsRoute(deps, streams),
+  );
   return app;
 }

@@ -4,12 +4,22 @@ import { httpStatusFor, type ErrorBody, type ErrorCode } from '../../protocol/er
 import { BrokerHttpError } from './http-error.ts';
 
 /** Sends the error body for `code`. */
-export function errorBody(code: ErrorCode, message: string, requestId: string): ErrorBody {
-  return { error: { code, message, requestId } };
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  extra: { grantId?: string; expiresAt?: string } = {},
+): ErrorBody {
+  return { error: { code, message, requestId, ...extra } };
 }
 
-function classify(error: unknown): { code: ErrorCode; message: string } {
-  if (error instanceof BrokerHttpError) return { code: error.code, message: error.message };
+function classify(error: unknown): {
+  code: ErrorCode;
+  message: string;
+  extra?: { grantId?: string; expiresAt?: string };
+} {
+  if (error instanceof BrokerHttpError)
+    return { code: error.code, message: error.message, extra: error.extra };
   const status = (error as Partial<FastifyError>).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code = (error as FastifyError).code;
@@ -45,9 +55,9 @@ export function installErrorHandling(
     }
   });
   app.setErrorHandler((error, request, reply) => {
-    const { code, message } = classify(error);
+    const { code, message, extra } = classify(error);
     if (code === 'internal') onInternal(error);
-    void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id));
+    void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id, extra));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply

@@ -5,10 +5,17 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 /** An error with a closed code; the one error handler turns it into the error body. */
 export class BrokerHttpError extends Error {
   readonly code: ErrorCode;
+  /** For `already_active`: the grant already held and when it ends. */
+  readonly extra: { grantId?: string; expiresAt?: string };
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: { grantId?: string; expiresAt?: string } = {},
+  ) {
     super(message);
     this.code = code;
+    this.extra = extra;
   }
 }
 

@@ -1,48 +1,36 @@
-/** Marks due grants expired, each with its audit record, in one transaction. */
-import type { Kysely } from 'kysely';
-import { appendAudit } from '../audit/append-audit.ts';
-import type { BrokerDatabase } from '../store/schema.ts';
-import { planExpiry, type ExpiryPlan } from './expiry-plan.ts';
+/** Server-side expiry: finds due grants through the deadline index and expires each via the lifecycle. */
+import type { GrantRepository } from '../store/grant-repository.ts';
+import type { GrantService } from './grant-service.ts';
+
+/** Longest single sleep, so a long timer never overflows and clock jumps are caught. */
+export const MAX_SLEEP_MS = 60_000;
+/** Grants handled per run; a full batch runs again at once. */
+export const EXPIRY_BATCH = 100;
+
+/** What one expiry run did, and how long to sleep until the next deadline (null: none ahead). */
+export interface ExpiryRun {
+  due: string[];
+  sleepMs: number | null;
+}
 
 /**
  * Expires every active grant past its deadline and every pending request past its request
- * deadline, each with its audit record; returns the plan it acted on.
+ * deadline, and drops lapsed pending extensions; each with its audit record and event.
  */
-export async function expireDueGrants(db: Kysely<BrokerDatabase>, now: Date): Promise<ExpiryPlan> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('grants')
-      .select(['id', 'role', 'status', 'expires_at', 'request_expires_at'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'active'), eb('expires_at', 'is not', null)]),
-          eb.and([eb('status', '=', 'pending'), eb('request_expires_at', 'is not', null)]),
-        ]),
-      )
-      .execute();
-    const deadlineOf = (r: (typeof rows)[number]): string =>
-      (r.status === 'active' ? r.expires_at : r.request_expires_at)!;
-    const plan = planExpiry(
-      rows.map((r) => ({ id: r.id, expiresAt: new Date(deadlineOf(r)) })),
-      now,
-    );
-    for (const id of plan.due) {
-      const row = rows.find((r) => r.id === id)!;
-      await trx
-        .updateTable('grants')
-        .set({ status: 'expired', ended_at: deadlineOf(row) })
-        .where('id', '=', id)
-        .where('status', '=', row.status)
-        .execute();
-      await appendAudit(trx, {
-        at: now,
-        event: 'expired',
-        grantId: id,
-        actor: 'broker',
-        role: row.role,
-        details: { deadline: deadlineOf(row), was: row.status },
-      });
-    }
-    return plan;
-  });
+export async function expireDueGrants(
+  repo: GrantRepository,
+  service: GrantService,
+  now: Date,
+): Promise<ExpiryRun> {
+  const due = await repo.findDue(now, EXPIRY_BATCH);
+  for (const id of due) {
+    // A refusal means another writer already ended it (or moved its deadline): nothing to do.
+    await service.apply(id, { kind: 'expire' }, { kind: 'broker' });
+  }
+  if (due.length === EXPIRY_BATCH) return { due, sleepMs: 0 };
+  const next = await repo.nextDeadline();
+  if (next === null) return { due, sleepMs: null };
+  // A deadline still at or before now was refused above (it cannot act on it yet): look again soon.
+  const wait = next.getTime() - now.getTime();
+  return { due, sleepMs: wait <= 0 ? 1000 : Math.min(wait, MAX_SLEEP_MS) };
 }

@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import { openBrokerDatabase } from '../store/open-database.ts';
 import type { BrokerDatabase } from '../store/schema.ts';
 import { systemClock } from '../ports.ts';
-import { seedActiveGrant, tempDir } from '../test-support.ts';
+import { seedActiveGrant, tempDir, testLifecycle } from '../test-support.ts';
+import { expireDueGrants } from './expire-grants.ts';
 import { startExpiryScheduler, type ExpiryScheduler } from './expiry-scheduler.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,7 +24,12 @@ describe('expiry scheduler (real SQLite, real timers)', () => {
     db = await openBrokerDatabase(path);
     await seedActiveGrant(db, 'g1', 1, systemClock.now());
     const errors: unknown[] = [];
-    scheduler = await startExpiryScheduler(db, systemClock, (e) => errors.push(e));
+    const { repo, service } = testLifecycle(db, systemClock);
+    scheduler = await startExpiryScheduler(
+      (now) => expireDueGrants(repo, service, now),
+      systemClock,
+      (e) => errors.push(e),
+    );
 
     // Another process breaks the table just before the deadline (think disk full, lock held).
     const raw = new Database(path);

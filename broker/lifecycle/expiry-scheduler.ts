@@ -1,9 +1,6 @@
 /** Server-side expiry: sleeps until the next deadline, expires what is due, re-arms. */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../ports.ts';
-import type { BrokerDatabase } from '../store/schema.ts';
-import { expireDueGrants } from './expire-grants.ts';
-import { MAX_SLEEP_MS } from './expiry-plan.ts';
+import { MAX_SLEEP_MS, type ExpiryRun } from './expire-grants.ts';
 
 const RETRY_BASE_MS = 500;
 
@@ -16,7 +13,7 @@ export interface ExpiryScheduler {
 
 /** Starts the scheduler; the first run expires whatever became overdue while the broker was down. */
 export async function startExpiryScheduler(
-  db: Kysely<BrokerDatabase>,
+  expire: (now: Date) => Promise<ExpiryRun>,
   clock: Clock,
   onError: (error: unknown) => void,
 ): Promise<ExpiryScheduler> {
@@ -35,7 +32,7 @@ export async function startExpiryScheduler(
     if (stopped) return;
     clearTimeout(timer);
     try {
-      const plan = await expireDueGrants(db, clock.now());
+      const plan = await expire(clock.now());
       failures = 0;
       // +5 ms so the timer fires after the deadline, not a hair before it. The plan caps the
       // sleep, so a clock jump or a missed re-arm is caught within a minute.
@@ -47,8 +44,17 @@ export async function startExpiryScheduler(
       throw error;
     }
   };
+  // Many commits in a row ask for a re-arm; one queued run serves them all.
+  let queued = false;
   const schedule = (): Promise<void> => {
-    running = running.then(tick).catch(onError);
+    if (queued) return running;
+    queued = true;
+    running = running
+      .then(() => {
+        queued = false;
+        return tick();
+      })
+      .catch(onError);
     return running;
   };
 

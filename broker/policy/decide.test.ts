@@ -15,7 +15,7 @@ roles:
     provider: { kind: jwt, audience: https://api }
     eligible: { groups: [engineers] }
     maxDuration: 30m
-    approvals: { required: 1, approverGroups: [approvers] }
+    approval: { required: 1, from: [approvers] }
     reason: { required: true }
     ticketPattern: '^INC-[0-9]+$'
   - name: audit

@@ -27,6 +27,11 @@ export interface GrantPlan {
 export type RequestDecision =
   { status: 'grant'; plan: GrantPlan } | { status: 'error'; code: ErrorCode; message: string };
 
+/** Whether any of `groups` is one of `allowed`. */
+export function inAnyGroup(groups: readonly string[], allowed: readonly string[]): boolean {
+  return allowed.some((group) => groups.includes(group));
+}
+
 /** Whether a caller with `groups` may request `role`. */
 export function isEligible(role: PolicyRole, groups: readonly string[]): boolean {
   return role.eligible.groups.some((group) => groups.includes(group));
@@ -44,8 +49,8 @@ export function summarizeRole(role: PolicyRole): RoleSummary {
     description: role.description,
     provider: role.provider.kind,
     maxDurationSeconds: role.maxDuration,
-    approvalsRequired: role.approvals.required,
-    approverGroups: [...role.approvals.approverGroups],
+    approvalsRequired: role.approval.required,
+    approverGroups: [...role.approval.from],
     reasonRequired: role.reason.required,
     ...(role.ticketPattern !== undefined ? { ticketPattern: role.ticketPattern } : {}),
   };
@@ -111,7 +116,9 @@ export function decideRequest(
       message: 'your sign-in has ended; run `hourglass login`',
     };
   }
-  const active = role.approvals.required === 0;
+  const active = role.approval.required === 0;
+  // A request waits no longer than the requester's sign-in lasts (SECURITY 14).
+  const requestTtl = Math.min(role.approval.requestTtl, sessionSeconds);
   return {
     status: 'grant',
     plan: {
@@ -121,7 +128,7 @@ export function decideRequest(
       grantedSeconds,
       activatedAt: active ? now : null,
       expiresAt: active ? new Date(now.getTime() + grantedSeconds * 1000) : null,
-      requestExpiresAt: active ? null : new Date(now.getTime() + role.approvals.requestTtl * 1000),
+      requestExpiresAt: active ? null : new Date(now.getTime() + requestTtl * 1000),
     },
   };
 }

@@ -28,7 +28,7 @@ describe('policy parser', () => {
     expect(parsed.status).toBe('success');
     if (parsed.status !== 'success') return;
     expect(parsed.policy.tenant).toBe('demo');
-    expect(parsed.policy.roles.map((r) => [r.name, r.maxDuration, r.approvals.required])).toEqual([
+    expect(parsed.policy.roles.map((r) => [r.name, r.maxDuration, r.approval.required])).toEqual([
       ['prod-api-readonly', 3600, 0],
       ['prod-api-admin', 1800, 1],
       ['audit-reader', 14400, 0],
@@ -74,15 +74,55 @@ describe('policy parser', () => {
     );
   });
 
-  it('names a bad request TTL in the approvals block', () => {
+  it('names a bad request TTL in the approval block', () => {
     expect(
       errorOf(
         valid.replace(
           '    maxDuration: 1h',
-          '    maxDuration: 1h\n    approvals: { required: 1, approverGroups: [a], requestTtl: soon }',
+          '    maxDuration: 1h\n    approval: { required: 1, from: [a], requestTtl: soon }',
         ),
       ),
-    ).toMatch(/:7: roles\[0\]\.approvals\.requestTtl: "soon" is not a duration/);
+    ).toMatch(/:7: roles\[0\]\.approval\.requestTtl: "soon" is not a duration/);
+  });
+
+  it('fills the extension budget defaults and reads admins', () => {
+    const parsed = parsePolicyText(
+      `admins: { groups: [sre-leads] }\n${valid.replace(
+        '    maxDuration: 15m',
+        '    maxDuration: 15m\n    extension: { maxCount: 1, requireApproval: true }\n    approval: { required: 0, from: [approvers] }',
+      )}`,
+      'p.yaml',
+    );
+    if (parsed.status !== 'success') throw new Error(parsed.message);
+    expect(parsed.policy.admins.groups).toEqual(['sre-leads']);
+    expect(parsed.policy.roles.map((r) => r.extension)).toEqual([
+      { maxCount: 3, maxTotal: 4 * 3600, requireApproval: false },
+      { maxCount: 1, maxTotal: 4 * 900, requireApproval: true },
+    ]);
+  });
+
+  it('refuses approvals without approver groups, and the old approvals key, by line', () => {
+    expect(
+      errorOf(
+        valid.replace('    maxDuration: 1h', '    maxDuration: 1h\n    approval: { required: 1 }'),
+      ),
+    ).toMatch(/:7: roles\[0\]\.approval\.from: a role that needs approvals/);
+    expect(
+      errorOf(
+        valid.replace(
+          '    maxDuration: 1h',
+          '    maxDuration: 1h\n    approvals: { required: 1, approverGroups: [a] }',
+        ),
+      ),
+    ).toMatch(/:3: roles\[0\]: unknown key\(s\) approvals/);
+    expect(
+      errorOf(
+        valid.replace(
+          '    maxDuration: 1h',
+          '    maxDuration: 1h\n    extension: { maxTotal: 2x }',
+        ),
+      ),
+    ).toMatch(/:7: roles\[0\]\.extension\.maxTotal: "2x" is not a duration/);
   });
 
   it('reports broken YAML with a line', () => {

@@ -33,7 +33,12 @@ const patternField = z
     { message: 'is not a valid regular expression' },
   );
 
-const roleSchema = z.strictObject({
+/** Extensions per grant when the policy names no budget. */
+export const DEFAULT_EXTENSION_MAX_COUNT = 3;
+/** Total extension time per grant when the policy names none: this many times the role's max. */
+export const DEFAULT_EXTENSION_TOTAL_FACTOR = 4;
+
+const roleFields = z.strictObject({
   name: roleNameSchema,
   description: z.string().max(500).default(''),
   provider: z.strictObject({
@@ -43,25 +48,52 @@ const roleSchema = z.strictObject({
   }),
   eligible: z.strictObject({ groups: z.array(z.string().min(1)).min(1) }),
   maxDuration: durationField,
-  approvals: z
+  approval: z
     .strictObject({
       required: z.number().int().min(0).max(10),
-      approverGroups: z.array(z.string().min(1)),
-      /** How long a request may wait for its approvals before it expires unapproved. */
+      from: z.array(z.string().min(1)).default([]),
+      /** How long a request (or an extension) may wait for its approvals before it lapses. */
       requestTtl: durationField.default(DEFAULT_REQUEST_TTL_SECONDS),
     })
-    .default({ required: 0, approverGroups: [], requestTtl: DEFAULT_REQUEST_TTL_SECONDS }),
+    .default({ required: 0, from: [], requestTtl: DEFAULT_REQUEST_TTL_SECONDS }),
   reason: z.strictObject({ required: z.boolean() }).default({ required: true }),
   ticketPattern: patternField.optional(),
   extension: z
-    .strictObject({ maxCount: z.number().int().min(0), maxTotal: durationField })
+    .strictObject({
+      maxCount: z.number().int().min(0).max(100).optional(),
+      maxTotal: durationField.optional(),
+      requireApproval: z.boolean().default(false),
+    })
     .optional(),
 });
+
+// The extension budget defaults depend on the role's max duration, so they are filled in here.
+const roleSchema = roleFields
+  .superRefine((role, ctx) => {
+    const needsApprovers = role.approval.required > 0 || role.extension?.requireApproval === true;
+    if (needsApprovers && role.approval.from.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approval', 'from'],
+        message: 'a role that needs approvals must name at least one approver group in `from`',
+      });
+    }
+  })
+  .transform(({ extension, ...role }) => ({
+    ...role,
+    extension: {
+      maxCount: extension?.maxCount ?? DEFAULT_EXTENSION_MAX_COUNT,
+      maxTotal: extension?.maxTotal ?? DEFAULT_EXTENSION_TOTAL_FACTOR * role.maxDuration,
+      requireApproval: extension?.requireApproval ?? false,
+    },
+  }));
 
 /** Schema of a policy file. */
 export const policyFileSchema = z
   .strictObject({
     tenant: z.string().min(1).max(64),
+    /** Members of these groups may read and revoke any grant (not approve). */
+    admins: z.strictObject({ groups: z.array(z.string().min(1)) }).default({ groups: [] }),
     roles: z.array(roleSchema),
   })
   .superRefine((policy, ctx) => {
@@ -75,13 +107,6 @@ export const policyFileSchema = z
         });
       }
       seen.add(role.name);
-      if (role.approvals.required > 0 && role.approvals.approverGroups.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['roles', index, 'approvals', 'approverGroups'],
-          message: 'a role that needs approvals must name at least one approver group',
-        });
-      }
     });
   });
 

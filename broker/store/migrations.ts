@@ -87,6 +87,95 @@ const idempotencyKeys: Migration = {
   },
 };
 
+/**
+ * The whole lifecycle (issue 5): approvals, extension budget, wipe receipts, an indexed deadline,
+ * an outbox of effects, a durable event log and the token ids of issued credentials.
+ */
+const lifecycle: Migration = {
+  async up(db: Kysely<unknown>) {
+    const add = (name: string, type: 'text' | 'integer', notNullDefault?: string | number) =>
+      db.schema
+        .alterTable('grants')
+        .addColumn(name, type, (c) =>
+          notNullDefault === undefined ? c : c.notNull().defaultTo(notNullDefault),
+        )
+        .execute();
+    await add('requester_name', 'text');
+    await add('session_ends_at', 'text');
+    await add('approver_groups', 'text', '[]');
+    await add('approvals', 'text', '[]');
+    await add('ended_by', 'text');
+    await add('end_reason', 'text');
+    await add('unused_seconds', 'integer');
+    await add('extension_count', 'integer', 0);
+    await add('extension_seconds', 'integer', 0);
+    await add('pending_extension', 'text');
+    await add('wipe', 'text');
+    await add('credential_issued_at', 'text');
+    await add('deadline_at', 'text');
+    await add('version', 'integer', 0);
+    await sql`UPDATE grants SET deadline_at = CASE status WHEN 'active' THEN expires_at WHEN 'pending' THEN request_expires_at ELSE NULL END`.execute(
+      db,
+    );
+    await sql`UPDATE grants SET credential_issued_at = (SELECT max(a.at) FROM audit a WHERE a.grant_id = grants.id AND a.event = 'credential_issued')`.execute(
+      db,
+    );
+    // Due grants are found through this index (`deadline_at <= now order by deadline_at`), never a scan.
+    await db.schema
+      .createIndex('grants_due')
+      .on('grants')
+      .column('deadline_at')
+      .where(sql.ref('deadline_at'), 'is not', null)
+      .execute();
+    await db.schema
+      .createIndex('grants_owner_role')
+      .on('grants')
+      .columns(['issuer', 'subject', 'role', 'status'])
+      .execute();
+    await db.schema
+      .createTable('outbox')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('grant_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('last_error', 'text')
+      .addColumn('done_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('outbox_due')
+      .on('outbox')
+      .column('next_attempt_at')
+      .where(sql.ref('done_at'), 'is', null)
+      .execute();
+    await db.schema
+      .createTable('events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('grant_id', 'text', (c) => c.notNull())
+      .addColumn('change', 'text', (c) => c.notNull())
+      .addColumn('audience', 'text', (c) => c.notNull())
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('groups', 'text', (c) => c.notNull())
+      .addColumn('grant', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('issued_tokens')
+      .addColumn('jti', 'text', (c) => c.primaryKey())
+      .addColumn('grant_id', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('issued_tokens_grant')
+      .on('issued_tokens')
+      .column('grant_id')
+      .execute();
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -95,5 +184,6 @@ export const migrationProvider: MigrationProvider = {
       '0002-append-only-audit': appendOnlyAudit,
       '0003-request-deadline': requestDeadline,
       '0004-idempotency-keys': idempotencyKeys,
+      '0005-lifecycle': lifecycle,
     }),
 };

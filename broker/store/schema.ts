@@ -23,6 +23,62 @@ export interface GrantRow {
   request_expires_at: string | null;
   /** The client's idempotency key for the request that created this grant. */
   idempotency_key: string | null;
+  requester_name: string | null;
+  session_ends_at: string | null;
+  /** JSON array of group names. */
+  approver_groups: string;
+  /** JSON array of approvals of the request. */
+  approvals: string;
+  ended_by: string | null;
+  end_reason: string | null;
+  unused_seconds: number | null;
+  extension_count: number;
+  extension_seconds: number;
+  /** JSON of the pending extension, or null. */
+  pending_extension: string | null;
+  /** JSON of the wipe receipt, or null. */
+  wipe: string | null;
+  credential_issued_at: string | null;
+  /** The next instant the broker must act on this grant (indexed); null once it ended. */
+  deadline_at: string | null;
+  version: number;
+}
+
+/** A row of `outbox`: an effect committed with its transition, carried out after. */
+export interface OutboxRow {
+  seq: Generated<number>;
+  grant_id: string;
+  kind: string;
+  action: string;
+  created_at: string;
+  next_attempt_at: string;
+  attempts: number;
+  last_error: string | null;
+  done_at: string | null;
+}
+
+/** A row of `events`: what `GET /v1/events` streams; `seq` is the SSE event id. */
+export interface EventRow {
+  seq: Generated<number>;
+  at: string;
+  grant_id: string;
+  change: string;
+  /** `owner` or `approver`. */
+  audience: string;
+  /** `issuer#subject` of the grant's owner. */
+  owner: string;
+  /** JSON array: for `approver` events, the groups whose members receive it. */
+  groups: string;
+  /** JSON of the protocol grant at commit. */
+  grant: string;
+}
+
+/** A row of `issued_tokens`: token ids of handed-out JWT credentials (never the token). */
+export interface IssuedTokenRow {
+  jti: string;
+  grant_id: string;
+  expires_at: string;
+  revoked_at: string | null;
 }
 
 /** A row of the append-only, hash-chained `audit` table. */
@@ -42,4 +98,7 @@ export interface AuditRow {
 export interface BrokerDatabase {
   grants: GrantRow;
   audit: AuditRow;
+  outbox: OutboxRow;
+  events: EventRow;
+  issued_tokens: IssuedTokenRow;
 }

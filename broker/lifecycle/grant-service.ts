@@ -1,0 +1,122 @@
+/**
+ * Runs commands through the lifecycle: read the grant, apply the pure transition, commit grant,
+ * audit, effects and events in one transaction, then wake the outbox worker, the event streams and
+ * the expiry scheduler. Routes and workers use this; none of them holds the query builder.
+ */
+import type { Grant } from '../../protocol/broker-api.ts';
+import type { Policy } from '../policy/policy-schema.ts';
+import type { Clock } from '../ports.ts';
+import type { GrantRepository, GrantWrite } from '../store/grant-repository.ts';
+import { deadlineOf, type GrantRecord } from './grant-record.ts';
+import { transition } from './grant-transition.ts';
+import { toGrantView } from './grant-view.ts';
+import type { TransitionFailure } from './transition-support.ts';
+import type { Actor, GrantCommand, Transitioned } from './transition-types.ts';
+
+/** What happens after a commit. */
+export interface CommitHooks {
+  eventsCommitted(lastSeq: number): void;
+  effectsQueued(): void;
+  deadlineChanged(): void;
+}
+
+/** The outcome of a command. */
+export type ServiceResult =
+  { ok: true; grant: GrantRecord } | { ok: false; error: TransitionFailure };
+
+/** Dependencies of the service. */
+export interface GrantServiceDeps {
+  repo: GrantRepository;
+  policy: Policy;
+  clock: Clock;
+  wipeGraceSeconds: number;
+  hooks: CommitHooks;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** The lifecycle service. */
+export class GrantService {
+  readonly #deps: GrantServiceDeps;
+
+  constructor(deps: GrantServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** The protocol view of a record at the broker's now. */
+  view(grant: GrantRecord, now: Date = this.#deps.clock.now()): Grant {
+    return toGrantView(grant, {
+      policy: this.#deps.policy,
+      now,
+      wipeGraceSeconds: this.#deps.wipeGraceSeconds,
+    });
+  }
+
+  /** Applies `command` to an existing grant, retrying when another writer got there first. */
+  async apply(grantId: string, command: GrantCommand, actor: Actor): Promise<ServiceResult> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const grant = await this.#deps.repo.findGrant(grantId);
+      const now = this.#deps.clock.now();
+      const result = transition(grant ?? null, command, this.#deps.policy, actor, now);
+      if (!result.ok) return result;
+      if (!grant) return { ok: true, grant: result.value.grant };
+      const outcome = await this.#commit(result.value, now, grant);
+      if (outcome) return { ok: true, grant: outcome };
+    }
+    return {
+      ok: false,
+      error: { code: 'conflict', message: 'the grant kept changing meanwhile; try again' },
+    };
+  }
+
+  /** Creates a grant (`command.kind === 'request'`), re-deciding when a concurrent request won. */
+  async create(
+    makeCommand: (live: GrantRecord | null) => GrantCommand,
+    actor: Actor & { kind: 'user' },
+    role: string,
+  ): Promise<ServiceResult | { ok: 'duplicate_key' }> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const live = (await this.#deps.repo.findLiveForRole(actor, role)) ?? null;
+      const now = this.#deps.clock.now();
+      const result = transition(null, makeCommand(live), this.#deps.policy, actor, now);
+      if (!result.ok) return result;
+      const outcome = await this.#deps.repo.insert(this.#write(result.value, now));
+      if (outcome.status === 'duplicate_key') return { ok: 'duplicate_key' };
+      if (outcome.status === 'committed') {
+        this.#afterCommit(result.value, outcome.lastEventSeq, null);
+        return { ok: true, grant: outcome.grant };
+      }
+    }
+    return {
+      ok: false,
+      error: { code: 'conflict', message: 'your grants kept changing meanwhile; try again' },
+    };
+  }
+
+  #write(value: Transitioned, now: Date): GrantWrite {
+    const view = this.view(value.grant, now);
+    return {
+      grant: value.grant,
+      audit: value.audit,
+      effects: value.effects,
+      events: value.events.map((event) => ({ ...event, view })),
+      ...(value.issuedToken ? { issuedToken: value.issuedToken } : {}),
+      at: now,
+    };
+  }
+
+  async #commit(value: Transitioned, now: Date, before: GrantRecord): Promise<GrantRecord | null> {
+    if (value.audit.length === 0 && value.events.length === 0 && !value.issuedToken) return before;
+    const outcome = await this.#deps.repo.update(this.#write(value, now), before.version);
+    if (outcome.status !== 'committed') return null;
+    this.#afterCommit(value, outcome.lastEventSeq, before);
+    return outcome.grant;
+  }
+
+  #afterCommit(value: Transitioned, lastEventSeq: number | null, before: GrantRecord | null): void {
+    const { hooks } = this.#deps;
+    if (lastEventSeq !== null) hooks.eventsCommitted(lastEventSeq);
+    if (value.effects.length > 0) hooks.effectsQueued();
+    if (before === null || deadlineOf(before) !== deadlineOf(value.grant)) hooks.deadlineChanged();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The repository port: everything the lifecycle stores. Routes, workers and tests talk to this,
+ * never to the query builder; each backend (SQLite today) implements it.
+ */
+import type { Grant, GrantChange } from '../../protocol/broker-api.ts';
+import type { EventAudience, GrantOwner, GrantRecord } from '../lifecycle/grant-record.ts';
+import type { AuditDraft, Effect } from '../lifecycle/transition-types.ts';
+
+/** An event to store with a transition: the grant as the audience will see it. */
+export interface EventToStore {
+  change: GrantChange;
+  audience: EventAudience;
+  view: Grant;
+}
+
+/** One transition to commit: grant row, audit rows, outbox effects and events, all or nothing. */
+export interface GrantWrite {
+  grant: GrantRecord;
+  audit: AuditDraft[];
+  effects: Effect[];
+  events: EventToStore[];
+  issuedToken?: { tokenId: string; expiresAt: string };
+  at: Date;
+}
+
+/** What became of a commit. */
+export type CommitOutcome =
+  | { status: 'committed'; grant: GrantRecord; lastEventSeq: number | null }
+  /** The grant changed since it was read (optimistic concurrency): read it again and retry. */
+  | { status: 'stale' }
+  /** An insert met a live grant of the same owner and role (checked inside the transaction). */
+  | { status: 'live_exists'; live: GrantRecord }
+  /** An insert met the same owner's idempotency key (a concurrent retry won). */
+  | { status: 'duplicate_key' };
+
+/** A stored event, as replayed and streamed. */
+export interface StoredEvent {
+  seq: number;
+  at: string;
+  grantId: string;
+  change: GrantChange;
+  audience: EventAudience;
+  owner: string;
+  grant: Grant;
+}
+
+/** An outbox entry waiting to be carried out. */
+export interface OutboxEntry {
+  seq: number;
+  effect: Effect;
+  attempts: number;
+}
+
+/** Counts of outbox work, for health. */
+export interface OutboxStats {
+  pending: number;
+  failing: number;
+  lastError: string | null;
+}
+
+/** The broker's storage. */
+export interface GrantRepository {
+  findGrant(id: string): Promise<GrantRecord | undefined>;
+  findByIdempotencyKey(owner: GrantOwner, key: string): Promise<GrantRecord | undefined>;
+  /** The owner's active or pending grant of `role`, if any. */
+  findLiveForRole(owner: GrantOwner, role: string): Promise<GrantRecord | undefined>;
+  /** The owner's grants, newest first. */
+  listOwned(owner: GrantOwner, limit: number): Promise<GrantRecord[]>;
+  /** Pending requests and active grants with a pending extension whose approver groups meet `groups`. */
+  listAwaitingDecision(groups: readonly string[], limit: number): Promise<GrantRecord[]>;
+  /** Ids of grants whose deadline is at or before `now`, earliest first (through the index). */
+  findDue(now: Date, limit: number): Promise<string[]>;
+  /** The earliest deadline still ahead, if any. */
+  nextDeadline(): Promise<Date | null>;
+  /** Stores a new grant; refuses when the owner holds a live grant of the role or reused a key. */
+  insert(write: GrantWrite): Promise<CommitOutcome>;
+  /** Stores a changed grant if its stored version is still `expectedVersion` (then bumps it). */
+  update(write: GrantWrite, expectedVersion: number): Promise<CommitOutcome>;
+  /** Events after `seq`, oldest first. */
+  eventsAfter(seq: number, limit: number): Promise<StoredEvent[]>;
+  /** The last event's sequence number (0 when none). */
+  lastEventSeq(): Promise<number>;
+  /** Outbox entries due at `now`, oldest first. */
+  dueEffects(now: Date, limit: number): Promise<OutboxEntry[]>;
+  /** When the next outbox retry is due, if any. */
+  nextEffectAt(): Promise<Date | null>;
+  completeEffect(seq: number, now: Date): Promise<void>;
+  /** Records a failed attempt; the first failure of an entry also writes an `effect_failed` audit row. */
+  failEffect(entry: OutboxEntry, error: string, retryAt: Date, now: Date): Promise<void>;
+  outboxStats(): Promise<OutboxStats>;
+  /** Marks every token issued for the grant revoked (the jwt provider's revocation). */
+  revokeIssuedTokens(grantId: string, now: Date): Promise<number>;
+  /** Whether a handed-out token id is revoked; undefined for a token id the broker never issued. */
+  isTokenRevoked(jti: string): Promise<boolean | undefined>;
+  close(): Promise<void>;
+}

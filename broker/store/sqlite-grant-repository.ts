@@ -1,0 +1,318 @@
+/** The repository port on SQLite through Kysely. One transaction per transition; reads outside any. */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { z } from 'zod';
+import { grantChangeSchema, grantSchema } from '../../protocol/broker-api.ts';
+import { appendAudit } from '../audit/append-audit.ts';
+import { actorKey, type GrantOwner, type GrantRecord } from '../lifecycle/grant-record.ts';
+import type {
+  CommitOutcome,
+  GrantRepository,
+  GrantWrite,
+  OutboxEntry,
+  StoredEvent,
+} from './grant-repository.ts';
+import { fromRow, toRow } from './grant-row.ts';
+import type { BrokerDatabase, EventRow } from './schema.ts';
+import type { Selectable } from 'kysely';
+
+const groupsSchema = z.array(z.string());
+const effectActionSchema = z.enum(['issue', 'reissue', 'revoke']);
+const LIVE = ['active', 'pending'];
+
+function toStoredEvent(row: Selectable<EventRow>): StoredEvent {
+  const groups = groupsSchema.parse(JSON.parse(row.groups));
+  return {
+    seq: row.seq,
+    at: row.at,
+    grantId: row.grant_id,
+    change: grantChangeSchema.parse(row.change),
+    audience: row.audience === 'owner' ? { kind: 'owner' } : { kind: 'approver', groups },
+    owner: row.owner,
+    grant: grantSchema.parse(JSON.parse(row.grant)),
+  };
+}
+
+/** Writes the audit rows, outbox entries, events and token id of a transition inside `trx`. */
+async function writeAlongside(
+  trx: Transaction<BrokerDatabase>,
+  write: GrantWrite,
+): Promise<number | null> {
+  const { grant, at } = write;
+  for (const entry of write.audit) {
+    await appendAudit(trx, { ...entry, at, grantId: grant.id, role: grant.role });
+  }
+  for (const effect of write.effects) {
+    await trx
+      .insertInto('outbox')
+      .values({
+        grant_id: effect.grantId,
+        kind: effect.kind,
+        action: effect.action,
+        created_at: at.toISOString(),
+        next_attempt_at: at.toISOString(),
+        attempts: 0,
+        last_error: null,
+        done_at: null,
+      })
+      .execute();
+  }
+  let lastSeq: number | null = null;
+  for (const event of write.events) {
+    const inserted = await trx
+      .insertInto('events')
+      .values({
+        at: at.toISOString(),
+        grant_id: grant.id,
+        change: event.change,
+        audience: event.audience.kind,
+        owner: actorKey(grant),
+        groups: JSON.stringify(event.audience.kind === 'approver' ? event.audience.groups : []),
+        grant: JSON.stringify(event.view),
+      })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    lastSeq = inserted.seq;
+  }
+  if (write.issuedToken) {
+    await trx
+      .insertInto('issued_tokens')
+      .values({
+        jti: write.issuedToken.tokenId,
+        grant_id: grant.id,
+        expires_at: write.issuedToken.expiresAt,
+        revoked_at: null,
+      })
+      .execute();
+  }
+  return lastSeq;
+}
+
+/** The SQLite implementation of the repository port. */
+export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantRepository {
+  const owned = (owner: GrantOwner) =>
+    db
+      .selectFrom('grants')
+      .selectAll()
+      .where('issuer', '=', owner.issuer)
+      .where('subject', '=', owner.subject);
+
+  return {
+    async findGrant(id) {
+      const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? fromRow(row) : undefined;
+    },
+    async findByIdempotencyKey(owner, key) {
+      const row = await owned(owner).where('idempotency_key', '=', key).executeTakeFirst();
+      return row ? fromRow(row) : undefined;
+    },
+    async findLiveForRole(owner, role) {
+      const row = await owned(owner)
+        .where('role', '=', role)
+        .where('status', 'in', LIVE)
+        .executeTakeFirst();
+      return row ? fromRow(row) : undefined;
+    },
+    async listOwned(owner, limit) {
+      const rows = await owned(owner).orderBy('created_at', 'desc').limit(limit).execute();
+      return rows.map(fromRow);
+    },
+    async listAwaitingDecision(groups, limit) {
+      if (groups.length === 0) return [];
+      // Only live grants with something waiting; group membership is matched on the JSON array.
+      const rows = await db
+        .selectFrom('grants')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'pending'),
+            eb.and([eb('status', '=', 'active'), eb('pending_extension', 'is not', null)]),
+          ]),
+        )
+        .where(
+          sql<boolean>`exists (select 1 from json_each(grants.approver_groups) g where g.value in (${sql.join(groups)}))`,
+        )
+        .orderBy('created_at', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
+    async findDue(now, limit) {
+      const rows = await db
+        .selectFrom('grants')
+        .select('id')
+        .where('deadline_at', 'is not', null)
+        .where('deadline_at', '<=', now.toISOString())
+        .orderBy('deadline_at', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async nextDeadline() {
+      const row = await db
+        .selectFrom('grants')
+        .select('deadline_at')
+        .where('deadline_at', 'is not', null)
+        .orderBy('deadline_at', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.deadline_at ? new Date(row.deadline_at) : null;
+    },
+    insert(write) {
+      return db.transaction().execute(async (trx): Promise<CommitOutcome> => {
+        const { grant } = write;
+        const owner = trx
+          .selectFrom('grants')
+          .selectAll()
+          .where('issuer', '=', grant.issuer)
+          .where('subject', '=', grant.subject);
+        if (grant.idempotencyKey !== null) {
+          const same = await owner
+            .where('idempotency_key', '=', grant.idempotencyKey)
+            .executeTakeFirst();
+          if (same) return { status: 'duplicate_key' };
+        }
+        const live = await owner
+          .where('role', '=', grant.role)
+          .where('status', 'in', LIVE)
+          .executeTakeFirst();
+        if (live) return { status: 'live_exists', live: fromRow(live) };
+        const stored = { ...grant, version: 1 };
+        await trx.insertInto('grants').values(toRow(stored)).execute();
+        const lastEventSeq = await writeAlongside(trx, write);
+        return { status: 'committed', grant: stored, lastEventSeq };
+      });
+    },
+    update(write, expectedVersion) {
+      return db.transaction().execute(async (trx): Promise<CommitOutcome> => {
+        const stored = { ...write.grant, version: expectedVersion + 1 };
+        const { id: _id, ...values } = toRow(stored);
+        const result = await trx
+          .updateTable('grants')
+          .set(values)
+          .where('id', '=', stored.id)
+          .where('version', '=', expectedVersion)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return { status: 'stale' };
+        const lastEventSeq = await writeAlongside(trx, write);
+        return { status: 'committed', grant: stored, lastEventSeq };
+      });
+    },
+    async eventsAfter(seq, limit) {
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('seq', '>', seq)
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(toStoredEvent);
+    },
+    async lastEventSeq() {
+      const row = await db
+        .selectFrom('events')
+        .select('seq')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.seq ?? 0;
+    },
+    async dueEffects(now, limit) {
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('done_at', 'is', null)
+        .where('next_attempt_at', '<=', now.toISOString())
+        .orderBy('next_attempt_at', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map((row): OutboxEntry => ({
+        seq: row.seq,
+        attempts: row.attempts,
+        effect: {
+          kind: 'provider',
+          action: effectActionSchema.parse(row.action),
+          grantId: row.grant_id,
+        },
+      }));
+    },
+    async nextEffectAt() {
+      const row = await db
+        .selectFrom('outbox')
+        .select('next_attempt_at')
+        .where('done_at', 'is', null)
+        .orderBy('next_attempt_at', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? new Date(row.next_attempt_at) : null;
+    },
+    async completeEffect(seq, now) {
+      await db
+        .updateTable('outbox')
+        .set({ done_at: now.toISOString() })
+        .where('seq', '=', seq)
+        .execute();
+    },
+    async failEffect(entry, error, retryAt, now) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('outbox')
+          .set({
+            attempts: entry.attempts + 1,
+            last_error: error.slice(0, 500),
+            next_attempt_at: retryAt.toISOString(),
+          })
+          .where('seq', '=', entry.seq)
+          .execute();
+        if (entry.attempts === 0) {
+          const grant = await trx
+            .selectFrom('grants')
+            .select('role')
+            .where('id', '=', entry.effect.grantId)
+            .executeTakeFirst();
+          await appendAudit(trx, {
+            at: now,
+            event: 'effect_failed',
+            grantId: entry.effect.grantId,
+            actor: 'broker',
+            role: grant?.role ?? null,
+            details: { action: entry.effect.action, error: error.slice(0, 200), outbox: entry.seq },
+          });
+        }
+      });
+    },
+    async outboxStats() {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('pending'),
+          eb.fn.sum<number>(sql`case when attempts > 0 then 1 else 0 end`).as('failing'),
+          eb.fn.max('last_error').as('lastError'),
+        ])
+        .where('done_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return {
+        pending: Number(row.pending),
+        failing: Number(row.failing ?? 0),
+        lastError: row.lastError ?? null,
+      };
+    },
+    async revokeIssuedTokens(grantId, now) {
+      const result = await db
+        .updateTable('issued_tokens')
+        .set({ revoked_at: now.toISOString() })
+        .where('grant_id', '=', grantId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async isTokenRevoked(jti) {
+      const row = await db
+        .selectFrom('issued_tokens')
+        .select('revoked_at')
+        .where('jti', '=', jti)
+        .executeTakeFirst();
+      return row ? row.revoked_at !== null : undefined;
+    },
+    close: () => db.destroy(),
+  };
+}
