@@ -64,7 +64,11 @@ async function main(): Promise<void> {
   }
   const demo = await startDemo(process.env);
   const agent = await startAgent(demo.agentConfig);
-  const consoleServer = await startConsoleServer({ api: agent.handlers, staticDir });
+  const consoleServer = await startConsoleServer({
+    api: agent.handlers,
+    staticDir,
+    subscribe: (listener) => agent.subscribe(listener),
+  });
   console.log(`hourglass demo [DEMO]: IdP ${demo.stack.issuer}  broker ${demo.stack.brokerUrl}`);
   console.log(
     'hourglass demo: users alice (engineer), bob (approver), carol (auditor); password "demo"',

@@ -31,6 +31,7 @@ test.beforeAll(async () => {
   consoleServer = await startConsoleServer({
     api: agent.handlers,
     staticDir: join(process.cwd(), 'dist', 'renderer'),
+    subscribe: (listener) => agent.subscribe(listener),
   });
 });
 
@@ -118,7 +119,7 @@ test('sign in through the IdP tab, request a role, watch it count down; no XSS, 
   await page.getByLabel('Reason', { exact: true }).fill('schema fix');
   await page.getByLabel('Ticket', { exact: true }).fill('INC-77');
   await page.getByRole('button', { name: 'Request' }).click();
-  const pending = page.locator('[data-testid="grant"][data-role="prod-api-admin"]');
+  const pending = page.locator('[data-testid="pending-grant"][data-role="prod-api-admin"]');
   await expect(pending.getByTestId('pending')).toHaveText(
     /^Pending approval · request expires in 29:\d\d$/,
   );
@@ -127,11 +128,18 @@ test('sign in through the IdP tab, request a role, watch it count down; no XSS, 
   await expect(grant).toHaveCount(0, { timeout: 30_000 });
 });
 
-test('the console refuses a browser without the token', async ({ browser }) => {
-  const stranger = await browser.newPage();
-  const response = await stranger.goto(consoleServer.origin + '/');
-  expect(response?.status()).toBe(401);
-  await stranger.close();
+test('a browser without a fresh link gets no session: a reused link and a bare URL are refused', async ({
+  browser,
+}) => {
+  const context = await browser.newContext();
+  const stranger = await context.newPage();
+  // The page shell is public code; everything behind it needs a session.
+  await stranger.goto(consoleServer.url);
+  await expect(stranger.getByTestId('status-error')).toContainText('no session');
+  const bare = await context.newPage();
+  await bare.goto(consoleServer.origin + '/');
+  await expect(bare.getByTestId('status-error')).toContainText('no session');
+  await context.close();
 });
 
 test('the built renderer has no inline script or style and carries the CSP meta', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { _electron as electron, expect, test } from '@playwright/test';
-import type { RendererApi } from '../protocol/agent-api.ts';
+import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import { startDemoStack } from '../demo/stack.ts';
 
 /** Path of the Electron binary, or null when `require('electron')` cannot resolve one. */
@@ -52,15 +52,7 @@ test('the tray app window shows the renderer', async () => {
     const keys = await win.evaluate(() =>
       Object.keys((window as { hourglass?: RendererApi }).hourglass ?? {}).sort(),
     );
-    expect(keys).toEqual([
-      'awaitLogin',
-      'beginLogin',
-      'getStatus',
-      'listGrants',
-      'listRoles',
-      'logout',
-      'requestGrant',
-    ]);
+    expect(keys).toEqual([...rendererMethods, 'onPush'].sort());
   } finally {
     await app.close();
     await stack.close();
