@@ -46,7 +46,8 @@ export async function startBroker(
     clock,
     onError: onInternalError,
   });
-  let scheduler: ExpiryScheduler | undefined;
+  // The scheduler needs the service and the service's hooks need the scheduler: a late binding.
+  const expiry: { scheduler?: ExpiryScheduler } = {};
   const service = new GrantService({
     repo,
     policy: policy.policy,
@@ -55,15 +56,16 @@ export async function startBroker(
     hooks: {
       eventsCommitted: (seq) => bus.publish(seq),
       effectsQueued: () => worker.kick(),
-      deadlineChanged: () => void scheduler?.rearm(),
+      deadlineChanged: () => void expiry.scheduler?.rearm(),
     },
   });
   // The first run expires whatever became overdue while the broker was down.
-  scheduler = await startExpiryScheduler(
+  const scheduler = await startExpiryScheduler(
     (now) => expireDueGrants(repo, service, now),
     clock,
     onInternalError,
   );
+  expiry.scheduler = scheduler;
   // Effects committed before a crash or restart are carried out now.
   worker.kick();
   let publicUrl = config.publicUrl ?? '';
@@ -85,7 +87,7 @@ export async function startBroker(
     onInternalError,
   });
   const stopWork = () => {
-    scheduler?.stop();
+    scheduler.stop();
     worker.stop();
   };
   try {

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoIdp } from '../../demo/idp.ts';
 import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
-import { errorBodySchema, grantResponseSchema } from '../../protocol/index.ts';
+import {
+  errorBodySchema,
+  grantResponseSchema,
+  grantsResponseSchema,
+} from '../../protocol/index.ts';
 import type { RunningBroker } from '../start-broker.ts';
 import { startTestBroker, startTestIdp, tableCounts } from './live-harness.ts';
 
@@ -12,6 +16,7 @@ describe('POST /v1/requests with an idempotency key (live broker, real IdP token
   let idp: DemoIdp;
   let broker: RunningBroker;
   let token: string;
+  let bobToken: string | undefined;
   const body = { role: 'prod-api-readonly', durationSeconds: 300, reason: 'INC-9 retry' };
 
   const post = (key: string | undefined, payload: unknown = body) =>
@@ -34,6 +39,25 @@ describe('POST /v1/requests with an idempotency key (live broker, real IdP token
   afterAll(async () => {
     await broker?.close();
     await idp?.close();
+  });
+
+  // One live grant per role and user: end each test's grants ("I'm done") before the next.
+  afterEach(async () => {
+    for (const who of [token, bobToken]) {
+      if (!who) continue;
+      const list = await fetch(`${broker.url}/v1/grants`, {
+        headers: { authorization: `Bearer ${who}` },
+      });
+      const { grants } = grantsResponseSchema.parse(await list.json());
+      for (const grant of grants.filter((g) => g.status === 'active')) {
+        const revoked = await fetch(`${broker.url}/v1/grants/${grant.id}/revoke`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${who}`, 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(revoked.status).toBe(200);
+      }
+    }
   });
 
   it('answers a retry with the grant it already created, writing nothing more', async () => {
@@ -78,6 +102,7 @@ describe('POST /v1/requests with an idempotency key (live broker, real IdP token
     const key = randomUUID();
     expect((await post(key)).status).toBe(201);
     const bob = (await obtainTestTokens(idp.issuer, 'bob', BROKER_AUDIENCE)).accessToken;
+    bobToken = bob;
     const other = await fetch(`${broker.url}/v1/requests`, {
       method: 'POST',
       headers: {

@@ -122,9 +122,9 @@ describe('expireDueGrants on SQLite with an injected clock', () => {
       .limit(100)
       .compile();
     const raw = new Database(path, { readonly: true });
-    const plan = raw
-      .prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`)
-      .all(...compiled.parameters) as { detail: string }[];
+    const plan = raw.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as {
+      detail: string;
+    }[];
     raw.close();
     const details = plan.map((row) => row.detail).join('\n');
     expect(details).toMatch(/SEARCH grants USING (COVERING )?INDEX grants_due/);

@@ -22,7 +22,8 @@ export interface CommitHooks {
 
 /** The outcome of a command. */
 export type ServiceResult =
-  { ok: true; grant: GrantRecord } | { ok: false; error: TransitionFailure };
+  | { ok: true; grant: GrantRecord; /** The broker's time of the transition. */ at: Date }
+  | { ok: false; error: TransitionFailure };
 
 /** Dependencies of the service. */
 export interface GrantServiceDeps {
@@ -59,9 +60,9 @@ export class GrantService {
       const now = this.#deps.clock.now();
       const result = transition(grant ?? null, command, this.#deps.policy, actor, now);
       if (!result.ok) return result;
-      if (!grant) return { ok: true, grant: result.value.grant };
+      if (!grant) return { ok: true, grant: result.value.grant, at: now };
       const outcome = await this.#commit(result.value, now, grant);
-      if (outcome) return { ok: true, grant: outcome };
+      if (outcome) return { ok: true, grant: outcome, at: now };
     }
     return {
       ok: false,
@@ -84,7 +85,7 @@ export class GrantService {
       if (outcome.status === 'duplicate_key') return { ok: 'duplicate_key' };
       if (outcome.status === 'committed') {
         this.#afterCommit(result.value, outcome.lastEventSeq, null);
-        return { ok: true, grant: outcome.grant };
+        return { ok: true, grant: outcome.grant, at: now };
       }
     }
     return {

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { grantChangeSchema, grantSchema } from '../../protocol/broker-api.ts';
 import { appendAudit } from '../audit/append-audit.ts';
-import { actorKey, type GrantOwner, type GrantRecord } from '../lifecycle/grant-record.ts';
+import { actorKey, type GrantOwner } from '../lifecycle/grant-record.ts';
 import type {
   CommitOutcome,
   GrantRepository,

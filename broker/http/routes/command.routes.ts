@@ -13,8 +13,7 @@ export function commandRoutes(deps: BrokerDeps): Pick<ContractHandlers, CommandM
   const run = async (ctx: { params: { id: string }; actor: UserActor }, command: GrantCommand) => {
     const result = await deps.service.apply(ctx.params.id, command, ctx.actor);
     if (!result.ok) throw failureToHttp(result.error);
-    const now = deps.clock.now();
-    return { now: now.toISOString(), grant: deps.service.view(result.grant, now) };
+    return { now: result.at.toISOString(), grant: deps.service.view(result.grant, result.at) };
   };
   return {
     approveGrant: (ctx) => run(ctx, { kind: 'approve', comment: ctx.body.comment ?? null }),

@@ -58,8 +58,8 @@ export function createRequestRoute(deps: BrokerDeps): RouteHandler<'createReques
     }
     if (!result.ok) throw failureToHttp(result.error);
     void reply.status(201);
-    const now = deps.clock.now();
-    return { now: now.toISOString(), grant: deps.service.view(result.grant, now) };
+    // `now` is the instant of the decision, so `expiresAt - now` is exactly the granted time.
+    return { now: result.at.toISOString(), grant: deps.service.view(result.grant, result.at) };
   };
 }
 

@@ -16,7 +16,7 @@ export function issueCredentialsRoute(deps: BrokerDeps): RouteHandler<'issueCred
     const role = deps.policy.roles.find((r) => r.name === grant.role);
     if (!role || !grant.expiresAt)
       throw new BrokerHttpError('conflict', `role ${grant.role} is no longer in the policy`);
-    const now = deps.clock.now();
+    const now = result.at;
     const credential = await issueJwtCredential({
       key: deps.signingKey,
       issuer: deps.publicUrl(),

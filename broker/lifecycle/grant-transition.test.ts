@@ -1,0 +1,676 @@
+import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../protocol/errors.ts';
+import { testPolicy, testUser } from '../test-support.ts';
+import { deadlineOf, type GrantRecord } from './grant-record.ts';
+import { transition } from './grant-transition.ts';
+import { toGrantView } from './grant-view.ts';
+import type { Actor, GrantCommand, Transitioned, UserActor } from './transition-types.ts';
+
+const policy = testPolicy(`
+tenant: t
+admins: { groups: [sre-leads] }
+roles:
+  - name: ro
+    provider: { kind: jwt, audience: a }
+    eligible: { groups: [eng] }
+    maxDuration: 1h
+    extension: { maxCount: 2, maxTotal: 90m }
+  - name: admin
+    provider: { kind: jwt, audience: a }
+    eligible: { groups: [eng] }
+    maxDuration: 30m
+    approval: { required: 2, from: [approvers], requestTtl: 10m }
+  - name: gated
+    provider: { kind: jwt, audience: a }
+    eligible: { groups: [eng] }
+    maxDuration: 30m
+    approval: { required: 1, from: [approvers] }
+    extension: { requireApproval: true }
+`);
+
+const t0 = new Date('2030-01-01T00:00:00Z');
+const at = (s: number) => new Date(t0.getTime() + s * 1000);
+const iso = (s: number) => at(s).toISOString();
+const alice = testUser('alice', ['eng'], 'Alice');
+const bob = testUser('bob', ['eng', 'approvers'], 'Bob');
+const dave = testUser('dave', ['approvers'], 'Dave');
+const carol = testUser('carol', ['auditors']);
+const erin = testUser('erin', ['sre-leads']);
+const broker: Actor = { kind: 'broker' };
+
+function step(
+  grant: GrantRecord | null,
+  command: GrantCommand,
+  actor: Actor,
+  now: Date,
+): Transitioned {
+  const result = transition(grant, command, policy, actor, now);
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function request(
+  role: string,
+  seconds: number,
+  now = t0,
+  actor: UserActor = alice,
+  live: GrantRecord | null = null,
+): Transitioned {
+  return step(
+    null,
+    {
+      kind: 'request',
+      id: `g-${role}`,
+      tenant: 't',
+      body: { role, durationSeconds: seconds, reason: 'on call' },
+      idempotencyKey: null,
+      live,
+    },
+    actor,
+    now,
+  );
+}
+
+const active = (seconds = 600) => request('ro', seconds).grant;
+const pending = () => request('admin', 900).grant;
+const approvedOnce = () => step(pending(), { kind: 'approve', comment: null }, bob, at(10)).grant;
+const gatedActive = () =>
+  step(request('gated', 600).grant, { kind: 'approve', comment: null }, bob, t0).grant;
+const extensionWaiting = () =>
+  step(gatedActive(), { kind: 'extend', durationSeconds: 900 }, alice, at(60)).grant;
+
+describe('request', () => {
+  it('a no-approval role is active at once, for min(requested, role max, session)', () => {
+    const { grant, audit, effects, events } = request('ro', 600);
+    expect(grant).toMatchObject({ status: 'active', grantedSeconds: 600, expiresAt: iso(600) });
+    expect(audit.map((a) => a.event)).toEqual(['requested', 'activated']);
+    expect(effects).toEqual([{ kind: 'provider', action: 'issue', grantId: 'g-ro' }]);
+    expect(events).toEqual([{ change: 'activated', audience: { kind: 'owner' } }]);
+    const capped = request('ro', 3600, t0, { ...alice, sessionEndsAt: at(300) }).grant;
+    expect(capped).toMatchObject({
+      grantedSeconds: 300,
+      expiresAt: iso(300),
+      sessionEndsAt: iso(300),
+    });
+  });
+
+  it('an approval role waits, with its request TTL, and tells approvers', () => {
+    const { grant, effects, events } = request('admin', 900);
+    expect(grant).toMatchObject({
+      status: 'pending',
+      expiresAt: null,
+      requestExpiresAt: iso(600),
+      approvalsRequired: 2,
+      approverGroups: ['approvers'],
+      requesterName: 'Alice',
+    });
+    expect(effects).toEqual([]);
+    expect(events.map((e) => e.change)).toEqual(['requested', 'approval_needed']);
+    expect(events[1]?.audience).toEqual({ kind: 'approver', groups: ['approvers'] });
+  });
+
+  it('a second request for a role held active is already_active, naming grant, deadline and time left', () => {
+    const live = active();
+    const result = transition(
+      null,
+      {
+        kind: 'request',
+        id: 'x',
+        tenant: 't',
+        body: { role: 'ro', durationSeconds: 60, reason: 'r' },
+        idempotencyKey: null,
+        live,
+      },
+      policy,
+      alice,
+      at(60),
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'already_active',
+        message: expect.stringMatching(/g-ro.*9m.*hourglass extend ro/) as string,
+        grantId: 'g-ro',
+        expiresAt: iso(600),
+      },
+    });
+  });
+
+  it('a second request while one is pending is a conflict naming it; policy errors come first', () => {
+    const live = pending();
+    const ask = (durationSeconds: number) =>
+      transition(
+        null,
+        {
+          kind: 'request',
+          id: 'x',
+          tenant: 't',
+          body: { role: 'admin', durationSeconds, reason: 'r' },
+          idempotencyKey: null,
+          live,
+        },
+        policy,
+        alice,
+        t0,
+      );
+    expect(ask(60)).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: expect.stringMatching(/g-admin.*cancel/) as string },
+    });
+    expect(ask(7200)).toMatchObject({ ok: false, error: { code: 'policy_violation' } });
+  });
+
+  it('the broker itself never requests', () => {
+    expect(
+      transition(
+        null,
+        {
+          kind: 'request',
+          id: 'x',
+          tenant: 't',
+          body: { role: 'ro', durationSeconds: 1, reason: 'r' },
+          idempotencyKey: null,
+          live: null,
+        },
+        policy,
+        broker,
+        t0,
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
+
+describe('approve and deny', () => {
+  it('each approver counts once; the last needed approval activates from then', () => {
+    const once = step(pending(), { kind: 'approve', comment: 'ok' }, bob, at(10));
+    expect(once.grant.status).toBe('pending');
+    expect(once.grant.approvals).toEqual([
+      { by: 'https://idp#bob', byName: 'Bob', at: iso(10), comment: 'ok' },
+    ]);
+    expect(once.effects).toEqual([]);
+    const twice = step(once.grant, { kind: 'approve', comment: null }, dave, at(20));
+    expect(twice.grant).toMatchObject({
+      status: 'active',
+      activatedAt: iso(20),
+      expiresAt: iso(920),
+      requestExpiresAt: null,
+    });
+    expect(twice.audit.map((a) => a.event)).toEqual(['approved', 'activated']);
+    expect(twice.effects).toEqual([{ kind: 'provider', action: 'issue', grantId: 'g-admin' }]);
+    expect(twice.events.map((e) => e.change)).toEqual(['approved', 'approved']);
+  });
+
+  it('activation is capped by the requester session end', () => {
+    const g = request('admin', 900, t0, { ...alice, sessionEndsAt: at(700) }).grant;
+    const a = step(g, { kind: 'approve', comment: null }, bob, at(10)).grant;
+    const b = step(a, { kind: 'approve', comment: null }, dave, at(100)).grant;
+    expect(b).toMatchObject({ expiresAt: iso(700), grantedSeconds: 600 });
+  });
+
+  it('a deny by any approver ends the request, the comment shown to the requester', () => {
+    const { grant, audit, events } = step(
+      approvedOnce(),
+      { kind: 'deny', comment: 'not now' },
+      dave,
+      at(30),
+    );
+    expect(grant).toMatchObject({
+      status: 'denied',
+      endedAt: iso(30),
+      endedBy: 'https://idp#dave',
+      endReason: 'not now',
+    });
+    expect(audit.map((a) => a.event)).toEqual(['denied']);
+    expect(events.map((e) => e.change)).toEqual(['denied', 'denied']);
+    expect(deadlineOf(grant)).toBeNull();
+  });
+
+  it('approves and denies a waiting extension; the grant keeps running meanwhile', () => {
+    const waiting = extensionWaiting();
+    expect(waiting).toMatchObject({ status: 'active', expiresAt: iso(600) });
+    expect(waiting.pendingExtension).toEqual({
+      durationSeconds: 900,
+      requestedAt: iso(60),
+      expiresAt: iso(600),
+      approvals: [],
+    });
+    const approved = step(waiting, { kind: 'approve', comment: null }, dave, at(120));
+    expect(approved.grant).toMatchObject({
+      expiresAt: iso(1020),
+      pendingExtension: null,
+      extensionCount: 1,
+      extensionSeconds: 900,
+    });
+    expect(approved.effects).toEqual([{ kind: 'provider', action: 'reissue', grantId: 'g-gated' }]);
+    expect(approved.events.map((e) => e.change)).toEqual(['extended', 'extended']);
+    const denied = step(waiting, { kind: 'deny', comment: 'no' }, dave, at(120));
+    expect(denied.grant).toMatchObject({
+      status: 'active',
+      expiresAt: iso(600),
+      pendingExtension: null,
+      extensionCount: 0,
+    });
+    expect(denied.audit.map((a) => a.event)).toEqual(['extension_denied']);
+  });
+});
+
+describe('cancel, extend, revoke, expire, wipe', () => {
+  it('the requester cancels a pending request', () => {
+    const { grant, events } = step(pending(), { kind: 'cancel' }, alice, at(5));
+    expect(grant).toMatchObject({
+      status: 'cancelled',
+      endedAt: iso(5),
+      endedBy: 'https://idp#alice',
+    });
+    expect(events.map((e) => e.change)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('extend counts from now, within the per-extension max and the budget', () => {
+    const one = step(active(600), { kind: 'extend', durationSeconds: 1800 }, alice, at(300));
+    expect(one.grant).toMatchObject({
+      expiresAt: iso(2100),
+      extensionCount: 1,
+      extensionSeconds: 1800,
+    });
+    expect(one.effects).toEqual([{ kind: 'provider', action: 'reissue', grantId: 'g-ro' }]);
+    const view = toGrantView(one.grant, { policy, now: at(300), wipeGraceSeconds: 120 });
+    expect(view.extension).toEqual({
+      usedCount: 1,
+      usedSeconds: 1800,
+      remainingCount: 1,
+      remainingSeconds: 3600,
+      maxEachSeconds: 3600,
+      requiresApproval: false,
+    });
+    const capped = step(
+      active(600),
+      { kind: 'extend', durationSeconds: 1800 },
+      { ...alice, sessionEndsAt: at(1000) },
+      at(300),
+    );
+    expect(capped.grant).toMatchObject({ expiresAt: iso(1000), extensionSeconds: 700 });
+  });
+
+  it('revoke by the owner records unused time; by an approver or an admin too', () => {
+    const done = step(active(600), { kind: 'revoke', reason: null }, alice, at(100));
+    expect(done.grant).toMatchObject({
+      status: 'revoked',
+      unusedSeconds: 500,
+      endedBy: 'https://idp#alice',
+      endedAt: iso(100),
+    });
+    expect(done.audit).toEqual([
+      {
+        event: 'revoked',
+        actor: 'https://idp#alice',
+        details: { by: 'owner', reason: null, unusedSeconds: 500 },
+      },
+    ]);
+    expect(done.effects).toEqual([{ kind: 'provider', action: 'revoke', grantId: 'g-ro' }]);
+    const admin = request('admin', 900).grant;
+    const live = step(
+      step(admin, { kind: 'approve', comment: null }, bob, t0).grant,
+      { kind: 'approve', comment: null },
+      dave,
+      t0,
+    ).grant;
+    expect(
+      step(live, { kind: 'revoke', reason: 'incident over' }, bob, at(60)).grant,
+    ).toMatchObject({ status: 'revoked', endReason: 'incident over', endedBy: 'https://idp#bob' });
+    const byAdmin = step(active(), { kind: 'revoke', reason: 'audit' }, erin, at(60));
+    expect(byAdmin.audit[0]?.details).toMatchObject({ by: 'admin' });
+    expect(byAdmin.events[1]?.audience).toEqual({ kind: 'approver', groups: ['sre-leads'] });
+  });
+
+  it('the broker expires at the deadline, a request at its TTL, and drops a lapsed extension', () => {
+    const expired = step(active(600), { kind: 'expire' }, broker, at(600));
+    expect(expired.grant).toMatchObject({ status: 'expired', endedAt: iso(600) });
+    expect(expired.audit[0]?.details).toEqual({ deadline: iso(600), was: 'active' });
+    expect(expired.effects).toEqual([{ kind: 'provider', action: 'revoke', grantId: 'g-ro' }]);
+    const lapsed = step(pending(), { kind: 'expire' }, broker, at(600));
+    expect(lapsed.grant).toMatchObject({ status: 'expired', endedAt: iso(600) });
+    expect(lapsed.effects).toEqual([]);
+    const waiting = step(gatedActive(), { kind: 'extend', durationSeconds: 900 }, alice, at(0));
+    expect(deadlineOf(waiting.grant)).toBe(iso(600));
+    const g = {
+      ...waiting.grant,
+      pendingExtension: { ...waiting.grant.pendingExtension!, expiresAt: iso(300) },
+    };
+    expect(deadlineOf(g)).toBe(iso(300));
+    const dropped = step(g, { kind: 'expire' }, broker, at(300));
+    expect(dropped.grant).toMatchObject({ status: 'active', pendingExtension: null });
+    expect(dropped.audit.map((a) => a.event)).toEqual(['extension_lapsed']);
+  });
+
+  it('records a wipe receipt once, and wipeState follows credential, receipt and grace', () => {
+    const issued = step(
+      active(600),
+      { kind: 'issueCredential', tokenId: 'jti-1' },
+      alice,
+      at(1),
+    ).grant;
+    const ended = step(issued, { kind: 'expire' }, broker, at(600)).grant;
+    const view = (g: GrantRecord, s: number) =>
+      toGrantView(g, { policy, now: at(s), wipeGraceSeconds: 120 }).wipeState;
+    expect(view(active(), 1)).toBe('none');
+    expect(view(step(active(), { kind: 'expire' }, broker, at(600)).grant, 9999)).toBe('none');
+    expect(view(issued, 1)).toBe('none');
+    expect(view(ended, 700)).toBe('awaiting');
+    expect(view(ended, 720)).toBe('not_confirmed');
+    const receipt = { wipedAt: iso(601), trigger: 'deadline' as const, items: ['keychain'] };
+    const wiped = step(ended, { kind: 'recordWipe', receipt }, alice, at(602));
+    expect(wiped.grant.wipe).toEqual({ ...receipt, receivedAt: iso(602) });
+    expect(wiped.audit[0]).toMatchObject({
+      event: 'wiped',
+      details: { trigger: 'deadline', items: ['keychain'] },
+    });
+    expect(wiped.events).toEqual([{ change: 'wiped', audience: { kind: 'owner' } }]);
+    expect(view(wiped.grant, 9999)).toBe('wiped');
+    const again = step(wiped.grant, { kind: 'recordWipe', receipt }, alice, at(700));
+    expect(again.audit).toEqual([]);
+    expect(again.grant).toBe(wiped.grant);
+  });
+});
+
+type Refusal = [string, () => GrantRecord, GrantCommand, Actor, Date, ErrorCode, RegExp];
+
+describe('every refused transition names its rule', () => {
+  const approve: GrantCommand = { kind: 'approve', comment: null };
+  const deny: GrantCommand = { kind: 'deny', comment: null };
+  const extend = (durationSeconds: number): GrantCommand => ({ kind: 'extend', durationSeconds });
+  const revoke: GrantCommand = { kind: 'revoke', reason: null };
+  const receipt: GrantCommand = {
+    kind: 'recordWipe',
+    receipt: { wipedAt: iso(0), trigger: 'done', items: [] },
+  };
+  const table: Refusal[] = [
+    [
+      'requester approves own request',
+      pending,
+      approve,
+      alice,
+      at(1),
+      'not_approver',
+      /own request/,
+    ],
+    [
+      'requester who is also an approver approves own request',
+      () => request('admin', 900, t0, bob).grant,
+      approve,
+      bob,
+      at(1),
+      'not_approver',
+      /own request/,
+    ],
+    [
+      'a non-approver approves (someone else: no existence leak)',
+      pending,
+      approve,
+      carol,
+      at(1),
+      'not_found',
+      /no such grant/,
+    ],
+    [
+      'an admin who is no approver approves',
+      pending,
+      approve,
+      erin,
+      at(1),
+      'not_approver',
+      /only members of approvers/,
+    ],
+    [
+      'the same approver approves twice',
+      approvedOnce,
+      approve,
+      bob,
+      at(20),
+      'invalid_state',
+      /already approved.*counts once/,
+    ],
+    [
+      'approve after the request TTL',
+      pending,
+      approve,
+      bob,
+      at(600),
+      'invalid_state',
+      /is expired/,
+    ],
+    [
+      'approve an active grant without a waiting extension',
+      gatedActive,
+      approve,
+      bob,
+      at(1),
+      'invalid_state',
+      /is active; there is nothing waiting to approve/,
+    ],
+    [
+      'approve a denied request',
+      () => step(pending(), deny, bob, at(1)).grant,
+      approve,
+      dave,
+      at(2),
+      'invalid_state',
+      /is denied/,
+    ],
+    ['the requester denies own request', pending, deny, alice, at(1), 'not_approver', /cancel/],
+    [
+      'deny a cancelled request',
+      () => step(pending(), { kind: 'cancel' }, alice, at(1)).grant,
+      deny,
+      bob,
+      at(2),
+      'invalid_state',
+      /is cancelled/,
+    ],
+    [
+      'an approver cancels',
+      pending,
+      { kind: 'cancel' },
+      bob,
+      at(1),
+      'forbidden',
+      /only the requester/,
+    ],
+    [
+      'cancel an active grant',
+      active,
+      { kind: 'cancel' },
+      alice,
+      at(1),
+      'invalid_state',
+      /is active.*revoke/,
+    ],
+    ['a stranger cancels', pending, { kind: 'cancel' }, carol, at(1), 'not_found', /no such grant/],
+    ['extend a pending request', pending, extend(60), alice, at(1), 'invalid_state', /is pending/],
+    ['extend an expired grant', active, extend(60), alice, at(600), 'invalid_state', /is expired/],
+    [
+      'extend a revoked grant',
+      () => step(active(), revoke, alice, at(1)).grant,
+      extend(60),
+      alice,
+      at(2),
+      'invalid_state',
+      /is revoked/,
+    ],
+    [
+      'extend a denied request',
+      () => step(pending(), deny, bob, at(1)).grant,
+      extend(60),
+      alice,
+      at(2),
+      'invalid_state',
+      /is denied/,
+    ],
+    [
+      'extend a cancelled request',
+      () => step(pending(), { kind: 'cancel' }, alice, at(1)).grant,
+      extend(60),
+      alice,
+      at(2),
+      'invalid_state',
+      /is cancelled/,
+    ],
+    [
+      'extend beyond the role max per extension',
+      active,
+      extend(3601),
+      alice,
+      at(1),
+      'policy_violation',
+      /at most 1h/,
+    ],
+    [
+      'extend beyond the count budget',
+      () => step(step(active(), extend(700), alice, at(1)).grant, extend(800), alice, at(2)).grant,
+      extend(900),
+      alice,
+      at(3),
+      'budget_exhausted',
+      /all 2 extension/,
+    ],
+    [
+      'extend beyond the time budget',
+      () => step(active(), extend(3600), alice, at(1)).grant,
+      extend(3600),
+      alice,
+      at(2),
+      'budget_exhausted',
+      /30m \(1800s\) of extension time left/,
+    ],
+    [
+      'extend to less than what is left',
+      active,
+      extend(60),
+      alice,
+      at(1),
+      'policy_violation',
+      /counts from now/,
+    ],
+    [
+      'extend after the session ended',
+      active,
+      extend(900),
+      { ...alice, sessionEndsAt: at(0) },
+      at(1),
+      'unauthenticated',
+      /hourglass login/,
+    ],
+    [
+      'an approver extends someone else’s grant',
+      active,
+      extend(900),
+      bob,
+      at(1),
+      'not_found',
+      /no such grant/,
+    ],
+    [
+      'extend while an extension waits',
+      extensionWaiting,
+      extend(900),
+      alice,
+      at(61),
+      'invalid_state',
+      /already waits for approval/,
+    ],
+    ['a stranger revokes', active, revoke, carol, at(1), 'not_found', /no such grant/],
+    [
+      'revoke a pending request',
+      pending,
+      revoke,
+      alice,
+      at(1),
+      'invalid_state',
+      /is pending.*cancelled by its requester/,
+    ],
+    ['revoke an expired grant', active, revoke, alice, at(600), 'invalid_state', /is expired/],
+    [
+      'a user expires a grant',
+      active,
+      { kind: 'expire' },
+      alice,
+      at(600),
+      'forbidden',
+      /only the broker/,
+    ],
+    [
+      'the broker expires before the deadline',
+      active,
+      { kind: 'expire' },
+      broker,
+      at(599),
+      'invalid_state',
+      /nothing about it is due/,
+    ],
+    ['the broker revokes', active, revoke, broker, at(1), 'forbidden', /does not revoke/],
+    [
+      'a wipe receipt for a pending request',
+      pending,
+      receipt,
+      alice,
+      at(1),
+      'invalid_state',
+      /is pending/,
+    ],
+    ['a wipe receipt from an approver', active, receipt, bob, at(1), 'not_found', /no such grant/],
+    ['a wipe receipt from an admin', active, receipt, erin, at(1), 'forbidden', /only the device/],
+    [
+      'a wipe receipt from the future',
+      active,
+      { kind: 'recordWipe', receipt: { wipedAt: iso(3600), trigger: 'done', items: [] } },
+      alice,
+      at(1),
+      'bad_request',
+      /future/,
+    ],
+    [
+      'a credential for a pending request',
+      pending,
+      { kind: 'issueCredential', tokenId: 'j' },
+      alice,
+      at(1),
+      'grant_not_active',
+      /is pending/,
+    ],
+    [
+      'a credential for an expired grant',
+      active,
+      { kind: 'issueCredential', tokenId: 'j' },
+      alice,
+      at(600),
+      'grant_not_active',
+      /is expired/,
+    ],
+    [
+      'a credential for someone else',
+      active,
+      { kind: 'issueCredential', tokenId: 'j' },
+      erin,
+      at(1),
+      'forbidden',
+      /only the owner/,
+    ],
+  ];
+
+  it.each(table)('%s', (_name, setup, command, actor, now, code, message) => {
+    const grant = setup();
+    const before = structuredClone(grant);
+    const result = transition(grant, command, policy, actor, now);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe(code);
+    expect(result.error.message).toMatch(message);
+    expect(grant).toEqual(before);
+  });
+
+  it('an unknown grant is not_found', () => {
+    expect(transition(null, { kind: 'cancel' }, policy, alice, t0)).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+  });
+});
