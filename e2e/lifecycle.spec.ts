@@ -18,6 +18,8 @@ import {
   type ProfileSide,
 } from './console-helpers.ts';
 
+const reason = '<img src=x onerror=window.__xss=1> rotate the signing key';
+
 let root: string;
 let stack: DemoStack;
 let alice: ProfileSide;
@@ -60,7 +62,7 @@ test('request → approve in another profile → countdown → extend → I’m 
   // Alice asks for the approval-gated role.
   await alicePage.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
   await alicePage.getByLabel('Duration', { exact: true }).fill('15m');
-  await alicePage.getByLabel('Reason', { exact: true }).fill('rotate the signing key');
+  await alicePage.getByLabel('Reason', { exact: true }).fill(reason);
   await alicePage.getByLabel('Ticket', { exact: true }).fill('INC-1');
   await alicePage.getByRole('button', { name: 'Request' }).click();
   const pending = alicePage.locator('[data-testid="pending-grant"][data-role="prod-api-admin"]');
@@ -77,7 +79,10 @@ test('request → approve in another profile → countdown → extend → I’m 
   await expect(approval).toBeVisible({ timeout: 2_000 });
   await expect(approval).toContainText('prod-api-admin');
   await expect(approval).toContainText('INC-1');
-  await expect(approval.getByTestId('approval-reason')).toHaveText('rotate the signing key');
+  await expect(approval.getByTestId('approval-reason')).toHaveText(reason);
+  await expect(
+    bobPage.locator('[data-testid="notice"][data-kind="approval_needed"]'),
+  ).toBeVisible();
   await shot(bobPage, '2-bob-approvals');
 
   // Self-approval is refused, and nothing changes.
@@ -102,6 +107,13 @@ test('request → approve in another profile → countdown → extend → I’m 
     'in keychain · eval "$(hourglass env prod-api-admin)"',
   );
   expect(keychainItems()).toContain(grantId!);
+  // The "approved" notice (in-page; the browser Notification needs a permission click) opens the grant.
+  await alicePage
+    .locator('[data-testid="notice"][data-kind="approved"]')
+    .getByRole('button')
+    .first()
+    .click();
+  await expect(grant).toHaveClass(/selected/);
   await shot(alicePage, '3-alice-active');
 
   // She extends by 30m (counted from now): the countdown jumps.
@@ -133,6 +145,11 @@ test('request → approve in another profile → countdown → extend → I’m 
     expect(receipts[0]?.details).toContain('keychain');
   } finally {
     db.close();
+  }
+  // Injected markup in the reason rendered as text on both sides and never ran.
+  for (const page of [alicePage, bobPage]) {
+    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
   }
   expect(pageErrors).toEqual([]);
   await aliceContext.close();
