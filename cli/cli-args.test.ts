@@ -47,6 +47,41 @@ describe('CLI argument errors', () => {
     expect(r.out).toMatch(/Exit codes:[\s\S]*4 {2}denied by policy[\s\S]*5 {2}broker, keychain/);
   });
 
+  it('lists the lifecycle commands and the global options in --help', async () => {
+    const r = await run(['--help']);
+    for (const command of [
+      'extend',
+      'revoke',
+      'cancel',
+      'approvals',
+      'approve',
+      'deny',
+      'history',
+      'logout',
+    ])
+      expect(r.out).toMatch(new RegExp(`\\n  ${command} `));
+    expect(r.out).toContain('--profile <name>');
+    expect(r.out).toContain('--json');
+    expect(r.out).toMatch(/7 {2}request --wait: the request was denied/);
+  });
+
+  it('refuses a bad profile name and deny without a reason, before reaching the agent', async () => {
+    const bad = await run(['--profile', '../x', 'status']);
+    expect(bad).toMatchObject({ code: 2, connected: 0 });
+    expect(bad.err).toContain('profile name');
+    const deny = await run(['deny', 'g1']);
+    expect(deny).toMatchObject({ code: 2, connected: 0 });
+    expect(deny.err).toContain('--reason');
+  });
+
+  it('prints a failure as JSON on stdout with --json', async () => {
+    const r = await run(['status', '--json']);
+    expect(r).toMatchObject({ code: 5, err: '' });
+    expect(JSON.parse(r.out)).toEqual({
+      error: { code: 'unavailable', message: 'no agent in this test' },
+    });
+  });
+
   it('prints the package version and exits 0 without reaching the agent', async () => {
     const r = await run(['--version']);
     expect(r).toMatchObject({ code: 0, connected: 0, out: '0.1.0\n' });
@@ -76,5 +111,8 @@ describe('flag parsers', () => {
     expect(exitCodeFor('not_logged_in')).toBe(3);
     expect(exitCodeFor('keychain_unavailable')).toBe(5);
     expect(exitCodeFor('grant_not_active')).toBe(2);
+    expect(exitCodeFor('already_active')).toBe(6);
+    expect(exitCodeFor('budget_exhausted')).toBe(6);
+    expect(exitCodeFor('not_approver')).toBe(4);
   });
 });

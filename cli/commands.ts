@@ -1,155 +1,163 @@
 /** The `hourglass` commands: thin clients of the agent's local API. */
 import type { Command } from 'commander';
-import type { AgentHandlers, Result, Shell } from '../protocol/index.ts';
-import { exitCodeFor, EXIT } from './exit-codes.ts';
+import type { AgentHandlers, Shell } from '../protocol/index.ts';
+import type { CliIo, Ctx } from './command-support.ts';
+import { failed, print, withAgent } from './command-support.ts';
+import { EXIT } from './exit-codes.ts';
 import { defaultShell, parseForFlag, parseShellFlag } from './flags.ts';
-import { formatRequested, formatRoles, formatStatus } from './format.ts';
+import { formatRoles, formatStatus } from './format.ts';
+import { formatHistory } from './format-lifecycle.ts';
+import { registerGrantCommands } from './grant-commands.ts';
+import { ownGrants } from './grant-ref.ts';
+import type { RequestOptions } from './request-command.ts';
+import { runRequest } from './request-command.ts';
 
-/** Where a command writes, which environment it sees, and how it reaches the agent. */
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  connect: () => Promise<Result<AgentHandlers>>;
-  /** Runs the headless agent in the foreground until a signal; answers the exit code. */
-  runAgent: () => Promise<number>;
-}
+export type { CliIo } from './command-support.ts';
 
 /** Sets the exit code for a command's outcome. */
 type Finish = (code: number) => void;
 
-function failed(
-  io: CliIo,
-  result: { ok: false; error: { code: Parameters<typeof exitCodeFor>[0]; message: string } },
-): number {
-  io.err(`hourglass: ${result.error.message}\n`);
-  return exitCodeFor(result.error.code);
+async function login(c: Ctx, agent: AgentHandlers, browser: boolean): Promise<number> {
+  const begun = await agent.beginLogin({ openBrowser: browser });
+  if (!begun.ok) return failed(c, begun);
+  const url = begun.value.authorizationUrl;
+  c.io.err(
+    browser
+      ? `Opening your browser to sign in. If it does not open, visit:\n  ${url}\n`
+      : `Open this URL in your browser to sign in:\n  ${url}\n`,
+  );
+  const done = await agent.awaitLogin({ loginId: begun.value.loginId });
+  if (!done.ok) return failed(c, done);
+  const u = done.value.user;
+  print(
+    c,
+    done.value,
+    () => `Signed in as ${u.name ?? u.subject}${u.email ? ` <${u.email}>` : ''}\n`,
+  );
+  return EXIT.ok;
 }
 
-async function withAgent(
-  io: CliIo,
-  run: (agent: AgentHandlers) => Promise<number>,
-): Promise<number> {
-  const agent = await io.connect();
-  return agent.ok ? run(agent.value) : failed(io, agent);
+async function status(c: Ctx, agent: AgentHandlers): Promise<number> {
+  // A resync first (fresh from the broker); offline, the snapshot shows what the device holds.
+  const first = await agent.getSnapshot({});
+  if (first.ok && first.value.status.loggedIn) await agent.listGrants({});
+  const snapshot = await agent.getSnapshot({});
+  if (!snapshot.ok) return failed(c, snapshot);
+  print(c, snapshot.value, () => formatStatus(snapshot.value));
+  return EXIT.ok;
+}
+
+async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shell) {
+  const before = await agent.getSnapshot({});
+  const heldBefore =
+    before.ok && before.value.grants.some((g) => g.role === role && g.credentialStored);
+  const exported = await agent.exportGrant({ role, shell });
+  if (!exported.ok) return failed(c, exported);
+  if (!heldBefore) {
+    const after = await agent.getSnapshot({});
+    const grant = after.ok
+      ? after.value.grants.find((g) => g.role === role && g.credentialStored)
+      : undefined;
+    c.io.err(
+      `hourglass: fetched your active ${role} grant${grant ? ` ${grant.id}` : ''} onto this device (until ${exported.value.expiresAt})\n`,
+    );
+  }
+  // The only place the CLI writes a secret, and only to stdout.
+  c.io.out(exported.value.script);
+  return EXIT.ok;
+}
+
+async function logout(c: Ctx, agent: AgentHandlers, endGrants: boolean): Promise<number> {
+  const done = await agent.logout({ endGrants });
+  if (!done.ok) return failed(c, done);
+  const { wiped, grantsEnded, endSessionUrl } = done.value;
+  print(
+    c,
+    done.value,
+    () =>
+      [
+        `Signed out; wiped ${wiped} grant credential(s)${endGrants ? `, ended ${grantsEnded} grant(s)` : ''}.`,
+        ...(endSessionUrl
+          ? [`To sign out of the identity provider in your browser too, open:\n  ${endSessionUrl}`]
+          : []),
+      ].join('\n') + '\n',
+  );
+  return EXIT.ok;
 }
 
 /** Registers every command on `program`; each calls `finish` with its exit code. */
 export function registerCommands(program: Command, io: CliIo, finish: Finish): void {
-  const action = (run: () => Promise<number>) => async () => finish(await run());
-
+  const ctx = (): Ctx => ({ io, json: program.opts<{ json?: boolean }>().json === true });
+  const run = (body: (c: Ctx, agent: AgentHandlers) => Promise<number>) =>
+    withAgent(ctx(), (agent) => body(ctx(), agent));
   program
     .command('login')
     .description('sign in with your identity provider (system browser)')
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
     .action(async (opts: { browser: boolean }) =>
-      finish(
-        await withAgent(io, async (agent) => {
-          const begun = await agent.beginLogin({ openBrowser: opts.browser });
-          if (!begun.ok) return failed(io, begun);
-          const url = begun.value.authorizationUrl;
-          io.err(
-            opts.browser
-              ? `Opening your browser to sign in. If it does not open, visit:\n  ${url}\n`
-              : `Open this URL in your browser to sign in:\n  ${url}\n`,
-          );
-          const done = await agent.awaitLogin({ loginId: begun.value.loginId });
-          if (!done.ok) return failed(io, done);
-          const u = done.value.user;
-          io.out(`Signed in as ${u.name ?? u.subject}${u.email ? ` <${u.email}>` : ''}\n`);
-          return EXIT.ok;
-        }),
-      ),
+      finish(await run((c, a) => login(c, a, opts.browser))),
     );
-
   program
     .command('roles')
     .description('list the roles you may request, with their policy')
-    .action(
-      action(() =>
-        withAgent(io, async (agent) => {
+    .action(async () =>
+      finish(
+        await run(async (c, agent) => {
           const roles = await agent.listRoles({});
-          if (!roles.ok) return failed(io, roles);
-          io.out(formatRoles(roles.value.roles));
+          if (!roles.ok) return failed(c, roles);
+          print(c, roles.value, () => formatRoles(roles.value.roles));
           return EXIT.ok;
         }),
       ),
     );
-
   program
     .command('request <role>')
     .description('request temporary access to a role')
     .requiredOption('--for <duration>', 'how long, e.g. 90s, 15m, 1h', parseForFlag)
     .requiredOption('--reason <text>', 'why you need it (recorded in the audit log)')
     .option('--ticket <id>', 'ticket or incident id')
-    .action(async (role: string, opts: { for: number; reason: string; ticket?: string }) =>
-      finish(
-        await withAgent(io, async (agent) => {
-          const input = {
-            role,
-            durationSeconds: opts.for,
-            reason: opts.reason,
-            ...(opts.ticket ? { ticket: opts.ticket } : {}),
-          };
-          const asked = await agent.requestGrant(input);
-          if (!asked.ok) return failed(io, asked);
-          io.out(formatRequested(asked.value.grant, new Date().toISOString()));
-          return EXIT.ok;
-        }),
-      ),
+    .option('--wait', 'if it needs approval, wait (one live line) until it is decided')
+    .action(async (role: string, opts: RequestOptions) =>
+      finish(await run((c, agent) => runRequest(c, agent, role, opts))),
     );
-
   program
     .command('status')
-    .description('who is signed in, and your active grants with time left')
-    .action(
-      action(() =>
-        withAgent(io, async (agent) => {
-          const status = await agent.getStatus({});
-          if (!status.ok) return failed(io, status);
-          const grants = status.value.loggedIn ? await agent.listGrants({}) : null;
-          if (grants && !grants.ok) return failed(io, grants);
-          io.out(formatStatus(status.value, grants?.value.grants ?? []));
+    .description('who is signed in; active, pending (with approvers) and recently ended grants')
+    .action(async () => finish(await run(status)));
+  program
+    .command('history')
+    .description('your grants: requested vs used time, approvals, wipe receipts')
+    .action(async () =>
+      finish(
+        await run(async (c, agent) => {
+          const grants = await ownGrants(agent);
+          if (!grants.ok) return failed(c, grants);
+          print(c, { grants: grants.value }, () =>
+            formatHistory(grants.value, new Date().toISOString()),
+          );
           return EXIT.ok;
         }),
       ),
     );
-
+  registerGrantCommands(program, ctx, finish);
   program
     .command('env <role>')
     .description('print export lines for an active grant: eval "$(hourglass env <role>)"')
     .option('--shell <shell>', 'bash, zsh or fish (default: from $SHELL)', parseShellFlag)
     .action(async (role: string, opts: { shell?: Shell }) =>
       finish(
-        await withAgent(io, async (agent) => {
-          const exported = await agent.exportGrant({
-            role,
-            shell: opts.shell ?? defaultShell(io.env),
-          });
-          if (!exported.ok) return failed(io, exported);
-          // The only place the CLI writes a secret, and only to stdout.
-          io.out(exported.value.script);
-          return EXIT.ok;
-        }),
+        await run((c, agent) => exportEnv(c, agent, role, opts.shell ?? defaultShell(io.env))),
       ),
     );
-
   program
     .command('logout')
-    .description('sign out: revoke the session and wipe every keychain item')
-    .action(
-      action(() =>
-        withAgent(io, async (agent) => {
-          const done = await agent.logout({});
-          if (!done.ok) return failed(io, done);
-          io.out(`Signed out; wiped ${done.value.wiped} grant credential(s).\n`);
-          return EXIT.ok;
-        }),
-      ),
+    .description('sign out: wipe every keychain item of this profile and end the IdP session')
+    .option('--end-grants', 'also end (revoke) your active grants first')
+    .action(async (opts: { endGrants?: boolean }) =>
+      finish(await run((c, agent) => logout(c, agent, opts.endGrants === true))),
     );
-
   program
     .command('agent')
     .description('run the headless agent in the foreground')
-    .action(action(() => io.runAgent()));
+    .action(async () => finish(await io.runAgent()));
 }

@@ -10,17 +10,33 @@ export const EXIT = {
   auth: 3,
   denied: 4,
   unavailable: 5,
+  /** Not possible in the grant's state: already active, not pending, extension budget used up. */
+  state: 6,
+  /** `request --wait`: an approver denied the request. */
+  requestDenied: 7,
+  /** `request --wait`: the request lapsed unapproved or was cancelled. */
+  requestLapsed: 8,
 } as const;
 
 /** The exit-code section of `hourglass --help`. */
 export const EXIT_CODES_HELP = `
+Output:
+  --json prints the answer as JSON on stdout (an error as {"error":{"code","message"}}).
+  --profile <name> (or HOURGLASS_PROFILE) uses that profile: its own data dir, agent, sign-in
+  and keychain items.
+
 Exit codes:
   0  ok
   1  unexpected error
-  2  bad usage or input (unknown flag, bad duration, unknown role, no active grant)
+  2  bad usage or input (unknown flag, bad duration, unknown role or grant, no active grant)
   3  not signed in, or the sign-in failed
-  4  denied by policy (not eligible, over the maximum duration, reason or ticket missing)
-  5  broker, keychain or identity provider unavailable`;
+  4  denied by policy (not eligible, over the maximum duration, reason or ticket missing,
+     not an approver of this request, your own request)
+  5  broker, keychain or identity provider unavailable
+  6  not possible in the grant's state (role already held: extend it; not pending; extension
+     budget used up)
+  7  request --wait: the request was denied
+  8  request --wait: the request lapsed unapproved or was cancelled`;
 
 /** The exit code for a failure code. */
 export function exitCodeFor(code: ErrorCode): number {
@@ -36,12 +52,17 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.auth;
     case 'forbidden':
     case 'policy_violation':
+    case 'not_approver':
       return EXIT.denied;
     case 'unavailable':
     case 'broker_unreachable':
     case 'keychain_unavailable':
     case 'rate_limited':
       return EXIT.unavailable;
+    case 'already_active':
+    case 'invalid_state':
+    case 'budget_exhausted':
+      return EXIT.state;
     case 'conflict':
     case 'internal':
       return EXIT.unexpected;

@@ -1,24 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalGrant } from '../protocol/index.ts';
+import { localGrantFixture, pendingGrantFixture, snapshotFixture } from '../agent/test-support.ts';
 import { formatRequested, formatStatus, secondsLeft } from './format.ts';
+import {
+  formatAlreadyActive,
+  formatApprovals,
+  formatDecided,
+  formatHistory,
+  formatWaitLine,
+} from './format-lifecycle.ts';
 
-const grant: LocalGrant = {
-  id: 'g1',
-  role: 'prod-api-readonly',
-  subject: 'alice',
-  provider: 'jwt',
-  status: 'active',
-  reason: 'INC-1',
-  ticket: null,
-  requestedSeconds: 2400,
-  grantedSeconds: 2400,
-  createdAt: '2030-01-01T00:00:00.000Z',
-  activatedAt: '2030-01-01T00:00:00.000Z',
-  expiresAt: '2030-01-01T00:40:00.000Z',
-  endedAt: null,
-  requestExpiresAt: null,
-  credentialStored: true,
-};
+const grant = localGrantFixture();
+const pending = localGrantFixture({ ...pendingGrantFixture(), credentialStored: false });
+const T0 = '2030-01-01T00:00:00.000Z';
 
 describe('request output', () => {
   it('states what the broker granted and what is left on its clock', () => {
@@ -27,40 +20,119 @@ describe('request output', () => {
     expect(text).toContain('eval "$(hourglass env prod-api-readonly)"');
   });
 
-  it('says a pending grant waits for approval', () => {
-    expect(formatRequested({ ...grant, status: 'pending', expiresAt: null }, grant.createdAt)).toBe(
-      'grant g1 pending: prod-api-readonly, waiting for approval\n',
+  it('says who can approve a pending grant, how long it may wait, and how to cancel', () => {
+    const text = formatRequested(pending, T0);
+    expect(text).toContain(
+      'grant g2 pending: prod-api-admin, waiting for approval (approvers: approvers (0/1), lapses in 30:00)',
     );
+    expect(text).toContain('hourglass cancel g2');
   });
 
   it('never counts below zero', () => {
     expect(secondsLeft('2030-01-01T00:00:00.000Z', '2030-01-01T00:00:05.000Z')).toBe(0);
     expect(secondsLeft(null, '2030-01-01T00:00:05.000Z')).toBe(0);
   });
+});
 
-  it('status shows a pending request with the time its request has left', () => {
-    const pending = {
-      ...grant,
-      id: 'g2',
-      role: 'prod-api-admin',
-      status: 'pending' as const,
-      activatedAt: null,
-      expiresAt: null,
-      requestExpiresAt: '2030-01-01T00:30:00.000Z',
+describe('status', () => {
+  it('shows active and pending grants with time left and approvers', () => {
+    const text = formatStatus(snapshotFixture([grant, pending]));
+    expect(text).toMatch(/prod-api-readonly\s+active\s+40:00\s+yes\s+g1/);
+    expect(text).toMatch(
+      /prod-api-admin\s+pending\s+request 30:00\s+no\s+g2\s+approvers: approvers \(0\/1\)/,
+    );
+  });
+
+  it('shows a wiped grant with its receipt time, and a missing receipt as not confirmed', () => {
+    const ended = {
+      status: 'revoked' as const,
+      endedAt: '2029-12-31T23:59:00.000Z',
       credentialStored: false,
     };
-    const text = formatStatus(
-      {
-        now: '2030-01-01T00:00:00.000Z',
-        loggedIn: true,
-        user: { subject: 'alice', issuer: 'https://idp', name: 'Alice', groups: [] },
-        brokerUrl: 'https://broker',
-        issuer: 'https://idp',
-        demo: false,
+    const wiped = localGrantFixture({
+      ...ended,
+      wipedLocallyAt: '2029-12-31T23:59:01.000Z',
+      wipeState: 'wiped',
+      wipe: {
+        wipedAt: '2029-12-31T23:59:01.000Z',
+        receivedAt: '2029-12-31T23:59:02.000Z',
+        trigger: 'revoked',
+        items: ['keychain'],
       },
-      [grant, pending],
+    });
+    const lost = localGrantFixture({ ...ended, id: 'g3', wipeState: 'not_confirmed' });
+    const text = formatStatus(snapshotFixture([wiped, lost]));
+    expect(text).toMatch(/revoked\s+-\s+no\s+g1\s+wiped 23:59:01Z \(receipt 23:59:02Z\)/);
+    expect(text).toMatch(/g3\s+wipe not confirmed/);
+  });
+
+  it('says when it shows only what the device holds (offline)', () => {
+    const snapshot = snapshotFixture([grant]);
+    snapshot.connection = { state: 'offline', message: 'The broker is unreachable', since: T0 };
+    expect(formatStatus(snapshot)).toContain(
+      'Offline: The broker is unreachable (showing what this device holds)',
     );
-    expect(text).toMatch(/prod-api-readonly\s+active\s+40:00\s+yes\s+g1/);
-    expect(text).toMatch(/prod-api-admin\s+pending\s+request 30:00\s+no\s+g2/);
+  });
+
+  it('points an approver at the approvals waiting', () => {
+    const approval = {
+      kind: 'request' as const,
+      grant: pending,
+      durationSeconds: 900,
+      waitsUntil: T0,
+    };
+    expect(formatStatus(snapshotFixture([], [approval]))).toContain(
+      '1 request(s) wait for your approval: `hourglass approvals`',
+    );
+  });
+});
+
+describe('lifecycle output', () => {
+  it('draws the live wait line', () => {
+    expect(formatWaitLine(pending, '2030-01-01T00:10:00.000Z')).toBe(
+      'prod-api-admin (grant g2) waiting for approval — approvers: approvers (0/1); may wait 20:00 more',
+    );
+  });
+
+  it('offers extend for a role already held, naming the existing command', () => {
+    expect(formatAlreadyActive('prod-api-readonly', 'g1', grant, T0)).toBe(
+      'You already hold prod-api-readonly (grant g1, 40m left (until 2030-01-01T00:40:00.000Z)).\n' +
+        'Extend it instead: hourglass extend prod-api-readonly --for <duration>\n',
+    );
+  });
+
+  it('shows the deny reason to the requester', () => {
+    const denied = {
+      ...pending,
+      status: 'denied' as const,
+      endedBy: 'i#bob',
+      endReason: 'use readonly',
+    };
+    expect(formatDecided(denied, T0)).toBe(
+      'grant g2 denied: prod-api-admin by bob — use readonly\n',
+    );
+  });
+
+  it('lists approvals with the commands to decide', () => {
+    const approval = {
+      kind: 'request' as const,
+      grant: pending,
+      durationSeconds: 900,
+      waitsUntil: '2030-01-01T00:30:00.000Z',
+    };
+    const text = formatApprovals([approval], T0);
+    expect(text).toMatch(/g2\s+Alice\s+prod-api-admin\s+request\s+15m\s+30:00\s+INC-1/);
+    expect(text).toContain('hourglass approve g2');
+    expect(text).toContain('hourglass deny g2 --reason');
+  });
+
+  it('history compares requested and used time', () => {
+    const done = localGrantFixture({
+      status: 'revoked',
+      activatedAt: T0,
+      endedAt: '2030-01-01T00:10:00.000Z',
+      approvals: [{ by: 'i#bob', byName: 'Bob', at: T0, comment: null }],
+    });
+    expect(formatHistory([done], T0)).toMatch(/prod-api-readonly\s+revoked\s+40m\s+10m\s+Bob/);
   });
 });

@@ -1,12 +1,15 @@
 /** Pure text for CLI output: tables and one-line summaries. Never given a secret. */
-import type { AgentStatus, LocalGrant, RoleSummary } from '../protocol/index.ts';
-import { formatCountdown, formatDuration } from '../protocol/index.ts';
+import type { AgentSnapshot, AgentStatus, LocalGrant, RoleSummary } from '../protocol/index.ts';
+import { assertNever, formatCountdown, formatDuration } from '../protocol/index.ts';
 
 /** Formats rows as left-aligned columns. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -32,6 +35,15 @@ export function secondsLeft(expiresAt: string | null, now: string): number {
   return expiresAt ? Math.max(0, Math.floor((Date.parse(expiresAt) - Date.parse(now)) / 1000)) : 0;
 }
 
+/** `HH:MM:SSZ` of an instant (UTC), for times of today. */
+export const clockTime = (instant: string): string => `${instant.slice(11, 19)}Z`;
+
+/** Who may approve a pending grant, and how many approvals it has. */
+export function approversOf(grant: LocalGrant): string {
+  const groups = grant.approverGroups.length > 0 ? grant.approverGroups.join(', ') : 'nobody';
+  return `approvers: ${groups} (${grant.approvals.length}/${grant.approvalsRequired})`;
+}
+
 /** One line about a grant just requested. */
 export function formatRequested(grant: LocalGrant, now: string): string {
   if (grant.status === 'active') {
@@ -41,33 +53,98 @@ export function formatRequested(grant: LocalGrant, now: string): string {
       `Use it with: eval "$(hourglass env ${grant.role})"\n`
     );
   }
-  return `grant ${grant.id} ${grant.status}: ${grant.role}${grant.status === 'pending' ? ', waiting for approval' : ''}\n`;
+  if (grant.status === 'pending') {
+    const wait = grant.requestExpiresAt
+      ? `, lapses in ${formatCountdown(secondsLeft(grant.requestExpiresAt, now))}`
+      : '';
+    return (
+      `grant ${grant.id} pending: ${grant.role}, waiting for approval (${approversOf(grant)}${wait})\n` +
+      `Follow it with \`hourglass status\`; withdraw it with \`hourglass cancel ${grant.id}\`\n`
+    );
+  }
+  return `grant ${grant.id} ${grant.status}: ${grant.role}\n`;
 }
 
-/** The `hourglass status` text. */
-export function formatStatus(status: AgentStatus, grants: LocalGrant[]): string {
-  const who = status.user
-    ? `Signed in as ${status.user.name ?? status.user.subject}${status.user.email ? ` <${status.user.email}>` : ''}`
-    : status.loggedIn
-      ? 'Signed in'
-      : 'Not signed in (run `hourglass login`)';
-  const head = [
-    `${who}${status.demo ? '  [DEMO]' : ''}`,
+/** What the device did with an ended grant's secret, as the broker and the device know it. */
+export function wipeNote(grant: LocalGrant): string {
+  switch (grant.wipeState) {
+    case 'wiped':
+      return `wiped ${clockTime(grant.wipe?.wipedAt ?? grant.wipedLocallyAt ?? '')} (receipt ${clockTime(grant.wipe?.receivedAt ?? '')})`;
+    case 'not_confirmed':
+      return grant.wipedLocallyAt
+        ? `wiped here ${clockTime(grant.wipedLocallyAt)}, receipt not delivered yet`
+        : 'wipe not confirmed';
+    case 'awaiting':
+      return grant.wipedLocallyAt
+        ? `wiped here ${clockTime(grant.wipedLocallyAt)}, receipt pending`
+        : 'awaiting wipe';
+    case 'none':
+      return grant.wipedLocallyAt ? `wiped here ${clockTime(grant.wipedLocallyAt)}` : '';
+    default:
+      return assertNever(grant.wipeState);
+  }
+}
+
+function statusRow(g: LocalGrant, now: string): string[] {
+  const left =
+    g.status === 'active'
+      ? formatCountdown(secondsLeft(g.expiresAt, now))
+      : g.status === 'pending' && g.requestExpiresAt
+        ? `request ${formatCountdown(secondsLeft(g.requestExpiresAt, now))}`
+        : '-';
+  const note =
+    g.status === 'pending'
+      ? approversOf(g)
+      : g.status === 'active'
+        ? g.pendingExtension
+          ? 'extension waiting for approval'
+          : ''
+        : wipeNote(g);
+  return [g.role, g.status, left, g.credentialStored ? 'yes' : 'no', g.id, note];
+}
+
+const RECENT_MS = 60 * 60_000;
+
+/** Grants `status` shows: active, pending, and those ended in the last hour or never confirmed wiped. */
+export function statusGrants(grants: LocalGrant[], now: string): LocalGrant[] {
+  return grants.filter((g) => {
+    if (g.status === 'active' || g.status === 'pending') return true;
+    if (g.wipeState === 'not_confirmed' || g.wipeState === 'awaiting') return true;
+    return g.endedAt !== null && Date.parse(now) - Date.parse(g.endedAt) < RECENT_MS;
+  });
+}
+
+function who(status: AgentStatus): string {
+  if (status.user) {
+    const u = status.user;
+    return `Signed in as ${u.name ?? u.subject}${u.email ? ` <${u.email}>` : ''}`;
+  }
+  return status.loggedIn ? 'Signed in' : 'Not signed in (run `hourglass login`)';
+}
+
+/** The `hourglass status` text from the agent's snapshot. */
+export function formatStatus(snapshot: AgentSnapshot): string {
+  const { status, connection, now } = snapshot;
+  const profile = status.profile === 'default' ? '' : `  (profile ${status.profile})`;
+  const lines = [
+    `${who(status)}${status.demo ? '  [DEMO]' : ''}${profile}`,
     `Broker: ${status.brokerUrl}`,
     `Identity provider: ${status.issuer}`,
-  ].join('\n');
-  const live = grants.filter((g) => g.status === 'active' || g.status === 'pending');
-  if (live.length === 0) return `${head}\nNo active grants.\n`;
-  const rows = live.map((g) => [
-    g.role,
-    g.status,
-    g.status === 'active'
-      ? formatCountdown(secondsLeft(g.expiresAt, status.now))
-      : g.requestExpiresAt
-        ? `request ${formatCountdown(secondsLeft(g.requestExpiresAt, status.now))}`
-        : '-',
-    g.credentialStored ? 'yes' : 'no',
-    g.id,
-  ]);
-  return `${head}\n\n${formatTable(['ROLE', 'STATUS', 'LEFT', 'IN KEYCHAIN', 'GRANT'], rows)}`;
+  ];
+  if (connection.state === 'offline' || connection.state === 'connecting')
+    lines.push(
+      `${connection.state === 'offline' ? 'Offline' : 'Connecting'}: ${connection.message ?? 'no live link to the broker'} (showing what this device holds)`,
+    );
+  const head = lines.join('\n');
+  const shown = statusGrants(snapshot.grants, now);
+  const approvals =
+    snapshot.approvals.length > 0
+      ? `\n${snapshot.approvals.length} request(s) wait for your approval: \`hourglass approvals\`\n`
+      : '';
+  if (shown.length === 0) return `${head}\nNo active grants.\n${approvals}`;
+  const table = formatTable(
+    ['ROLE', 'STATUS', 'LEFT', 'IN KEYCHAIN', 'GRANT', 'NOTE'],
+    shown.map((g) => statusRow(g, now)),
+  );
+  return `${head}\n\n${table}${approvals}`;
 }

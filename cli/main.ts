@@ -1,5 +1,8 @@
 /** `hourglass`: the command-line client of the local agent. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { resolveDataDir, socketPathFor } from '../agent/config.ts';
+import { watchAgent } from '../agent/local-api.client.ts';
+import { profileNameSchema } from '../protocol/index.ts';
 import { connectAgent } from './agent-connection.ts';
 import type { CliIo } from './commands.ts';
 import { registerCommands } from './commands.ts';
@@ -9,25 +12,43 @@ import packageJson from '../package.json' with { type: 'json' };
 
 const version: string = packageJson.version;
 
+function parseProfileFlag(value: string): string {
+  const parsed = profileNameSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'invalid');
+  return parsed.data;
+}
+
 /** Runs the CLI on `argv` (without node and script); answers the exit code. */
 export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Promise<number> {
-  const env = partial.env ?? process.env;
   const io: CliIo = {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    connect: () => connectAgent(env),
-    runAgent: () => runHeadlessAgent(env, io.err),
+    // Read at call time: `--profile` changes `io.env` before any command runs.
+    connect: () => connectAgent(io.env),
+    watch: (onPush) => watchAgent(socketPathFor(resolveDataDir(io.env)), onPush),
+    runAgent: () => runHeadlessAgent(io.env, io.err),
+    interactive: process.stderr.isTTY === true,
     ...partial,
-    env,
+    env: partial.env ?? process.env,
   };
   let code: number = EXIT.ok;
   const program = new Command('hourglass')
     .description('Temporary, time-bound production access.')
     .version(version, '-V, --version', 'print the version')
+    .option(
+      '--profile <name>',
+      'use this profile (default: $HOURGLASS_PROFILE or "default")',
+      parseProfileFlag,
+    )
+    .option('--json', 'print answers as JSON on stdout')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run `hourglass --help` for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
+  program.hook('preAction', () => {
+    const { profile } = program.opts<{ profile?: string }>();
+    if (profile) io.env = { ...io.env, HOURGLASS_PROFILE: profile };
+  });
   registerCommands(program, io, (c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,46 @@
+/** What every command shares: its I/O, JSON or text output, and the one way failures are reported. */
+import type { AgentHandlers, AgentPush, Failure, Result } from '../protocol/index.ts';
+import type { AgentWatch } from '../agent/local-api.client.ts';
+import { exitCodeFor } from './exit-codes.ts';
+
+/** Where a command writes, which environment it sees, and how it reaches the agent. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** The environment; `--profile` sets `HOURGLASS_PROFILE` in it before any command runs. */
+  env: NodeJS.ProcessEnv;
+  connect: () => Promise<Result<AgentHandlers>>;
+  /** Subscribes to the agent's pushes (after `connect`). */
+  watch: (onPush: (push: AgentPush) => void) => AgentWatch;
+  /** Runs the headless agent in the foreground until a signal; answers the exit code. */
+  runAgent: () => Promise<number>;
+  /** Whether stderr is a terminal (live lines are redrawn in place only there). */
+  interactive: boolean;
+}
+
+/** One command run: its I/O and whether `--json` was given. */
+export interface Ctx {
+  io: CliIo;
+  json: boolean;
+}
+
+/** Reports a failure (text on stderr, or a JSON error on stdout) and answers its exit code. */
+export function failed(ctx: Ctx, result: { ok: false; error: Failure }): number {
+  if (ctx.json) ctx.io.out(`${JSON.stringify({ error: result.error })}\n`);
+  else ctx.io.err(`hourglass: ${result.error.message}\n`);
+  return exitCodeFor(result.error.code);
+}
+
+/** Prints `value` as JSON when `--json` was given, else `text()`. */
+export function print(ctx: Ctx, value: unknown, text: () => string): void {
+  ctx.io.out(ctx.json ? `${JSON.stringify(value)}\n` : text());
+}
+
+/** Runs `run` with a connected agent (started on demand). */
+export async function withAgent(
+  ctx: Ctx,
+  run: (agent: AgentHandlers) => Promise<number>,
+): Promise<number> {
+  const agent = await ctx.io.connect();
+  return agent.ok ? run(agent.value) : failed(ctx, agent);
+}

@@ -1,0 +1,120 @@
+/** Lifecycle commands: extend, revoke ("I'm done"), cancel, approvals, approve, deny. */
+import type { Command } from 'commander';
+import type { AgentHandlers, LocalGrant } from '../protocol/index.ts';
+import type { Ctx } from './command-support.ts';
+import { failed, print, withAgent } from './command-support.ts';
+import { EXIT } from './exit-codes.ts';
+import { parseForFlag } from './flags.ts';
+import { formatApprovals, formatEnded, formatExtended } from './format-lifecycle.ts';
+import { resolveGrantRef } from './grant-ref.ts';
+
+type Finish = (code: number) => void;
+
+/** The default extension: as long as the grant was granted, within the role's per-extension max. */
+export function defaultExtensionSeconds(grant: LocalGrant | null): number {
+  if (!grant) return 15 * 60;
+  return Math.max(
+    1,
+    Math.min(grant.grantedSeconds, grant.extension.maxEachSeconds || grant.grantedSeconds),
+  );
+}
+
+async function extend(ctx: Ctx, agent: AgentHandlers, ref: string, seconds: number | undefined) {
+  const target = await resolveGrantRef(agent, ref, ['active']);
+  if (!target.ok) return failed(ctx, target);
+  const durationSeconds = seconds ?? defaultExtensionSeconds(target.value.grant);
+  const done = await agent.extendGrant({ grantId: target.value.grantId, durationSeconds });
+  if (!done.ok) return failed(ctx, done);
+  print(ctx, done.value, () => formatExtended(done.value.grant, new Date().toISOString()));
+  return EXIT.ok;
+}
+
+async function revoke(ctx: Ctx, agent: AgentHandlers, ref: string, reason: string | undefined) {
+  const target = await resolveGrantRef(agent, ref, ['active', 'pending']);
+  if (!target.ok) return failed(ctx, target);
+  const grantId = target.value.grantId;
+  const done = await agent.revokeGrant(reason === undefined ? { grantId } : { grantId, reason });
+  if (!done.ok) return failed(ctx, done);
+  print(ctx, done.value, () => formatEnded('revoked', done.value.grant));
+  return EXIT.ok;
+}
+
+/** Registers the lifecycle commands. */
+export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: Finish): void {
+  const run = (body: (c: Ctx, agent: AgentHandlers) => Promise<number>) =>
+    withAgent(ctx(), (agent) => body(ctx(), agent));
+  program
+    .command('extend <role|grant>')
+    .description("extend an active grant from now (within the role's extension budget)")
+    .option(
+      '--for <duration>',
+      'how long from now, e.g. 15m (default: the granted duration)',
+      parseForFlag,
+    )
+    .action(async (ref: string, opts: { for?: number }) =>
+      finish(await run((c, agent) => extend(c, agent, ref, opts.for))),
+    );
+  program
+    .command('revoke <role|grant>')
+    .description('end a grant now ("I\'m done"), or, as an approver, someone else\'s grant')
+    .option('--reason <text>', 'why (recorded in the audit log, shown to the owner)')
+    .action(async (ref: string, opts: { reason?: string }) =>
+      finish(await run((c, agent) => revoke(c, agent, ref, opts.reason))),
+    );
+  program
+    .command('cancel <grant>')
+    .description('withdraw a pending request')
+    .action(async (grantId: string) =>
+      finish(
+        await run(async (c, agent) => {
+          const done = await agent.cancelGrant({ grantId });
+          if (!done.ok) return failed(c, done);
+          print(c, done.value, () => formatEnded('cancelled', done.value.grant));
+          return EXIT.ok;
+        }),
+      ),
+    );
+  program
+    .command('approvals')
+    .description('requests waiting for your approval')
+    .action(async () =>
+      finish(
+        await run(async (c, agent) => {
+          const listed = await agent.listApprovals({});
+          if (!listed.ok) return failed(c, listed);
+          print(c, listed.value, () => formatApprovals(listed.value.approvals, listed.value.now));
+          return EXIT.ok;
+        }),
+      ),
+    );
+  program
+    .command('approve <grant>')
+    .description('approve a request (never your own)')
+    .option('--comment <text>', 'a comment for the requester and the audit log')
+    .action(async (grantId: string, opts: { comment?: string }) =>
+      finish(
+        await run(async (c, agent) => {
+          const input =
+            opts.comment === undefined ? { grantId } : { grantId, comment: opts.comment };
+          const done = await agent.approveGrant(input);
+          if (!done.ok) return failed(c, done);
+          print(c, done.value, () => formatEnded('approved', done.value.grant));
+          return EXIT.ok;
+        }),
+      ),
+    );
+  program
+    .command('deny <grant>')
+    .description('deny a request; the reason is shown to the requester')
+    .requiredOption('--reason <text>', 'why (shown to the requester)')
+    .action(async (grantId: string, opts: { reason: string }) =>
+      finish(
+        await run(async (c, agent) => {
+          const done = await agent.denyGrant({ grantId, comment: opts.reason });
+          if (!done.ok) return failed(c, done);
+          print(c, done.value, () => formatEnded('denied', done.value.grant));
+          return EXIT.ok;
+        }),
+      ),
+    );
+}
