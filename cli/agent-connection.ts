@@ -48,7 +48,9 @@ export async function connectAgent(
     );
   const child = startHeadlessAgent(dataDir, env);
   const until = Date.now() + waitMs;
-  while (Date.now() < until && !child.exited()) {
+  // Our agent may lose a start race and exit: then wait for the winner that holds the lock.
+  const starting = () => !child.exited() || existsSync(`${socketPath}.lock`);
+  while (Date.now() < until && starting()) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (await isAgentRunning(socketPath)) return ok(createLocalApiClient(socketPath));
   }
