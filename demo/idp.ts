@@ -27,7 +27,17 @@ async function signingKeys(): Promise<JWK[]> {
   ] as JWK[];
 }
 
-function providerConfig(brokerAudience: string, keys: JWK[]): Configuration {
+/** How long a demo sign-in lasts: IdP session, grant and refresh token (8 hours unless a test says). */
+export const DEMO_SESSION_TTL_SECONDS = 8 * 3600;
+
+/** Access-token claim carrying when the sign-in ends (epoch seconds); the broker caps grants by it. */
+export const SESSION_END_CLAIM = 'session_exp';
+
+function providerConfig(
+  brokerAudience: string,
+  keys: JWK[],
+  sessionTtl: number = DEMO_SESSION_TTL_SECONDS,
+): Configuration {
   return {
     clients: [
       {
@@ -72,10 +82,10 @@ function providerConfig(brokerAudience: string, keys: JWK[]): Configuration {
       AccessToken: 900,
       AuthorizationCode: 60,
       IdToken: 900,
-      RefreshToken: 8 * 3600,
+      RefreshToken: sessionTtl,
       Interaction: 600,
-      Session: 8 * 3600,
-      Grant: 8 * 3600,
+      Session: sessionTtl,
+      Grant: sessionTtl,
     },
     features: {
       devInteractions: { enabled: false },
@@ -97,16 +107,20 @@ function providerConfig(brokerAudience: string, keys: JWK[]): Configuration {
         },
       },
     },
-    extraTokenClaims: (_ctx, token) => {
+    extraTokenClaims: async (ctx, token) => {
       const user = 'accountId' in token ? findDemoUser(token.accountId) : undefined;
-      return user
-        ? {
-            groups: [...user.groups],
-            preferred_username: user.login,
-            name: user.name,
-            email: user.email,
-          }
-        : undefined;
+      if (!user) return undefined;
+      // The sign-in ends when its grant does (refresh tokens cannot outlive it): tell the broker,
+      // so no access grant outlives the session that asked for it.
+      const grant =
+        'grantId' in token ? await ctx.oidc.provider.Grant.find(token.grantId) : undefined;
+      return {
+        groups: [...user.groups],
+        preferred_username: user.login,
+        name: user.name,
+        email: user.email,
+        ...(grant?.exp !== undefined ? { [SESSION_END_CLAIM]: grant.exp } : {}),
+      };
     },
   };
 }
@@ -122,12 +136,17 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startDemoIdp(opts: {
   port?: number;
   brokerAudience: string;
+  /** Length of a sign-in (session, grant, refresh token); tests shorten it. */
+  sessionTtlSeconds?: number;
 }): Promise<DemoIdp> {
   const keys = await signingKeys();
   const server = createServer();
   const port = await listen(server, opts.port ?? 0);
   const issuer = `http://127.0.0.1:${port}`;
-  const provider = new Provider(issuer, providerConfig(opts.brokerAudience, keys));
+  const provider = new Provider(
+    issuer,
+    providerConfig(opts.brokerAudience, keys, opts.sessionTtlSeconds),
+  );
   const callback = provider.callback();
   server.on('request', (req, res) => {
     const pathname = new URL(req.url ?? '/', issuer).pathname;

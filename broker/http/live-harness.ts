@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { startDemoIdp, type DemoIdp } from '../../demo/idp.ts';
 import { DEMO_POLICY_PATH, BROKER_AUDIENCE } from '../../demo/stack.ts';
-import { parseBrokerConfig } from '../config.ts';
+import { parseBrokerConfig, type BrokerConfigInput } from '../config.ts';
 import type { Clock } from '../ports.ts';
 import { startBroker, type RunningBroker } from '../start-broker.ts';
 import { tempDir } from '../test-support.ts';
@@ -10,7 +10,7 @@ import { tempDir } from '../test-support.ts';
 /** Starts a broker trusting `idp`, with its own temp database and key. */
 export async function startTestBroker(
   idp: DemoIdp,
-  opts: { clock?: Clock; rateLimitPerMinute?: number } = {},
+  opts: { clock?: Clock; rateLimitPerMinute?: number; config?: Partial<BrokerConfigInput> } = {},
 ): Promise<RunningBroker> {
   const dir = tempDir();
   const config = parseBrokerConfig({
@@ -19,6 +19,7 @@ export async function startTestBroker(
     databasePath: join(dir, 'broker.sqlite'),
     signingKeyPath: join(dir, 'signing.jwk'),
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+    ...opts.config,
   });
   if (config.status === 'error') throw new Error(config.message);
   return startBroker(config.config, {
@@ -29,9 +30,24 @@ export async function startTestBroker(
   });
 }
 
-/** Starts the demo IdP for tests. */
-export function startTestIdp(): Promise<DemoIdp> {
-  return startDemoIdp({ brokerAudience: BROKER_AUDIENCE });
+/** Starts the demo IdP for tests (optionally with short sign-ins). */
+export function startTestIdp(opts: { sessionTtlSeconds?: number } = {}): Promise<DemoIdp> {
+  return startDemoIdp({ brokerAudience: BROKER_AUDIENCE, ...opts });
+}
+
+/** Polls `check` until it returns a value (not undefined) or `ms` pass; never a fixed sleep. */
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  ms = 3000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A parsed broker answer. */

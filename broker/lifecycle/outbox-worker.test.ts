@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import type { CredentialProvider } from '../credentials/provider.ts';
+import { providerRegistry } from '../credentials/provider.ts';
+import { jwtProvider } from '../credentials/jwt.provider.ts';
+import { verifyAuditLog } from '../audit/verify.ts';
+import { openBrokerDatabase } from '../store/open-database.ts';
+import type { BrokerDatabase } from '../store/schema.ts';
+import { ManualClock, seedActiveGrant, tempDir, testLifecycle, testUser } from '../test-support.ts';
+import { createOutboxWorker, retryDelayMs, OUTBOX_RETRY_BASE_MS } from './outbox-worker.ts';
+
+const t0 = new Date('2030-01-01T00:00:00Z');
+
+/**
+ * A target that is down for its first `downFor` calls, then up. It stands in for a database or
+ * SSH host that cannot be reached; what it records is what reached the target.
+ */
+function flakyTarget(downFor: number): CredentialProvider & { revoked: string[] } {
+  let calls = 0;
+  const revoked: string[] = [];
+  const attempt = () => {
+    calls += 1;
+    if (calls <= downFor) throw new Error(`target unreachable (attempt ${calls})`);
+  };
+  return {
+    kind: 'jwt',
+    revoked,
+    issue: () => Promise.resolve(attempt()),
+    reissue: () => Promise.resolve(attempt()),
+    revoke: (grant) => {
+      attempt();
+      revoked.push(grant.id);
+      return Promise.resolve();
+    },
+  };
+}
+
+describe('outbox worker (real SQLite, injected clock)', () => {
+  let db: Kysely<BrokerDatabase> | undefined;
+  afterEach(async () => {
+    await db?.destroy();
+  });
+
+  it('retries a failing effect with backoff, keeps the failure visible, then succeeds', async () => {
+    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    const clock = new ManualClock(t0);
+    const { repo, service } = testLifecycle(db, clock);
+    await seedActiveGrant(db, 'g1', 600, clock.now());
+    // The issue effect of the seed is carried out by a healthy target first.
+    const healthy = createOutboxWorker({
+      repo,
+      providers: providerRegistry(jwtProvider(repo)),
+      clock,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    expect(await healthy.runOnce()).toEqual({ done: 1, failed: 0 });
+
+    const revoked = await service.apply(
+      'g1',
+      { kind: 'revoke', reason: 'done' },
+      testUser('alice-g1', ['g']),
+    );
+    expect(revoked.ok).toBe(true);
+    const target = flakyTarget(2);
+    const worker = createOutboxWorker({
+      repo,
+      providers: providerRegistry(target),
+      clock,
+      onError: (e) => {
+        throw e;
+      },
+      random: () => 1,
+    });
+
+    expect(await worker.runOnce()).toEqual({ done: 0, failed: 1 });
+    expect(await repo.outboxStats()).toEqual({
+      pending: 1,
+      failing: 1,
+      lastError: 'target unreachable (attempt 1)',
+    });
+    // Not due again before the backoff: nothing is attempted.
+    expect(await worker.runOnce()).toEqual({ done: 0, failed: 0 });
+    clock.advance(retryDelayMs(1, () => 1));
+    expect(await worker.runOnce()).toEqual({ done: 0, failed: 1 });
+    const row = await db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('action', '=', 'revoke')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      attempts: 2,
+      last_error: 'target unreachable (attempt 2)',
+      done_at: null,
+    });
+    expect(Date.parse(row.next_attempt_at) - clock.now().getTime()).toBe(retryDelayMs(2, () => 1));
+    clock.advance(retryDelayMs(2, () => 1));
+    expect(await worker.runOnce()).toEqual({ done: 1, failed: 0 });
+    expect(target.revoked).toEqual(['g1']);
+    expect(await repo.outboxStats()).toEqual({ pending: 0, failing: 0, lastError: null });
+    // The first failure is in the audit log too, once; the chain still verifies.
+    const failures = await db
+      .selectFrom('audit')
+      .select('details')
+      .where('event', '=', 'effect_failed')
+      .execute();
+    expect(failures).toHaveLength(1);
+    expect(JSON.parse(failures[0]?.details ?? '{}')).toMatchObject({ action: 'revoke' });
+    expect((await verifyAuditLog(db)).ok).toBe(true);
+  });
+
+  it('backoff doubles, is jittered between half and all, and is capped', () => {
+    expect(retryDelayMs(1, () => 0)).toBe(OUTBOX_RETRY_BASE_MS / 2);
+    expect(retryDelayMs(1, () => 1)).toBe(OUTBOX_RETRY_BASE_MS);
+    expect(retryDelayMs(3, () => 1)).toBe(OUTBOX_RETRY_BASE_MS * 4);
+    expect(retryDelayMs(40, () => 1)).toBe(5 * 60_000);
+  });
+
+  it('the jwt provider revokes the token ids handed out for the grant', async () => {
+    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    const clock = new ManualClock(t0);
+    const { repo, service } = testLifecycle(db, clock);
+    const alice = testUser('alice-g2', ['g']);
+    await seedActiveGrant(db, 'g2', 600, clock.now());
+    expect(
+      (await service.apply('g2', { kind: 'issueCredential', tokenId: 'jti-a' }, alice)).ok,
+    ).toBe(true);
+    expect(await repo.isTokenRevoked('jti-a')).toBe(false);
+    expect(await repo.isTokenRevoked('never-issued')).toBeUndefined();
+    clock.advance(600_000);
+    expect((await service.apply('g2', { kind: 'expire' }, { kind: 'broker' })).ok).toBe(true);
+    const worker = createOutboxWorker({
+      repo,
+      providers: providerRegistry(jwtProvider(repo)),
+      clock,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    expect(await worker.runOnce()).toEqual({ done: 2, failed: 0 });
+    expect(await repo.isTokenRevoked('jti-a')).toBe(true);
+  });
+});
