@@ -6,7 +6,7 @@ import { jwtProvider } from './credentials/jwt.provider.ts';
 import { providerRegistry } from './credentials/provider.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
-import { buildBrokerApp } from './http/build-broker-app.ts';
+import { buildBrokerApp, servedRoutes, type ServedRoute } from './http/build-broker-app.ts';
 import { expireDueGrants } from './lifecycle/expire-grants.ts';
 import { startExpiryScheduler, type ExpiryScheduler } from './lifecycle/expiry-scheduler.ts';
 import { GrantService } from './lifecycle/grant-service.ts';
@@ -24,6 +24,8 @@ export interface RunningBroker {
   db: Kysely<BrokerDatabase>;
   repo: GrantRepository;
   bus: EventBus;
+  /** The routes the HTTP app serves. */
+  routes: readonly ServedRoute[];
   close(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function startBroker(
     db,
     repo,
     bus,
+    routes: servedRoutes(app),
     close: async () => {
       stopWork();
       await app.close();

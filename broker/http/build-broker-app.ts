@@ -12,6 +12,19 @@ import { eventsRoute, type OpenStreams } from './routes/events.route.ts';
 import { issueCredentialsRoute } from './routes/issue-credentials.route.ts';
 import { readRoutes } from './routes/read.routes.ts';
 
+/** A route the app serves. */
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
+const served = new WeakMap<FastifyInstance, ServedRoute[]>();
+
+/** Every route `app` serves (HEAD twins left out), so a test can hold them against the contract. */
+export function servedRoutes(app: FastifyInstance): readonly ServedRoute[] {
+  return served.get(app) ?? [];
+}
+
 /** The broker HTTP app: routes of `brokerContract`, JWKS and health. */
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   const app = Fastify({
@@ -19,6 +32,13 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     bodyLimit: 16 * 1024,
     genReqId: () => randomBytes(8).toString('hex'),
     routerOptions: { ignoreTrailingSlash: true },
+  });
+  const routes: ServedRoute[] = [];
+  served.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+    }
   });
   installErrorHandling(app, deps.onInternalError);
   installAuthentication(app, {

@@ -38,6 +38,25 @@ describe('broker routes match the contract', () => {
     },
   );
 
+  it('every served /v1 route is a contract method, and every contract method is served', () => {
+    const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+    const servedV1 = broker.routes
+      .filter((r) => r.url.startsWith('/v1/'))
+      .map(key)
+      .sort();
+    const contract = Object.values(brokerContract)
+      .map((r) => key({ method: r.method, url: r.path }))
+      .sort();
+    expect(servedV1).toEqual(contract);
+    // Outside /v1 only health and the key set are served, both without a token.
+    expect(
+      broker.routes
+        .filter((r) => !r.url.startsWith('/v1/'))
+        .map(key)
+        .sort(),
+    ).toEqual(['GET /.well-known/jwks.json', 'GET /healthz']);
+  });
+
   it('an unknown route answers 401 without a token and 404 with one, in the same error body', async () => {
     const anonymous = await fetch(`${broker.url}/v1/nope`);
     expect(anonymous.status).toBe(401);
