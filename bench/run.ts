@@ -4,9 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { benchAgentMemory } from './agent-memory.bench.ts';
 import { benchBrokerLatency } from './broker-latency.bench.ts';
 import { benchCliStartup } from './cli-startup.bench.ts';
+import { benchRevokeWipe } from './revoke-wipe.bench.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const results = [benchCliStartup(root), await benchBrokerLatency(), await benchAgentMemory(root)];
+const results = [
+  benchCliStartup(root),
+  await benchBrokerLatency(),
+  await benchAgentMemory(root),
+  await benchRevokeWipe(),
+];
 const over = results.filter((ok) => !ok).length;
 console.log(
   over === 0 ? 'bench: every ratio within its goal' : `bench: ${over} ratio(s) over goal`,
