@@ -107,14 +107,21 @@ test('request → approve in another profile → countdown → extend → I’m 
     'in keychain · eval "$(hourglass env prod-api-admin)"',
   );
   expect(keychainItems()).toContain(grantId!);
-  // The "approved" notice (in-page; the browser Notification needs a permission click) opens the grant.
-  await alicePage
-    .locator('[data-testid="notice"][data-kind="approved"]')
-    .getByRole('button')
-    .first()
-    .click();
-  await expect(grant).toHaveClass(/selected/);
+  // The "approved" notice shows in the page (the browser Notification needs a permission click).
+  const approvedNotice = alicePage.locator('[data-testid="notice"][data-kind="approved"]');
+  await expect(approvedNotice).toBeVisible();
+  await expect(grant).not.toHaveClass(/selected/);
   await shot(alicePage, '3-alice-active');
+
+  // Asking again for a role she holds offers Extend on that grant instead of a duplicate.
+  await alicePage.getByLabel('Reason', { exact: true }).fill('again');
+  await alicePage.getByLabel('Ticket', { exact: true }).fill('INC-1');
+  await alicePage.getByRole('button', { name: 'Request' }).click();
+  await expect(alicePage.getByTestId('request-error')).toBeVisible();
+  await alicePage.getByTestId('extend-instead').click();
+  await expect(grant).toHaveClass(/selected/);
+  await expect(alicePage.getByTestId('extend-instead')).toHaveCount(0);
+  await expect(alicePage.locator('[data-testid="pending-grant"]')).toHaveCount(0);
 
   // She extends by 30m (counted from now): the countdown jumps.
   await grant.getByRole('button', { name: 'Extend by 30m' }).click();

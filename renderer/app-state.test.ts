@@ -72,6 +72,24 @@ describe('app-state transitions', () => {
     expect(s.approvals).toEqual([]);
   });
 
+  it('an action answer overtaken by a pushed snapshot does not undo it', () => {
+    const wiped = aLocalGrant({ id: 'a', status: 'revoked', wipeState: 'wiped' });
+    let s = snapshotReceived(
+      initialState(t0),
+      aSnapshot({ grants: [aLocalGrant({ id: 'a' })] }),
+      t0,
+    );
+    const sentAt = s.snapshotCount;
+    s = snapshotReceived(s, aSnapshot({ version: 2, grants: [wiped] }), t0);
+    s = grantChanged(
+      s,
+      aLocalGrant({ id: 'a', status: 'revoked', wipeState: 'awaiting' }),
+      'grants',
+      sentAt,
+    );
+    expect(s.grants).toEqual([wiped]);
+  });
+
   it('a request clears its error; already_active offers Extend on the held grant', () => {
     let s = failed(initialState(t0), 'request', { code: 'policy_violation', message: 'too long' });
     s = grantRequested(s, aLocalGrant({ id: 'a' }));

@@ -38,6 +38,8 @@ export interface AppState {
   alreadyActive: { grantId: string } | null;
   /** Notices to show in the page, newest first. */
   notices: AgentNotice[];
+  /** How many snapshots arrived so far: tells an action's answer whether a push overtook it. */
+  snapshotCount: number;
 }
 
 /** The state before anything has been loaded. */
@@ -56,6 +58,7 @@ export function initialState(nowMs: number): AppState {
     selectedGrantId: null,
     alreadyActive: null,
     notices: [],
+    snapshotCount: 0,
   };
 }
 
@@ -86,6 +89,7 @@ export function snapshotReceived(
     roles: loggedIn ? state.roles : [],
     offsetMs: clockOffsetMs(snapshot.now, receivedAtMs),
     errors: withoutError(state.errors, 'status'),
+    snapshotCount: state.snapshotCount + 1,
   };
 }
 
@@ -95,8 +99,20 @@ export function rolesReceived(state: AppState, roles: RoleSummary[]): AppState {
   return { ...state, roles: sorted, errors: withoutError(state.errors, 'roles') };
 }
 
-/** An action answered with a grant: merge it in by id until the next snapshot says more. */
-export function grantChanged(state: AppState, grant: LocalGrant, area: ErrorArea): AppState {
+/**
+ * An action answered with a grant: merge it in by id until the next snapshot says more. When a
+ * snapshot arrived while the call was in flight (`sentAtCount` differs), the answer may be older
+ * than what was pushed (an "I'm done" answer landing after the wipe's snapshot), so the pushed
+ * view wins; the agent pushes after every change, so nothing is lost either way.
+ */
+export function grantChanged(
+  state: AppState,
+  grant: LocalGrant,
+  area: ErrorArea,
+  sentAtCount: number = state.snapshotCount,
+): AppState {
+  if (sentAtCount !== state.snapshotCount)
+    return { ...state, errors: withoutError(state.errors, area) };
   const others = state.grants.filter((g) => g.id !== grant.id);
   return {
     ...state,
@@ -107,8 +123,13 @@ export function grantChanged(state: AppState, grant: LocalGrant, area: ErrorArea
 }
 
 /** A request created (or found) a grant. */
-export function grantRequested(state: AppState, grant: LocalGrant): AppState {
-  return { ...grantChanged(state, grant, 'request'), lastGrantId: grant.id, alreadyActive: null };
+export function grantRequested(
+  state: AppState,
+  grant: LocalGrant,
+  sentAtCount: number = state.snapshotCount,
+): AppState {
+  const merged = grantChanged(state, grant, 'request', sentAtCount);
+  return { ...merged, lastGrantId: grant.id, alreadyActive: null };
 }
 
 /** A request was refused because the role is already held by `grantId`. */

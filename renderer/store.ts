@@ -102,8 +102,11 @@ export function createAppStore(
       area: ErrorArea,
       call: Promise<Result<{ grant: LocalGrant }>>,
     ): Promise<boolean> => {
+      const sentAt = get().snapshotCount;
       const r = await call;
-      apply((s) => (r.ok ? grantChanged(s, r.value.grant, area) : failed(s, area, r.error)));
+      apply((s) =>
+        r.ok ? grantChanged(s, r.value.grant, area, sentAt) : failed(s, area, r.error),
+      );
       return r.ok;
     };
 
@@ -144,8 +147,9 @@ export function createAppStore(
         await loadSnapshot();
       },
       async requestGrant(body) {
+        const sentAt = get().snapshotCount;
         const r = await api.requestGrant(body);
-        if (r.ok) apply((s) => grantRequested(s, r.value.grant));
+        if (r.ok) apply((s) => grantRequested(s, r.value.grant, sentAt));
         else if (r.error.code === 'already_active') apply((s) => requestAlreadyActive(s, r.error));
         else apply((s) => failed(s, 'request', r.error));
         return r.ok;
