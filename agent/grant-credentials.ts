@@ -9,7 +9,7 @@ import type { GrantRecord } from './grant-store.ts';
 import { grantAccount } from './keychain.vault.ts';
 import { holdsSecret } from './snapshot-merge.ts';
 
-type CredentialDeps = Pick<GrantDeps, 'broker' | 'vault' | 'store' | 'scheduler'>;
+type CredentialDeps = Pick<GrantDeps, 'broker' | 'vault' | 'store' | 'scheduler' | 'receipts'>;
 
 /**
  * Fetches an active grant's credential and keeps it in the keychain, replacing any earlier one
@@ -19,6 +19,9 @@ export async function fetchCredential(
   deps: CredentialDeps,
   grant: Grant,
 ): Promise<Result<GrantRecord>> {
+  // A receipt for an earlier copy goes first: sent after the new issue, it would claim the new
+  // credential wiped. One that cannot go now is dropped, since the new issue supersedes it.
+  if (deps.store.get(grant.id)?.receipt) await deps.receipts.send(grant.id);
   const issued = await deps.broker.issueCredentials(grant.id);
   if (!issued.ok) return issued;
   const before = deps.store.get(grant.id);
@@ -33,7 +36,7 @@ export async function fetchCredential(
     wipedAt: null,
     subject: grant.subject,
     grant: { ...grant, expiresAt: issued.value.expiresAt },
-    receipt: before?.receipt ?? null,
+    receipt: null,
   };
   // The deadline is on disk before the secret is in the keychain, so a crash in between never
   // leaves a secret the scheduler does not know to wipe.

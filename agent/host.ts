@@ -86,6 +86,7 @@ export async function startAgent(
   const receipts = createWipeReceipts({
     store,
     broker,
+    currentSubject: () => user.cached()?.subject ?? null,
     onRecorded: (grant) => {
       hub.upsertBrokerGrant(grant);
       hub.changed();

@@ -87,8 +87,19 @@ describe('session: a different subject, and signing in again', () => {
     expect(snapshot.ok && snapshot.value.grants.map((g) => g.id)).not.toContain(grantId);
   }, 30_000);
 
-  it("signing in again picks up alice's still-active grant: env fetches it and says so", async () => {
+  it("signing in again delivers alice's held-back receipt, and env fetches her still-active grant", async () => {
     await signIn('alice');
+    // The wipe receipt waited for alice (only the owner's device may report it).
+    const listed = await agent.handlers.listGrants({});
+    const grant = listed.ok
+      ? listed.value.grants.find((g) => g.role === 'prod-api-readonly')
+      : undefined;
+    expect(grant).toMatchObject({
+      status: 'active',
+      credentialStored: false,
+      wipeState: 'wiped',
+      wipe: { trigger: 'subject_changed', items: ['keychain'] },
+    });
     const env = await cli('env', 'prod-api-readonly', '--shell', 'bash');
     expect(env.code).toBe(0);
     expect(env.stdout).toContain('export HOURGLASS_TOKEN=');

@@ -21,6 +21,8 @@ export interface WipeReceiptsDeps {
   broker: Pick<BrokerClient, 'recordWipe'>;
   /** The broker's updated grant (wipe state `wiped`), for the snapshot. */
   onRecorded: (grant: Grant) => void;
+  /** The signed-in subject, if known: only the owner's device may report a wipe. */
+  currentSubject: () => string | null;
 }
 
 /** Errors after which a retry can succeed: the receipt stays queued. */
@@ -53,6 +55,9 @@ export function createWipeReceipts(deps: WipeReceiptsDeps): WipeReceipts {
   async function deliver(grantId: string): Promise<boolean> {
     const record = deps.store.get(grantId);
     if (!record?.receipt) return true;
+    // Another user's receipt (wiped when someone else signed in) waits until they sign in again.
+    const subject = deps.currentSubject();
+    if (record.subject !== null && subject !== null && record.subject !== subject) return false;
     const { receipt } = record;
     const sent = await deps.broker.recordWipe(grantId, receipt);
     if (!sent.ok && retryable(sent.error.code)) return false;
