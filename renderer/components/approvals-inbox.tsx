@@ -11,6 +11,7 @@ function ApprovalCard({ item }: { item: PendingApproval }) {
   const offsetMs = useApp((s) => s.offsetMs);
   const approve = useApp((s) => s.actions.approveGrant);
   const deny = useApp((s) => s.actions.denyGrant);
+  const selected = useApp((s) => s.selectedGrantId === item.grant.id);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const { grant } = item;
@@ -21,7 +22,12 @@ function ApprovalCard({ item }: { item: PendingApproval }) {
     setBusy(false);
   };
   return (
-    <li className="grant" data-testid="approval" data-role={grant.role} data-grant-id={grant.id}>
+    <li
+      className={selected ? 'grant selected' : 'grant'}
+      data-testid="approval"
+      data-role={grant.role}
+      data-grant-id={grant.id}
+    >
       <span className="grant-role">
         {grant.requesterName ?? grant.subject} asks for {grant.role}
         {item.kind === 'extension' ? ' (extension)' : ''}
