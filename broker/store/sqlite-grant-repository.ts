@@ -8,15 +8,14 @@ import type {
   CommitOutcome,
   GrantRepository,
   GrantWrite,
-  OutboxEntry,
   StoredEvent,
 } from './grant-repository.ts';
 import { fromRow, toRow } from './grant-row.ts';
+import { sqliteOutbox } from './sqlite-outbox.ts';
 import type { BrokerDatabase, EventRow } from './schema.ts';
 import type { Selectable } from 'kysely';
 
 const groupsSchema = z.array(z.string());
-const effectActionSchema = z.enum(['issue', 'reissue', 'revoke']);
 const LIVE = ['active', 'pending'];
 
 function toStoredEvent(row: Selectable<EventRow>): StoredEvent {
@@ -216,103 +215,7 @@ export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantReposito
         .executeTakeFirst();
       return row?.seq ?? 0;
     },
-    async dueEffects(now, limit) {
-      const rows = await db
-        .selectFrom('outbox')
-        .selectAll()
-        .where('done_at', 'is', null)
-        .where('next_attempt_at', '<=', now.toISOString())
-        .orderBy('next_attempt_at', 'asc')
-        .limit(limit)
-        .execute();
-      return rows.map((row): OutboxEntry => ({
-        seq: row.seq,
-        attempts: row.attempts,
-        effect: {
-          kind: 'provider',
-          action: effectActionSchema.parse(row.action),
-          grantId: row.grant_id,
-        },
-      }));
-    },
-    async nextEffectAt() {
-      const row = await db
-        .selectFrom('outbox')
-        .select('next_attempt_at')
-        .where('done_at', 'is', null)
-        .orderBy('next_attempt_at', 'asc')
-        .limit(1)
-        .executeTakeFirst();
-      return row ? new Date(row.next_attempt_at) : null;
-    },
-    async completeEffect(seq, now) {
-      await db
-        .updateTable('outbox')
-        .set({ done_at: now.toISOString() })
-        .where('seq', '=', seq)
-        .execute();
-    },
-    async failEffect(entry, error, retryAt, now) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('outbox')
-          .set({
-            attempts: entry.attempts + 1,
-            last_error: error.slice(0, 500),
-            next_attempt_at: retryAt.toISOString(),
-          })
-          .where('seq', '=', entry.seq)
-          .execute();
-        if (entry.attempts === 0) {
-          const grant = await trx
-            .selectFrom('grants')
-            .select('role')
-            .where('id', '=', entry.effect.grantId)
-            .executeTakeFirst();
-          await appendAudit(trx, {
-            at: now,
-            event: 'effect_failed',
-            grantId: entry.effect.grantId,
-            actor: 'broker',
-            role: grant?.role ?? null,
-            details: { action: entry.effect.action, error: error.slice(0, 200), outbox: entry.seq },
-          });
-        }
-      });
-    },
-    async outboxStats() {
-      const row = await db
-        .selectFrom('outbox')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('pending'),
-          eb.fn.sum<number>(sql`case when attempts > 0 then 1 else 0 end`).as('failing'),
-          eb.fn.max('last_error').as('lastError'),
-        ])
-        .where('done_at', 'is', null)
-        .executeTakeFirstOrThrow();
-      return {
-        pending: Number(row.pending),
-        failing: Number(row.failing ?? 0),
-        lastError: row.lastError ?? null,
-      };
-    },
-    async revokeIssuedTokens(grantId, now) {
-      const result = await db
-        .updateTable('issued_tokens')
-        .set({ revoked_at: now.toISOString() })
-        .where('grant_id', '=', grantId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
-    },
-    async isTokenRevoked(jti) {
-      const row = await db
-        .selectFrom('issued_tokens')
-        .select('revoked_at')
-        .where('jti', '=', jti)
-        .executeTakeFirst();
-      return row ? row.revoked_at !== null : undefined;
-    },
+    ...sqliteOutbox(db),
     close: () => db.destroy(),
   };
 }
