@@ -56,6 +56,17 @@ async function exportRecord(
   return ok({ script, expiresAt: record.expiresAt });
 }
 
+/** Why nothing can be exported: a hint names a command for a role only when the role exists. */
+async function noActiveGrant(deps: GrantDeps, role: string): Promise<Result<ExportOutput>> {
+  const roles = await deps.broker.listRoles();
+  if (roles.ok && !roles.value.roles.some((r) => r.name === role))
+    return fail('not_found', `No role named ${role} is available to you; see \`hourglass roles\``);
+  return fail(
+    'grant_not_active',
+    `You have no active ${role} grant; request one with \`hourglass request ${role} --for <duration> --reason <text>\``,
+  );
+}
+
 /** Creates the `exportGrant` handler. */
 export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant'] {
   return async ({ role, shell }) => {
@@ -77,11 +88,7 @@ export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant
         (me === null || g.subject === me.subject) &&
         !holdsSecret(deps.store.get(g.id)),
     );
-    if (!active)
-      return fail(
-        'grant_not_active',
-        `You have no active ${role} grant; request one with \`hourglass request ${role}\``,
-      );
+    if (!active) return noActiveGrant(deps, role);
     const kept = await fetchCredential(deps, active);
     deps.hub.changed();
     return kept.ok ? exportRecord(deps, kept.value, shell) : kept;
