@@ -96,7 +96,10 @@ export function startBrokerEventStream(deps: BrokerEventStreamDeps): BrokerEvent
       });
       if (!response.ok || !response.body) {
         await response.body?.cancel().catch(() => undefined);
-        return { reached, message: `The broker refused the event stream (HTTP ${response.status})` };
+        return {
+          reached,
+          message: `The broker refused the event stream (HTTP ${response.status})`,
+        };
       }
       const parser = createSseParser();
       const decoder = new TextDecoder();

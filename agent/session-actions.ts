@@ -116,7 +116,12 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
     },
     getSnapshot: () => Promise.resolve(ok(g.hub.current())),
     async recheck() {
-      const before = new Set(g.store.list().filter(holdsSecret).map((r) => r.id));
+      const before = new Set(
+        g.store
+          .list()
+          .filter(holdsSecret)
+          .map((r) => r.id),
+      );
       await g.scheduler.rearm();
       deps.live.reconnect();
       if (deps.signedIn.get()) await syncWithBroker(g);
