@@ -146,6 +146,13 @@ describe('the approval-gated request through the live broker (real IdP tokens)',
     );
     await check.refused(
       id,
+      () => check.post(alice, `/v1/grants/${id}/cancel`, { now: true }),
+      400,
+      'bad_request',
+      /unknown field\(s\) now/,
+    );
+    await check.refused(
+      id,
       () => check.post(bob, `/v1/grants/${id}/cancel`),
       403,
       'forbidden',

@@ -29,8 +29,9 @@ beforeAll(async () => {
   )) as [string, string, string];
 });
 afterAll(async () => {
-  for (const stream of open) stream.close();
+  // Streams still open: closing the broker must end them (or close would wait forever).
   await broker?.close();
+  await Promise.all(open.map((s) => s.ended));
   await idp?.close();
 });
 

@@ -58,9 +58,17 @@ export class GrantService {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const grant = await this.#deps.repo.findGrant(grantId);
       const now = this.#deps.clock.now();
-      const result = transition(grant ?? null, command, this.#deps.policy, actor, now);
+      if (!grant || command.kind === 'request') {
+        return {
+          ok: false,
+          error: {
+            code: 'not_found',
+            message: 'no such grant; run `hourglass status` to list yours',
+          },
+        };
+      }
+      const result = transition(grant, command, this.#deps.policy, actor, now);
       if (!result.ok) return result;
-      if (!grant) return { ok: true, grant: result.value.grant, at: now };
       const outcome = await this.#commit(result.value, now, grant);
       if (outcome) return { ok: true, grant: outcome, at: now };
     }
