@@ -153,6 +153,21 @@ test('request → approve in another profile → countdown → extend → I’m 
   } finally {
     db.close();
   }
+  // A pending request its requester cancels leaves bob's inbox live and lands in History.
+  await alicePage.getByLabel('Reason', { exact: true }).fill('second look');
+  await alicePage.getByLabel('Ticket', { exact: true }).fill('INC-2');
+  await alicePage.getByRole('button', { name: 'Request' }).click();
+  const second = alicePage.locator('[data-testid="pending-grant"][data-role="prod-api-admin"]');
+  const secondId = await second.getAttribute('data-grant-id');
+  const secondApproval = bobPage.locator(`[data-testid="approval"][data-grant-id="${secondId}"]`);
+  await expect(secondApproval).toBeVisible({ timeout: 2_000 });
+  await second.getByRole('button', { name: 'Cancel request' }).click();
+  await expect(second).toHaveCount(0);
+  await expect(secondApproval).toHaveCount(0, { timeout: 2_000 });
+  const cancelled = alicePage.locator(`[data-testid="history-grant"][data-grant-id="${secondId}"]`);
+  await expect(cancelled.getByTestId('history-status')).toHaveText('cancelled');
+  await expect(cancelled.getByTestId('history-wipe')).toHaveText('no credential was issued');
+
   // Injected markup in the reason rendered as text on both sides and never ran.
   for (const page of [alicePage, bobPage]) {
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
