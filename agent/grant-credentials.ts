@@ -11,14 +11,29 @@ import { holdsSecret } from './snapshot-merge.ts';
 
 type CredentialDeps = Pick<GrantDeps, 'broker' | 'vault' | 'store' | 'scheduler' | 'receipts'>;
 
+// Per store (one agent each, several in one test process): fetches in flight by grant id.
+const inFlight = new WeakMap<object, Map<string, Promise<Result<GrantRecord>>>>();
+
 /**
  * Fetches an active grant's credential and keeps it in the keychain, replacing any earlier one
- * (an extension re-issues it with the new deadline).
+ * (an extension re-issues it with the new deadline). Single-flight per grant: the extend answer
+ * and its `extended` event arriving together issue one credential, not two.
  */
-export async function fetchCredential(
-  deps: CredentialDeps,
-  grant: Grant,
-): Promise<Result<GrantRecord>> {
+export function fetchCredential(deps: CredentialDeps, grant: Grant): Promise<Result<GrantRecord>> {
+  let running = inFlight.get(deps.store);
+  if (!running) {
+    running = new Map();
+    inFlight.set(deps.store, running);
+  }
+  const key = `${grant.id}@${grant.expiresAt ?? ''}`;
+  const pending = running.get(key);
+  if (pending) return pending;
+  const started = fetchOnce(deps, grant).finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
+async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<GrantRecord>> {
   // A receipt for an earlier copy goes first: sent after the new issue, it would claim the new
   // credential wiped. One that cannot go now is dropped, since the new issue supersedes it.
   if (deps.store.get(grant.id)?.receipt) await deps.receipts.send(grant.id);

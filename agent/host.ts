@@ -11,6 +11,7 @@ import { createCurrentUser } from './current-user.ts';
 import type { DeadlineEvent } from './deadline-scheduler.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
 import type { GrantDeps } from './grant-deps.ts';
+import type { GrantStore } from './grant-store.ts';
 import { ensurePrivateDir, openGrantStore } from './grant-store.ts';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
 import { acquireInstanceLock } from './instance-lock.ts';
@@ -71,6 +72,7 @@ export async function startAgent(
     onClockOffset: (offsetMs) => store.setOffsetMs(offsetMs),
   });
   const user = createCurrentUser(broker);
+  pruneOldRecords(store, clock.now());
   const stored = await vault.read(SESSION_ACCOUNT);
   let signedIn = stored.ok && stored.value !== null;
   const info = { brokerUrl: config.brokerUrl, issuer: config.issuer, demo: config.demo, profile };
@@ -172,6 +174,17 @@ export async function startAgent(
       if (lock?.ok) lock.value.release();
     },
   };
+}
+
+const KEEP_WIPED_MS = 24 * 60 * 60_000;
+
+/** Forgets grants wiped over a day ago whose receipt is delivered: the broker has their history. */
+function pruneOldRecords(store: GrantStore, now: number): void {
+  for (const record of store.list()) {
+    const wiped = record.wipedAt === null ? null : Date.parse(record.wipedAt);
+    if (wiped !== null && record.receipt === null && now - wiped > KEEP_WIPED_MS)
+      store.remove(record.id);
+  }
 }
 
 /** Subscribes `listener` and hands it the current snapshot first. */

@@ -37,6 +37,10 @@ export async function runHeadlessAgent(
     err(`hourglass agent: ${error instanceof Error ? error.message : 'failed to start'}\n`);
     return EXIT.unexpected;
   }
+  // Notices (no secret in them) go to the agent's log, for whoever runs it in a terminal.
+  agent.subscribe((push) => {
+    if (push.type === 'notice') err(`notice: ${push.notice.title} — ${push.notice.body}\n`);
+  });
   // Written only once this agent holds the instance lock: a loser of a start race must not
   // overwrite or remove the winner's. The pid lets tooling (and tests) stop exactly this agent.
   writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
