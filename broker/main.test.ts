@@ -3,7 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './test-support.ts';
+import { openBrokerDatabase } from './store/open-database.ts';
+import { seedActiveGrant, tempDir, testLifecycle, testUser } from './test-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/hourglass-broker.js', import.meta.url));
 const demoPolicy = fileURLToPath(new URL('../demo/policy.yaml', import.meta.url));
@@ -57,6 +58,24 @@ describe('hourglass-broker command line', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('no such database file');
     expect(existsSync(db)).toBe(false);
+  });
+
+  it('audit verify passes over a database the whole lifecycle wrote to', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'lifecycle.sqlite');
+    const db = await openBrokerDatabase(path);
+    const now = new Date('2030-01-01T00:00:00Z');
+    const { service } = testLifecycle(db, { now: () => now });
+    await seedActiveGrant(db, 'g1', 600, now);
+    const owner = testUser('alice-g1', ['g']);
+    await service.apply('g1', { kind: 'issueCredential', tokenId: 'jti-1' }, owner);
+    await service.apply('g1', { kind: 'revoke', reason: 'done' }, owner);
+    const receipt = { wipedAt: now.toISOString(), trigger: 'done' as const, items: ['keychain'] };
+    await service.apply('g1', { kind: 'recordWipe', receipt }, owner);
+    await db.destroy();
+    const run = brokerCli(['audit', 'verify', '--db', path]);
+    expect(run.stdout).toContain('audit log intact: 5 records');
+    expect(run.status).toBe(0);
   });
 
   it('serves with a good config and stops on SIGTERM', async () => {

@@ -177,3 +177,28 @@ describe('fuzzing POST /v1/requests', () => {
     }
   });
 });
+
+describe('fuzzing the grant command routes', () => {
+  it('never answers 5xx on approve, deny, cancel, extend, revoke and wiped, whatever the body', async () => {
+    const created = await call(broker, 'POST', '/v1/requests', token, {
+      role: 'prod-api-admin',
+      durationSeconds: 60,
+      reason: 'fuzz',
+      ticket: 'INC-1',
+    });
+    const id = grantResponseSchema.parse(created.body).grant.id;
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const commands = ['approve', 'deny', 'cancel', 'extend', 'revoke', 'wiped', 'credentials'];
+    const keys = ['comment', 'reason', 'durationSeconds', 'wipedAt', 'trigger', 'items', 'x'];
+    for (let i = 0; i < 200; i += 1) {
+      const command = commands[i % commands.length] ?? 'approve';
+      const body: Record<string, unknown> = {};
+      for (const key of keys) if (rand() < 0.4) body[key] = randomValue(rand);
+      const target = i % 9 === 0 ? 'AAAAAAAAAAAAAAAAAAAAAA' : id;
+      const answer = await call(broker, 'POST', `/v1/grants/${target}/${command}`, token, body);
+      expect(answer.status, `${command} ${JSON.stringify(body).slice(0, 200)}`).toBeLessThan(500);
+      if (answer.status >= 400) errorBodySchema.parse(answer.body);
+    }
+  });
+});
