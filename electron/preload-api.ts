@@ -1,13 +1,19 @@
 /** Builds the object the preload exposes as `window.hourglass`. Pure: the IPC ports are injected. */
 import { agentPushSchema, rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import type { HourglassHost, PushListener } from '../renderer/host-api.ts';
-import { ipcChannel, pushChannel } from './ipc-channels.ts';
+import { ipcChannel, pushChannel, type IpcChannelMap } from './ipc-channels.ts';
 
 /** Sends one message on a channel and resolves with main's answer. */
-export type InvokePort = (channel: string, input: unknown) => Promise<unknown>;
+export type InvokePort = (
+  channel: keyof IpcChannelMap & `hourglass:${string}`,
+  input: unknown,
+) => Promise<unknown>;
 
 /** Listens on a channel; answers the function that stops listening. */
-export type ListenPort = (channel: string, listener: (message: unknown) => void) => () => void;
+export type ListenPort = (
+  channel: typeof pushChannel,
+  listener: (message: unknown) => void,
+) => () => void;
 
 /** Exactly one function per renderer method, plus `onPush`, each bound to its one channel. */
 export function buildPreloadApi(invoke: InvokePort, listen: ListenPort): HourglassHost {
