@@ -30,7 +30,7 @@ async function extend(ctx: Ctx, agent: AgentHandlers, ref: string, seconds: numb
 }
 
 async function revoke(ctx: Ctx, agent: AgentHandlers, ref: string, reason: string | undefined) {
-  const target = await resolveGrantRef(agent, ref, ['active', 'pending']);
+  const target = await resolveGrantRef(agent, ref, ['active']);
   if (!target.ok) return failed(ctx, target);
   const grantId = target.value.grantId;
   const done = await agent.revokeGrant(reason === undefined ? { grantId } : { grantId, reason });
@@ -62,12 +62,14 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
       finish(await run((c, agent) => revoke(c, agent, ref, opts.reason))),
     );
   program
-    .command('cancel <grant>')
+    .command('cancel <role|grant>')
     .description('withdraw a pending request')
-    .action(async (grantId: string) =>
+    .action(async (ref: string) =>
       finish(
         await run(async (c, agent) => {
-          const done = await agent.cancelGrant({ grantId });
+          const target = await resolveGrantRef(agent, ref, ['pending']);
+          if (!target.ok) return failed(c, target);
+          const done = await agent.cancelGrant({ grantId: target.value.grantId });
           if (!done.ok) return failed(c, done);
           print(c, done.value, () => formatEnded('cancelled', done.value.grant));
           return EXIT.ok;

@@ -190,6 +190,30 @@ describe('the grant lifecycle through the CLI, with two profiles', () => {
     expect(waiting.stderr()).toContain('waiting for approval — approvers: approvers (0/1)');
   }, 60_000);
 
+  it("alice cancels her pending request; it leaves bob's approvals", async () => {
+    const asked = await h.cli(
+      'alice',
+      'request',
+      'prod-api-admin',
+      '--for',
+      '5m',
+      '--reason',
+      'INC-10 maybe',
+      '--ticket',
+      'INC-10',
+      '--json',
+    );
+    const grantId = json<{ grant: LocalGrant }>(asked.stdout).grant.id;
+    const cancelled = await h.cli('alice', 'cancel', 'prod-api-admin');
+    expect(cancelled).toMatchObject({ code: 0, stdout: new RegExp(`grant ${grantId} cancelled`) });
+    const left = await h.cli('bob', 'approvals', '--json');
+    expect(
+      json<{ approvals: PendingApproval[] }>(left.stdout).approvals.map((a) => a.grant.id),
+    ).not.toContain(grantId);
+    const again = await h.cli('alice', 'cancel', grantId);
+    expect(again.code).toBe(6);
+  }, 60_000);
+
   it('logout wipes only that profile and hands back the IdP sign-out URL when offered', async () => {
     const asked = await h.cli(
       'bob',
