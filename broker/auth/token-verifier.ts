@@ -151,7 +151,7 @@ export function createTokenVerifier(
         requiredClaims: ['exp', 'iat', 'sub'],
       });
       // jose does not check `iat` without maxTokenAge; a token from the future means a broken or forged clock.
-      if (payload.iat! > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      if ((payload.iat ?? Infinity) > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
         return unauthenticated('the access token was issued in the future');
       }
       return toCaller(trusted, payload);

@@ -7,8 +7,9 @@ import type { Clock } from '../ports.ts';
 import { runProviderEffect, type ProviderRegistry } from '../credentials/provider.ts';
 import type { GrantRepository, OutboxEntry } from '../store/grant-repository.ts';
 
-/** Backoff of the first retry, and the longest wait between retries. */
+/** Backoff of the first retry. */
 export const OUTBOX_RETRY_BASE_MS = 500;
+/** The longest wait between retries. */
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 const BATCH = 50;
 const MAX_SLEEP_MS = 60_000;
