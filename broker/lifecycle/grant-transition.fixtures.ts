@@ -1,7 +1,9 @@
 /** Shared fixtures of the transition table tests: a policy, actors and grants in each state. */
+import { expect } from 'vitest';
 import { testPolicy, testUser } from '../test-support.ts';
 import type { GrantRecord } from './grant-record.ts';
 import { transition } from './grant-transition.ts';
+import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, GrantCommand, Transitioned, UserActor } from './transition-types.ts';
 
 /** Test fixture. */
@@ -94,3 +96,30 @@ export const gatedActive = () =>
 /** Test fixture. */
 export const extensionWaiting = () =>
   step(gatedActive(), { kind: 'extend', durationSeconds: 900 }, alice, at(60)).grant;
+
+/** One refusal row: name, grant setup, command, actor, now, expected code and message. */
+export type Refusal = [string, () => GrantRecord, GrantCommand, Actor, Date, ErrorCode, RegExp];
+
+/** Commands used by the refusal tables. */
+export const commands = {
+  approve: { kind: 'approve', comment: null } as GrantCommand,
+  deny: { kind: 'deny', comment: null } as GrantCommand,
+  extend: (durationSeconds: number): GrantCommand => ({ kind: 'extend', durationSeconds }),
+  revoke: { kind: 'revoke', reason: null } as GrantCommand,
+  receipt: {
+    kind: 'recordWipe',
+    receipt: { wipedAt: iso(0), trigger: 'done', items: [] },
+  } as GrantCommand,
+};
+
+/** Applies a refusal row: the code and message match, and the grant is untouched. */
+export function expectRefused(...[, setup, command, actor, now, code, message]: Refusal): void {
+  const grant = setup();
+  const before = structuredClone(grant);
+  const result = transition(grant, command, policy, actor, now);
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error.code).toBe(code);
+  expect(result.error.message).toMatch(message);
+  expect(grant).toEqual(before);
+}
