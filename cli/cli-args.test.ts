@@ -4,6 +4,7 @@ import { fail } from '../protocol/index.ts';
 import { runCli } from './main.ts';
 import { defaultShell, parseForFlag } from './flags.ts';
 import { exitCodeFor } from './exit-codes.ts';
+import { withProfileHints } from './command-support.ts';
 
 async function run(argv: string[]) {
   let out = '';
@@ -74,6 +75,16 @@ describe('CLI argument errors', () => {
     expect(deny.err).toContain('--reason');
   });
 
+  it("takes a grant id that starts with '-' as the grant, not an option", async () => {
+    for (const argv of [
+      ['approve', '-Ab3'],
+      ['deny', '-Ab3', '--reason', 'no'],
+      ['cancel', '-Ab3'],
+    ]) {
+      expect(await run(argv)).toMatchObject({ code: 5, connected: 1 });
+    }
+  });
+
   it('prints a failure as JSON on stdout with --json', async () => {
     const r = await run(['status', '--json']);
     expect(r).toMatchObject({ code: 5, err: '' });
@@ -90,6 +101,17 @@ describe('CLI argument errors', () => {
   it('maps an unavailable agent to exit 5 with a one-line message', async () => {
     const r = await run(['roles']);
     expect(r).toMatchObject({ code: 5, connected: 1, err: 'hourglass: no agent in this test\n' });
+  });
+});
+
+describe('hints for a profile', () => {
+  it('name the profile in every command they suggest', () => {
+    const text =
+      'hourglass: run `hourglass login`\nUse it with: eval "$(hourglass env r)"\nDecide with: hourglass approve g1\n';
+    expect(withProfileHints(text, { HOURGLASS_PROFILE: 'bob' })).toBe(
+      'hourglass: run `hourglass --profile bob login`\nUse it with: eval "$(hourglass --profile bob env r)"\nDecide with: hourglass --profile bob approve g1\n',
+    );
+    expect(withProfileHints(text, {})).toBe(text);
   });
 });
 

@@ -24,16 +24,29 @@ export interface Ctx {
   json: boolean;
 }
 
+/**
+ * Hints in `text` name commands as the user must type them: with `--profile <name>` when a
+ * profile other than `default` is in use, so a copied hint acts on the same profile.
+ */
+export function withProfileHints(text: string, env: NodeJS.ProcessEnv): string {
+  const profile = env.HOURGLASS_PROFILE;
+  if (!profile || profile === 'default') return text;
+  return text.replace(
+    /(^|[\s`"(])hourglass (?!--profile)(?=[a-z])/g,
+    `$1hourglass --profile ${profile} `,
+  );
+}
+
 /** Reports a failure (text on stderr, or a JSON error on stdout) and answers its exit code. */
 export function failed(ctx: Ctx, result: { ok: false; error: Failure }): number {
   if (ctx.json) ctx.io.out(`${JSON.stringify({ error: result.error })}\n`);
-  else ctx.io.err(`hourglass: ${result.error.message}\n`);
+  else ctx.io.err(withProfileHints(`hourglass: ${result.error.message}\n`, ctx.io.env));
   return exitCodeFor(result.error.code);
 }
 
 /** Prints `value` as JSON when `--json` was given, else `text()`. */
 export function print(ctx: Ctx, value: unknown, text: () => string): void {
-  ctx.io.out(ctx.json ? `${JSON.stringify(value)}\n` : text());
+  ctx.io.out(ctx.json ? `${JSON.stringify(value)}\n` : withProfileHints(text(), ctx.io.env));
 }
 
 /** Runs `run` with a connected agent (started on demand). */

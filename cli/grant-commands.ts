@@ -45,6 +45,8 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
     withAgent(ctx(), (agent) => body(ctx(), agent));
   program
     .command('extend <role|grant>')
+    // Grant ids are url-safe base64 and may start with '-': not an option here.
+    .allowUnknownOption()
     .description("extend an active grant from now (within the role's extension budget)")
     .option(
       '--for <duration>',
@@ -56,6 +58,8 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
     );
   program
     .command('revoke <role|grant>')
+    // Grant ids are url-safe base64 and may start with '-': not an option here.
+    .allowUnknownOption()
     .description('end a grant now ("I\'m done"), or, as an approver, someone else\'s grant')
     .option('--reason <text>', 'why (recorded in the audit log, shown to the owner)')
     .action(async (ref: string, opts: { reason?: string }) =>
@@ -63,6 +67,8 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
     );
   program
     .command('cancel <role|grant>')
+    // Grant ids are url-safe base64 and may start with '-': not an option here.
+    .allowUnknownOption()
     .description('withdraw a pending request')
     .action(async (ref: string) =>
       finish(
@@ -91,6 +97,8 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
     );
   program
     .command('approve <grant>')
+    // Grant ids are url-safe base64 and may start with '-': not an option here.
+    .allowUnknownOption()
     .description('approve a request (never your own)')
     .option('--comment <text>', 'a comment for the requester and the audit log')
     .action(async (grantId: string, opts: { comment?: string }) =>
@@ -107,6 +115,8 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
     );
   program
     .command('deny <grant>')
+    // Grant ids are url-safe base64 and may start with '-': not an option here.
+    .allowUnknownOption()
     .description('deny a request; the reason is shown to the requester')
     .requiredOption('--reason <text>', 'why (shown to the requester)')
     .action(async (grantId: string, opts: { reason: string }) =>

@@ -90,7 +90,7 @@ describe('the grant lifecycle through the CLI, with two profiles', () => {
     );
     expect(twice.code).toBe(6);
     expect(twice.stderr).toContain(`You already hold prod-api-admin (grant ${grantId}`);
-    expect(twice.stderr).toContain('hourglass extend prod-api-admin');
+    expect(twice.stderr).toContain('hourglass --profile alice extend prod-api-admin');
 
     const extended = await h.cli('alice', 'extend', 'prod-api-admin', '--for', '20m', '--json');
     expect(extended.code).toBe(0);

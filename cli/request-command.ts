@@ -2,7 +2,7 @@
 import type { AgentHandlers, CreateRequestBody, LocalGrant } from '../protocol/index.ts';
 import { assertNever } from '../protocol/index.ts';
 import type { Ctx } from './command-support.ts';
-import { failed, print } from './command-support.ts';
+import { failed, print, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatRequested } from './format.ts';
 import { formatAlreadyActive, formatDecided, formatWaitLine } from './format-lifecycle.ts';
@@ -86,7 +86,7 @@ async function alreadyActive(ctx: Ctx, agent: AgentHandlers, role: string, grant
   if (ctx.json) {
     const error = { code: 'already_active', message: `You already hold ${role}`, grantId };
     ctx.io.out(`${JSON.stringify({ error, grant: held ?? null })}\n`);
-  } else ctx.io.err(formatAlreadyActive(role, grantId, held, now));
+  } else ctx.io.err(withProfileHints(formatAlreadyActive(role, grantId, held, now), ctx.io.env));
   return EXIT.state;
 }
 
