@@ -81,10 +81,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     timer.unref();
   };
 
+  // Many commits in a row kick the worker; one queued run serves them all.
+  let queued = false;
   function kick(): void {
-    if (stopped) return;
+    if (stopped || queued) return;
+    queued = true;
     running = running
-      .then(runOnce)
+      .then(() => {
+        queued = false;
+        return runOnce();
+      })
       .then(arm)
       .catch((error: unknown) => {
         deps.onError(error);
