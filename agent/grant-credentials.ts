@@ -50,7 +50,7 @@ async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<Gra
     credentialStored: before?.credentialStored === true && before.wipedAt === null,
     wipedAt: null,
     subject: grant.subject,
-    grant: { ...grant, expiresAt: issued.value.expiresAt },
+    grant,
     receipt: null,
   };
   // The deadline is on disk before the secret is in the keychain, so a crash in between never
