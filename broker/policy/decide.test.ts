@@ -190,3 +190,20 @@ describe('ticketMatches', () => {
     expect(ticketMatches(pattern, ticket)).toBe(expected);
   });
 });
+
+describe('a pending request waits no longer than the requester session (SECURITY 14)', () => {
+  it('caps the request TTL by the session end, and keeps the policy TTL otherwise', () => {
+    const body = { role: 'admin', durationSeconds: 900, reason: 'x', ticket: 'INC-1' };
+    const short = decideRequest(
+      policy(),
+      { ...engineer, sessionEndsAt: new Date(now.getTime() + 120_000) },
+      body,
+      now,
+    );
+    if (short.status !== 'grant') throw new Error('expected a plan');
+    expect(short.plan.requestExpiresAt).toEqual(new Date(now.getTime() + 120_000));
+    const long = decideRequest(policy(), engineer, body, now);
+    if (long.status !== 'grant') throw new Error('expected a plan');
+    expect(long.plan.requestExpiresAt).toEqual(new Date(now.getTime() + 3600_000));
+  });
+});
