@@ -19,4 +19,6 @@ export interface GrantDeps {
   user: CurrentUser;
   receipts: WipeReceipts;
   minExportSeconds: number;
+  /** The subject of this process's last sign-in (from the ID token), when the broker cannot say. */
+  signedInSubject: () => string | null;
 }

@@ -73,7 +73,8 @@ export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant
     const me = deps.user.cached() ?? (await deps.user.fetch().then((r) => (r.ok ? r.value : null)));
     // Unknown user (IdP or broker down): the held records are the last signed-in user's, since a
     // sign-in as someone else wipes the previous user's secrets first.
-    const own = (r: GrantRecord) => me === null || r.subject === me.subject;
+    const subject = me?.subject ?? deps.signedInSubject();
+    const own = (r: GrantRecord) => subject === null || r.subject === subject;
     const held = deps.store
       .list()
       .filter((r) => r.role === role && holdsSecret(r) && own(r))
@@ -85,7 +86,7 @@ export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant
       (g) =>
         g.role === role &&
         g.status === 'active' &&
-        (me === null || g.subject === me.subject) &&
+        (subject === null || g.subject === subject) &&
         !holdsSecret(deps.store.get(g.id)),
     );
     if (!active) return noActiveGrant(deps, role);

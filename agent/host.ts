@@ -116,6 +116,7 @@ export async function startAgent(
     user,
     receipts,
     minExportSeconds: config.minExportSeconds,
+    signedInSubject: () => session.signedInSubject(),
   };
   const live = createLiveConnection({
     brokerUrl: config.brokerUrl,
@@ -129,7 +130,10 @@ export async function startAgent(
     audience: config.brokerAudience,
     fetchMe: async () => {
       const me = await user.fetch();
-      if (me.ok && actionDeps) await onSignedIn(actionDeps, me.value);
+      // The broker down: the ID token still says who signed in, so a different user's
+      // secrets are wiped all the same (fail closed).
+      const subject = me.ok ? me.value.subject : session.signedInSubject();
+      if (subject !== null && actionDeps) await onSignedIn(actionDeps, subject);
       return me;
     },
     openBrowser: (url) => openBrowser(url),

@@ -1,5 +1,5 @@
 /** Account handlers: status, sign-in, sign-out, roles, the snapshot and recheck. */
-import type { AgentHandlers, AgentStatus, Me } from '../protocol/index.ts';
+import type { AgentHandlers, AgentStatus } from '../protocol/index.ts';
 import { ok } from '../protocol/index.ts';
 import type { LoginFlow } from './login/login-flow.ts';
 import type { GrantDeps } from './grant-deps.ts';
@@ -43,10 +43,10 @@ export function localStatus(deps: SessionActionDeps, now: string): AgentStatus {
  * After a sign-in: a different subject than the one whose secrets this device holds means those
  * secrets go first (receipt trigger `subject_changed`), then the stream starts for the new user.
  */
-export async function onSignedIn(deps: SessionActionDeps, me: Me): Promise<void> {
+export async function onSignedIn(deps: SessionActionDeps, subject: string): Promise<void> {
   const g = deps.grants;
   for (const record of g.store.list()) {
-    if (record.subject === null || record.subject === me.subject) continue;
+    if (record.subject === null || record.subject === subject) continue;
     if (holdsSecret(record)) await wipeGrant(g, record.id, 'subject_changed');
   }
   g.hub.clearBrokerView();

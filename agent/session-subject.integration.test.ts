@@ -110,4 +110,32 @@ describe('session: a different subject, and signing in again', () => {
     const again = await cli('env', 'prod-api-readonly', '--shell', 'bash');
     expect(again).toMatchObject({ code: 0, stderr: '' });
   }, 30_000);
+
+  it("wipes alice's secrets when bob signs in while the broker is down (subject from the ID token)", async () => {
+    const held = openGrantStore(config.dataDir)
+      .list()
+      .filter((r) => r.credentialStored && r.wipedAt === null);
+    expect(held.map((r) => r.subject)).toEqual(['alice']);
+    await agent.close();
+    agent = await startAgent(
+      { ...config, brokerUrl: 'http://127.0.0.1:9' },
+      { serveLocalApi: false },
+    );
+    const begun = await agent.handlers.beginLogin({ openBrowser: false });
+    if (!begun.ok) throw new Error(begun.error.message);
+    const { callbackUrl } = await completeIdpLogin(begun.value.authorizationUrl, {
+      login: 'bob',
+      password: 'demo',
+    });
+    await fetch(callbackUrl);
+    const done = await agent.handlers.awaitLogin({ loginId: begun.value.loginId });
+    expect(done).toMatchObject({ ok: false, error: { code: 'broker_unreachable' } });
+    const after = openGrantStore(config.dataDir).get(held[0]?.id ?? '');
+    expect(after).toMatchObject({ credentialStored: false, wipedAt: expect.any(String) });
+    expect(
+      await agent.handlers.exportGrant({ role: 'prod-api-readonly', shell: 'bash' }),
+    ).toMatchObject({
+      ok: false,
+    });
+  }, 30_000);
 });

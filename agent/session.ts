@@ -2,6 +2,7 @@
  * The IdP session: access token in memory only, refresh token only in the keychain, refresh on
  * expiry single-flight within the process (a rotated refresh token reused would revoke the session).
  */
+import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
 import type { Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
@@ -17,6 +18,8 @@ export interface Session {
   accessToken(): Promise<Result<string>>;
   /** Adopts tokens from a completed login; the refresh token goes to the keychain. */
   adopt(tokens: client.TokenEndpointResponse): Promise<Result<void>>;
+  /** The `sub` of the last sign-in's ID token (validated by the login), while this process runs. */
+  signedInSubject(): string | null;
   /**
    * Best-effort revocation at the IdP, then forgets the in-memory token. Keychain is the caller's.
    * Answers the IdP's RP-initiated logout URL (with `id_token_hint`) when it offers one.
@@ -31,6 +34,17 @@ export interface Session {
 interface SessionItem {
   refreshToken: string;
   idToken: string | null;
+}
+
+/** `sub` of an ID token the login flow already validated (signature, issuer, nonce). */
+function idTokenSubject(idToken: string | undefined): string | null {
+  if (!idToken) return null;
+  try {
+    const sub = decodeJwt(idToken).sub;
+    return typeof sub === 'string' ? sub : null;
+  } catch {
+    return null;
+  }
 }
 
 function readItem(text: string | null): SessionItem | null {
@@ -68,6 +82,7 @@ export function createSession(deps: SessionDeps): Session {
   // refresh from an older one neither stores its rotated token nor signs the user back in.
   let generation = 0;
   let signedOut = false;
+  let subject: string | null = null;
 
   async function revoke(config: client.Configuration, refreshToken: string): Promise<void> {
     await client
@@ -138,9 +153,11 @@ export function createSession(deps: SessionDeps): Session {
       });
       return refreshing;
     },
+    signedInSubject: () => subject,
     async adopt(tokens) {
       generation += 1;
       signedOut = false;
+      subject = idTokenSubject(tokens.id_token);
       if (!tokens.refresh_token) {
         // A new login without a refresh token must not leave the previous user's one behind.
         const removed = await deps.vault.remove(SESSION_ACCOUNT);
@@ -153,6 +170,7 @@ export function createSession(deps: SessionDeps): Session {
       generation += 1;
       signedOut = true;
       access = null;
+      subject = null;
       await refreshing;
       const stored = await deps.vault.read(SESSION_ACCOUNT);
       const item = stored.ok ? readItem(stored.value) : null;
