@@ -33,6 +33,11 @@ export function fetchCredential(deps: CredentialDeps, grant: Grant): Promise<Res
   return started;
 }
 
+/** Settles once every credential fetch in flight for `store` is done (sign-out waits for them). */
+export async function settleFetches(store: object): Promise<void> {
+  await Promise.allSettled([...(inFlight.get(store)?.values() ?? [])]);
+}
+
 async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<GrantRecord>> {
   // A receipt for an earlier copy goes first: sent after the new issue, it would claim the new
   // credential wiped. One that cannot go now is dropped, since the new issue supersedes it.

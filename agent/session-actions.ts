@@ -3,7 +3,7 @@ import type { AgentHandlers, AgentStatus } from '../protocol/index.ts';
 import { ok } from '../protocol/index.ts';
 import type { LoginFlow } from './login/login-flow.ts';
 import type { GrantDeps } from './grant-deps.ts';
-import { wipeGrant } from './grant-credentials.ts';
+import { settleFetches, wipeGrant } from './grant-credentials.ts';
 import { syncWithBroker } from './grant-sync.ts';
 import { GRANT_ACCOUNT_PREFIX } from './keychain.vault.ts';
 import type { LiveConnection } from './live-connection.ts';
@@ -87,6 +87,9 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       return me.ok ? ok({ user: me.value }) : me;
     },
     async logout({ endGrants }) {
+      // No new event may start a fetch, and one in flight lands before the wipe, not after it.
+      deps.live.stop();
+      await settleFetches(g.store);
       const grantsEnded = endGrants ? await endActiveGrants(g) : 0;
       let wiped = 0;
       for (const record of g.store.list()) {
@@ -95,7 +98,6 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       }
       // Receipts go while the session still works; what fails stays queued for the next sign-in.
       await g.receipts.flush();
-      deps.live.stop();
       const endSessionUrl = await deps.session.end();
       g.user.clear();
       g.hub.clearBrokerView();
