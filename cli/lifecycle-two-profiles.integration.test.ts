@@ -89,7 +89,11 @@ describe('the grant lifecycle through the CLI, with two profiles', () => {
       'INC-7',
     );
     expect(twice.code).toBe(6);
-    expect(twice.stderr).toContain(`You already hold prod-api-admin (grant ${grantId}`);
+    expect(twice.stderr).toMatch(
+      new RegExp(
+        `You already hold prod-api-admin \\(grant ${grantId}, \\d+m( \\d+s)? left \\(until `,
+      ),
+    );
     expect(twice.stderr).toContain('hourglass --profile alice extend prod-api-admin');
 
     const extended = await h.cli('alice', 'extend', 'prod-api-admin', '--for', '20m', '--json');

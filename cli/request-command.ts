@@ -4,6 +4,7 @@ import { assertNever } from '../protocol/index.ts';
 import type { Ctx } from './command-support.ts';
 import { failed, print, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
+import { ownGrants } from './grant-ref.ts';
 import { formatRequested } from './format.ts';
 import { formatAlreadyActive, formatDecided, formatWaitLine } from './format-lifecycle.ts';
 
@@ -80,9 +81,9 @@ export function waitForDecision(ctx: Ctx, first: LocalGrant): Promise<LocalGrant
 }
 
 async function alreadyActive(ctx: Ctx, agent: AgentHandlers, role: string, grantId: string) {
-  const snapshot = await agent.getSnapshot({});
-  const held = snapshot.ok ? snapshot.value.grants.find((g) => g.id === grantId) : undefined;
-  const now = snapshot.ok ? snapshot.value.now : new Date().toISOString();
+  const grants = await ownGrants(agent);
+  const held = grants.ok ? grants.value.find((g) => g.id === grantId) : undefined;
+  const now = new Date().toISOString();
   if (ctx.json) {
     const error = { code: 'already_active', message: `You already hold ${role}`, grantId };
     ctx.io.out(`${JSON.stringify({ error, grant: held ?? null })}\n`);
