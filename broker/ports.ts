@@ -17,6 +17,7 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /** Random 128-bit ids, base64url. */
 export const randomIds: Ids = {
-  grantId: () => randomBytes(16).toString('base64url'),
+  // A leading letter: an id that starts with `-` reads as an option when typed in a shell.
+  grantId: () => `g${randomBytes(16).toString('base64url')}`,
   tokenId: () => randomBytes(16).toString('base64url'),
 };

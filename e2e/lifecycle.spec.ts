@@ -4,6 +4,7 @@
  * approves; alice's countdown appears, she extends, then ends it with "I'm done"; the secret is
  * gone from the keychain and the broker's audit holds the wipe receipt.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,8 +31,11 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'hg-e2e-lifecycle-'));
   stack = await startDemoStack({ dataDir: join(root, 'stack') });
-  alice = await startProfile(stack, root, 'alice');
-  bob = await startProfile(stack, root, 'bob');
+  // Profile names of their own: keychain items are keyed by profile, and earlier suites in the
+  // same keyring (the CLI's two-profile test) use `alice` and `bob`.
+  const run = randomBytes(3).toString('hex');
+  alice = await startProfile(stack, root, `e2e-alice-${run}`);
+  bob = await startProfile(stack, root, `e2e-bob-${run}`);
 });
 
 test.afterAll(async () => {
