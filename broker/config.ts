@@ -12,20 +12,31 @@ export const trustedIssuerSchema = z.strictObject({
 });
 
 /** Broker configuration. */
-export const brokerConfigSchema = z.strictObject({
-  host: z.literal('127.0.0.1').default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(0),
-  publicUrl: z.url().optional(),
-  issuers: z.array(trustedIssuerSchema).min(1),
-  policyPath: z.string().min(1),
-  databasePath: z.string().min(1),
-  signingKeyPath: z.string().min(1),
-  rateLimitPerMinute: z.number().int().positive().default(120),
-  /** Seconds after a grant ends that its wipe receipt is awaited before "wipe not confirmed". */
-  wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
-  /** Seconds between heartbeat comments on `GET /v1/events`. */
-  eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
-});
+export const brokerConfigSchema = z
+  .strictObject({
+    host: z.literal('127.0.0.1').default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(0),
+    publicUrl: z.url().optional(),
+    issuers: z.array(trustedIssuerSchema).min(1),
+    policyPath: z.string().min(1),
+    /** The SQLite file (the embedded default); ignored when `databaseUrl` is set. */
+    databasePath: z.string().min(1).optional(),
+    /** A PostgreSQL URL (`postgres://…`): several broker replicas may share it. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL starts with postgres:// or postgresql://')
+      .optional(),
+    signingKeyPath: z.string().min(1),
+    rateLimitPerMinute: z.number().int().positive().default(120),
+    /** Seconds after a grant ends that its wipe receipt is awaited before "wipe not confirmed". */
+    wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
+    /** Seconds between heartbeat comments on `GET /v1/events`. */
+    eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
+  })
+  .refine((c) => c.databasePath !== undefined || c.databaseUrl !== undefined, {
+    message: 'set databasePath (SQLite file) or databaseUrl (PostgreSQL)',
+    path: ['databasePath'],
+  });
 
 /** Parsed broker configuration. */
 export type BrokerConfig = z.infer<typeof brokerConfigSchema>;

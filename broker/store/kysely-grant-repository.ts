@@ -1,5 +1,8 @@
-/** The repository port on SQLite through Kysely. One transaction per transition; reads outside any. */
-import { sql, type Kysely, type Transaction } from 'kysely';
+/**
+ * The repository port through Kysely, for SQLite and PostgreSQL alike: one transaction per
+ * transition, reads outside any. What differs between the backends is in `store-dialect.ts`.
+ */
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { grantChangeSchema, grantSchema } from '../../protocol/broker-api.ts';
 import { appendAudit } from '../audit/append-audit.ts';
@@ -11,7 +14,8 @@ import type {
   StoredEvent,
 } from './grant-repository.ts';
 import { fromRow, toRow } from './grant-row.ts';
-import { sqliteOutbox } from './sqlite-outbox.ts';
+import { kyselyOutbox } from './kysely-outbox.ts';
+import type { StoreDialect } from './store-dialect.ts';
 import type { BrokerDatabase, EventRow } from './schema.ts';
 import type { Selectable } from 'kysely';
 
@@ -35,8 +39,10 @@ function toStoredEvent(row: Selectable<EventRow>): StoredEvent {
 async function writeAlongside(
   trx: Transaction<BrokerDatabase>,
   write: GrantWrite,
+  dialect: StoreDialect,
 ): Promise<number | null> {
   const { grant, at } = write;
+  if (write.audit.length > 0 || write.events.length > 0) await dialect.lockChain(trx);
   for (const entry of write.audit) {
     await appendAudit(trx, { ...entry, at, grantId: grant.id, role: grant.role });
   }
@@ -72,6 +78,7 @@ async function writeAlongside(
       .executeTakeFirstOrThrow();
     lastSeq = inserted.seq;
   }
+  if (lastSeq !== null) await dialect.announceEvents(trx, lastSeq);
   if (write.issuedToken) {
     await trx
       .insertInto('issued_tokens')
@@ -86,8 +93,11 @@ async function writeAlongside(
   return lastSeq;
 }
 
-/** The SQLite implementation of the repository port. */
-export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantRepository {
+/** The repository port over `db` with the backend's `dialect`. */
+export function kyselyGrantRepository(
+  db: Kysely<BrokerDatabase>,
+  dialect: StoreDialect,
+): GrantRepository {
   const owned = (owner: GrantOwner) =>
     db
       .selectFrom('grants')
@@ -127,25 +137,13 @@ export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantReposito
             eb.and([eb('status', '=', 'active'), eb('pending_extension', 'is not', null)]),
           ]),
         )
-        .where(
-          sql<boolean>`exists (select 1 from json_each(grants.approver_groups) g where g.value in (${sql.join(groups)}))`,
-        )
+        .where(dialect.groupsOverlap(groups))
         .orderBy('created_at', 'asc')
         .limit(limit)
         .execute();
       return rows.map(fromRow);
     },
-    async findDue(now, limit) {
-      const rows = await db
-        .selectFrom('grants')
-        .select('id')
-        .where('deadline_at', 'is not', null)
-        .where('deadline_at', '<=', now.toISOString())
-        .orderBy('deadline_at', 'asc')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.id);
-    },
+    findDue: (now, limit) => dialect.claimDue(db, now, limit),
     async nextDeadline() {
       const row = await db
         .selectFrom('grants')
@@ -177,7 +175,7 @@ export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantReposito
         if (live) return { status: 'live_exists', live: fromRow(live) };
         const stored = { ...grant, version: 1 };
         await trx.insertInto('grants').values(toRow(stored)).execute();
-        const lastEventSeq = await writeAlongside(trx, write);
+        const lastEventSeq = await writeAlongside(trx, write, dialect);
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },
@@ -192,7 +190,7 @@ export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantReposito
           .where('version', '=', expectedVersion)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return { status: 'stale' };
-        const lastEventSeq = await writeAlongside(trx, write);
+        const lastEventSeq = await writeAlongside(trx, write, dialect);
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },
@@ -215,7 +213,7 @@ export function sqliteGrantRepository(db: Kysely<BrokerDatabase>): GrantReposito
         .executeTakeFirst();
       return row?.seq ?? 0;
     },
-    ...sqliteOutbox(db),
+    ...kyselyOutbox(db, dialect),
     close: () => db.destroy(),
   };
 }

@@ -1,9 +1,10 @@
-/** The outbox and issued-token parts of the SQLite repository. */
+/** The outbox and issued-token parts of the repository. */
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { appendAudit } from '../audit/append-audit.ts';
 import type { GrantRepository, OutboxEntry } from './grant-repository.ts';
 import type { BrokerDatabase } from './schema.ts';
+import type { StoreDialect } from './store-dialect.ts';
 
 const effectActionSchema = z.enum(['issue', 'reissue', 'revoke']);
 
@@ -18,18 +19,15 @@ type OutboxPart = Pick<
   | 'isTokenRevoked'
 >;
 
-/** Outbox entries and issued token ids on SQLite. */
-export function sqliteOutbox(db: Kysely<BrokerDatabase>): OutboxPart {
+/** Outbox entries and issued token ids. */
+export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect): OutboxPart {
   return {
     async dueEffects(now, limit) {
-      const rows = await db
-        .selectFrom('outbox')
-        .selectAll()
-        .where('done_at', 'is', null)
-        .where('next_attempt_at', '<=', now.toISOString())
-        .orderBy('next_attempt_at', 'asc')
-        .limit(limit)
-        .execute();
+      const seqs = await dialect.claimEffects(db, now, limit);
+      if (seqs.length === 0) return [];
+      const rows = await db.selectFrom('outbox').selectAll().where('seq', 'in', seqs).execute();
+      const order = new Map(seqs.map((seq, index) => [seq, index]));
+      rows.sort((a, b) => (order.get(a.seq) ?? 0) - (order.get(b.seq) ?? 0));
       return rows.map((row): OutboxEntry => ({
         seq: row.seq,
         attempts: row.attempts,
@@ -69,6 +67,7 @@ export function sqliteOutbox(db: Kysely<BrokerDatabase>): OutboxPart {
           .where('seq', '=', entry.seq)
           .execute();
         if (entry.attempts === 0) {
+          await dialect.lockChain(trx);
           const grant = await trx
             .selectFrom('grants')
             .select('role')

@@ -1,0 +1,117 @@
+/**
+ * What differs between the two storage backends. Everything else in the repository is one
+ * Kysely implementation; these few places are where SQLite (one process, one connection) and
+ * PostgreSQL (several replicas, concurrent transactions) must act differently.
+ */
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { BrokerDatabase } from './schema.ts';
+
+/** The backend behind a repository. */
+export type StoreBackend = 'sqlite' | 'postgres';
+
+/** The channel committed event sequence numbers are announced on (PostgreSQL). */
+export const EVENTS_CHANNEL = 'hourglass_events';
+/** How long a replica's claim on a due grant or an outbox entry holds before another may take it. */
+export const CLAIM_LEASE_MS = 30_000;
+
+/** Backend-specific SQL. */
+export interface StoreDialect {
+  backend: StoreBackend;
+  /** True when the grant's JSON `approver_groups` shares a group with `groups` (non-empty). */
+  groupsOverlap(groups: readonly string[]): RawBuilder<boolean>;
+  /**
+   * Called in a write transaction before it appends audit records or events: serialises the
+   * audit chain (and event order) across concurrent transactions until commit.
+   */
+  lockChain(trx: Transaction<BrokerDatabase>): Promise<void>;
+  /** Called in the transaction after events were written: tells other replicas (PostgreSQL). */
+  announceEvents(trx: Transaction<BrokerDatabase>, lastSeq: number): Promise<void>;
+  /** Ids of due grants this process should act on, earliest deadline first. */
+  claimDue(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<string[]>;
+  /** Sequence numbers of due outbox entries this process should carry out, oldest first. */
+  claimEffects(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<number[]>;
+}
+
+/** SQLite: one connection serialises every transaction, so nothing needs a lock or a claim. */
+export const sqliteDialect: StoreDialect = {
+  backend: 'sqlite',
+  groupsOverlap: (groups) =>
+    sql<boolean>`exists (select 1 from json_each(grants.approver_groups) g where g.value in (${sql.join(groups)}))`,
+  lockChain: () => Promise.resolve(),
+  announceEvents: () => Promise.resolve(),
+  async claimDue(db, now, limit) {
+    const rows = await db
+      .selectFrom('grants')
+      .select('id')
+      .where('deadline_at', 'is not', null)
+      .where('deadline_at', '<=', now.toISOString())
+      .orderBy('deadline_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  },
+  async claimEffects(db, now, limit) {
+    const rows = await db
+      .selectFrom('outbox')
+      .select('seq')
+      .where('done_at', 'is', null)
+      .where('next_attempt_at', '<=', now.toISOString())
+      .orderBy('next_attempt_at', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.seq);
+  },
+};
+
+// One advisory lock key for the audit chain of a database (any fixed 64-bit number).
+const CHAIN_LOCK = 7_202_611_031;
+
+/**
+ * PostgreSQL: the chain head is taken under a transaction-scoped advisory lock (no
+ * read-max-then-insert race between replicas); due grants and outbox entries are claimed with
+ * `FOR UPDATE SKIP LOCKED` and a lease, so each is handled by one replica; events are announced
+ * with `pg_notify`, delivered to every listening replica when the transaction commits.
+ */
+export const postgresDialect: StoreDialect = {
+  backend: 'postgres',
+  groupsOverlap: (groups) =>
+    sql<boolean>`(grants.approver_groups::jsonb ?| ${sql.val([...groups])}::text[])`,
+  async lockChain(trx) {
+    await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+  },
+  async announceEvents(trx, lastSeq) {
+    await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(lastSeq)})`.execute(trx);
+  },
+  async claimDue(db, now, limit) {
+    const at = now.toISOString();
+    const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
+    // A claim holds for one deadline: a grant whose deadline moved is claimable again at once.
+    const result = await sql<{ id: string; deadline_at: string }>`
+      update grants set claimed_until = ${until}, claimed_deadline = deadline_at
+      where id in (
+        select id from grants
+        where deadline_at is not null and deadline_at <= ${at}
+          and (claimed_until is null or claimed_until <= ${at}
+               or claimed_deadline is distinct from deadline_at)
+        order by deadline_at limit ${limit}
+        for update skip locked)
+      returning id, deadline_at`.execute(db);
+    return result.rows
+      .sort((a, b) => (a.deadline_at < b.deadline_at ? -1 : a.deadline_at > b.deadline_at ? 1 : 0))
+      .map((r) => r.id);
+  },
+  async claimEffects(db, now, limit) {
+    const at = now.toISOString();
+    const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
+    // Moving the attempt time ahead is the lease: a replica that dies mid-effect leaves it due again.
+    const result = await sql<{ seq: number; created_at: string }>`
+      update outbox set next_attempt_at = ${until}
+      where seq in (
+        select seq from outbox
+        where done_at is null and next_attempt_at <= ${at}
+        order by next_attempt_at limit ${limit}
+        for update skip locked)
+      returning seq, created_at`.execute(db);
+    return result.rows.map((r) => r.seq).sort((a, b) => a - b);
+  },
+};
