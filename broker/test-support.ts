@@ -1,8 +1,14 @@
-/** Test helpers shared by broker tests: a temp SQLite database, a movable clock, a lifecycle on it. */
+/**
+ * Test helpers shared by broker tests: a fresh database on the backend under test, a movable
+ * clock, a lifecycle on it. `HOURGLASS_TEST_STORE=postgres` runs the suite on PostgreSQL (a fresh
+ * schema per database in `HOURGLASS_TEST_PG_URL`, from scripts/with-services.sh); SQLite otherwise.
+ */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
 import { GrantService, type CommitHooks } from './lifecycle/grant-service.ts';
 import type { UserActor } from './lifecycle/transition-types.ts';
 import { parsePolicyText } from './policy/load-policy.ts';
@@ -10,7 +16,41 @@ import type { Policy } from './policy/policy-schema.ts';
 import type { Clock } from './ports.ts';
 import type { GrantRepository } from './store/grant-repository.ts';
 import type { BrokerDatabase } from './store/schema.ts';
-import { sqliteGrantRepository } from './store/sqlite-grant-repository.ts';
+import { openBrokerDatabase } from './store/open-database.ts';
+import { openPostgresDatabase, repositoryFor } from './store/open-store.ts';
+import type { StoreBackend } from './store/store-dialect.ts';
+
+/** The backend this test run stores in. */
+export const TEST_BACKEND: StoreBackend =
+  process.env.HOURGLASS_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The test cluster's URL; throws with the fix when the run has none. */
+export function testPgUrl(): string {
+  const url = process.env.HOURGLASS_TEST_PG_URL;
+  if (!url) throw new Error('HOURGLASS_TEST_PG_URL is unset: run through scripts/with-services.sh');
+  return url;
+}
+
+/** A URL of a fresh, empty schema in the test cluster (its own search_path). */
+export async function freshPgUrl(): Promise<string> {
+  const base = testPgUrl();
+  const schema = `hg_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  try {
+    await client.query(`create schema ${schema}`);
+  } finally {
+    await client.end();
+  }
+  const sep = base.includes('?') ? '&' : '?';
+  return `${base}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/** A fresh database on the backend under test (a temp SQLite file or a fresh PostgreSQL schema). */
+export async function openTestDatabase(): Promise<Kysely<BrokerDatabase>> {
+  if (TEST_BACKEND === 'sqlite') return openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+  return openPostgresDatabase(await freshPgUrl(), 4);
+}
 
 /** A fresh temp directory for a test's files. */
 export function tempDir(): string {
@@ -57,7 +97,7 @@ export function testLifecycle(
   policy: Policy = testPolicy(),
   hooks: Partial<CommitHooks> = {},
 ): { repo: GrantRepository; service: GrantService; policy: Policy } {
-  const repo = sqliteGrantRepository(db);
+  const repo = repositoryFor(db);
   const service = new GrantService({
     repo,
     policy,

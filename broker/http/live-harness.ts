@@ -5,7 +5,7 @@ import { DEMO_POLICY_PATH, BROKER_AUDIENCE } from '../../demo/stack.ts';
 import { parseBrokerConfig, type BrokerConfigInput } from '../config.ts';
 import type { Clock } from '../ports.ts';
 import { startBroker, type RunningBroker } from '../start-broker.ts';
-import { tempDir } from '../test-support.ts';
+import { freshPgUrl, TEST_BACKEND, tempDir } from '../test-support.ts';
 
 /** Starts a broker trusting `idp`, with its own temp database and key. */
 export async function startTestBroker(
@@ -19,6 +19,7 @@ export async function startTestBroker(
     databasePath: join(dir, 'broker.sqlite'),
     signingKeyPath: join(dir, 'signing.jwk'),
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 10_000,
+    ...(TEST_BACKEND === 'postgres' ? { databaseUrl: await freshPgUrl() } : {}),
     ...opts.config,
   });
   if (config.status === 'error') throw new Error(config.message);

@@ -10,6 +10,7 @@ import {
   ManualClock,
   seedActiveGrant,
   seedRequest,
+  openTestDatabase,
   tempDir,
   testLifecycle,
   testPolicy,
@@ -26,7 +27,7 @@ describe('expireDueGrants on SQLite with an injected clock', () => {
   });
 
   it('expires overdue grants with an audit row each, and leaves the rest', async () => {
-    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    db = await openTestDatabase();
     const clock = new ManualClock(t0);
     const { repo, service } = testLifecycle(db, clock);
     await seedActiveGrant(db, 'short', 60, clock.now());
@@ -70,7 +71,7 @@ describe('expireDueGrants on SQLite with an injected clock', () => {
   });
 
   it('expires an unapproved request at its request deadline, with an audit row', async () => {
-    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    db = await openTestDatabase();
     const policy = testPolicy(
       [
         'tenant: t',

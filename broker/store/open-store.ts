@@ -2,7 +2,7 @@
  * Opens the broker's store: SQLite at `databasePath` (the embedded default) or PostgreSQL at
  * `databaseUrl` (several replicas may share it). Brings the schema up to date either way.
  */
-import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { GrantRepository } from './grant-repository.ts';
 import { openBrokerDatabase } from './open-database.ts';
@@ -29,8 +29,13 @@ async function migrate(
   db: Kysely<BrokerDatabase>,
   provider: MigrationProvider,
   where: string,
+  migrationTableSchema?: string,
 ): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error } = await new Migrator({
+    db,
+    provider,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  }).migrateToLatest();
   if (!error) return;
   await db.destroy();
   throw new Error(
@@ -49,13 +54,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+const postgresDatabases = new WeakSet<Kysely<BrokerDatabase>>();
+
+/** The repository over a database opened here or by `openBrokerDatabase` (SQLite). */
+export function repositoryFor(db: Kysely<BrokerDatabase>): GrantRepository {
+  return postgresDatabases.has(db) ? postgresGrantRepository(db) : sqliteGrantRepository(db);
+}
+
 /** Opens PostgreSQL at `url` with a pool of `max` connections and migrates it. */
 export async function openPostgresDatabase(url: string, max = 10): Promise<Kysely<BrokerDatabase>> {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<BrokerDatabase>({ dialect: new PostgresDialect({ pool }) });
-  await migrate(db, pgMigrationProvider, redactUrl(url));
+  // The migration tables live in the schema the URL's search_path names (not whichever schema
+  // of the database happens to hold a table of that name already).
+  const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  await migrate(db, pgMigrationProvider, redactUrl(url), current.rows[0]?.schema);
+  postgresDatabases.add(db);
   return db;
 }
 
