@@ -6,6 +6,7 @@ import type {
   DecisionBody,
   ExtendBody,
   Failure,
+  IssueCredentialsBody,
   Result,
   RevokeBody,
   WipedBody,
@@ -33,7 +34,7 @@ export interface BrokerClient {
   createRequest(body: CreateRequestBody, idempotencyKey: string): Answer<'createRequest'>;
   listGrants(): Answer<'listGrants'>;
   getGrant(id: string): Answer<'getGrant'>;
-  issueCredentials(id: string): Answer<'issueCredentials'>;
+  issueCredentials(id: string, body?: IssueCredentialsBody): Answer<'issueCredentials'>;
   listApprovals(): Answer<'listApprovals'>;
   approveGrant(id: string, body: DecisionBody): Answer<'approveGrant'>;
   denyGrant(id: string, body: DecisionBody): Answer<'denyGrant'>;
@@ -112,7 +113,7 @@ export function createBrokerClient(deps: BrokerClientDeps): BrokerClient {
       call('createRequest', { body, headers: { [IDEMPOTENCY_HEADER]: idempotencyKey } }),
     listGrants: () => call('listGrants'),
     getGrant: (id) => call('getGrant', { id }),
-    issueCredentials: (id) => call('issueCredentials', { id }),
+    issueCredentials: (id, body = {}) => call('issueCredentials', { id, body }),
     listApprovals: () => call('listApprovals'),
     approveGrant: (id, body) => call('approveGrant', { id, body }),
     denyGrant: (id, body) => call('denyGrant', { id, body }),

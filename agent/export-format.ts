@@ -28,9 +28,37 @@ function variablesFor(input: ExportInput): Array<[string, string]> {
         ['HOURGLASS_TOKEN_EXPIRES_AT', input.expiresAt],
         ['HOURGLASS_ROLE', input.role],
       ];
+    case 'postgres':
+      return [
+        ['PGHOST', credential.host],
+        ['PGPORT', String(credential.port)],
+        ['PGDATABASE', credential.database],
+        ['PGUSER', credential.user],
+        ['PGPASSWORD', credential.password],
+        ...(credential.sslmode ? [['PGSSLMODE', credential.sslmode] as [string, string]] : []),
+        ['DATABASE_URL', postgresUrl(credential)],
+        ['HOURGLASS_EXPIRES_AT', input.expiresAt],
+        ['HOURGLASS_ROLE', input.role],
+      ];
     default:
-      return assertNever(credential.kind);
+      return assertNever(credential);
   }
+}
+
+type PostgresCredential = Extract<Credential, { kind: 'postgres' }>;
+
+/** `postgresql://user:password@host:port/database`, every part percent-encoded. */
+export function postgresUrl(c: PostgresCredential): string {
+  const host = c.host.includes(':') ? `[${c.host}]` : c.host;
+  const e = encodeURIComponent;
+  const ssl = c.sslmode ? `?sslmode=${e(c.sslmode)}` : '';
+  return `postgresql://${e(c.user)}:${e(c.password)}@${host}:${String(c.port)}/${e(c.database)}${ssl}`;
+}
+
+/** A `.pgpass` line (`host:port:database:user:password`, `:` and `\` escaped). */
+export function pgpassLine(c: PostgresCredential): string {
+  const e = (v: string) => v.replace(/[\\:]/g, (ch) => `\\${ch}`);
+  return [c.host, String(c.port), c.database, c.user, c.password].map(e).join(':');
 }
 
 /** Export lines for `eval "$(hourglass env <role>)"` in the given shell. */

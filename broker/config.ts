@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { providerKindSchema } from '../protocol/broker-api.ts';
 
 /** One trusted OIDC issuer and the audience its access tokens must carry for the broker. */
 export const trustedIssuerSchema = z.strictObject({
@@ -32,6 +33,16 @@ export const brokerConfigSchema = z
     wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
     /** Seconds between heartbeat comments on `GET /v1/events`. */
     eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
+    /**
+     * Credential targets by name (a database, an SSH CA, an STS endpoint); each provider parses
+     * its own. Secrets are named by `{ env: VAR }` or `{ file: path }`, never written here or in policy.
+     */
+    targets: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a target name is lowercase letters, digits, -'),
+        z.looseObject({ kind: providerKindSchema }),
+      )
+      .default({}),
   })
   .refine((c) => c.databasePath !== undefined || c.databaseUrl !== undefined, {
     message: 'set databasePath (SQLite file) or databaseUrl (PostgreSQL)',

@@ -2,8 +2,6 @@
 import type { Kysely } from 'kysely';
 import type { BrokerConfig } from './config.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
-import { jwtProvider } from './credentials/jwt.provider.ts';
-import { providerRegistry } from './credentials/provider.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { buildBrokerApp, servedRoutes, type ServedRoute } from './http/build-broker-app.ts';
@@ -12,6 +10,7 @@ import { startExpiryScheduler, type ExpiryScheduler } from './lifecycle/expiry-s
 import { GrantService } from './lifecycle/grant-service.ts';
 import { createOutboxWorker } from './lifecycle/outbox-worker.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
+import { startProviders } from './providers/registry.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './ports.ts';
 import type { GrantRepository } from './store/grant-repository.ts';
 import { openBrokerDatabase } from './store/open-database.ts';
@@ -32,7 +31,13 @@ export interface RunningBroker {
 /** Starts the broker on `config.host`. Throws with a clear message when policy, key or database are unusable. */
 export async function startBroker(
   config: BrokerConfig,
-  ports: { clock?: Clock; ids?: Ids; onInternalError?: (error: unknown) => void } = {},
+  ports: {
+    clock?: Clock;
+    ids?: Ids;
+    onInternalError?: (error: unknown) => void;
+    /** Where target secrets named `{ env: VAR }` are read (default: process.env). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<RunningBroker> {
   const clock = ports.clock ?? systemClock;
   const onInternalError = ports.onInternalError ?? (() => undefined);
@@ -41,10 +46,23 @@ export async function startBroker(
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
   const db = await openBrokerDatabase(config.databasePath);
   const repo = sqliteGrantRepository(db);
+  let publicUrl = config.publicUrl ?? '';
+  const providers = await startProviders({
+    repo,
+    clock,
+    signingKey,
+    publicUrl: () => publicUrl,
+    policyRoles: policy.policy.roles,
+    targets: config.targets,
+    env: ports.env ?? process.env,
+  }).catch(async (error: unknown) => {
+    await db.destroy();
+    throw error;
+  });
   const bus = createEventBus();
   const worker = createOutboxWorker({
     repo,
-    providers: providerRegistry(jwtProvider(repo)),
+    providers,
     clock,
     onError: onInternalError,
   });
@@ -70,7 +88,6 @@ export async function startBroker(
   expiry.scheduler = scheduler;
   // Effects committed before a crash or restart are carried out now.
   worker.kick();
-  let publicUrl = config.publicUrl ?? '';
   const app = buildBrokerApp({
     repo,
     service,
@@ -78,6 +95,7 @@ export async function startBroker(
     clock,
     ids: ports.ids ?? randomIds,
     signingKey,
+    providers,
     verify: createTokenVerifier(config.issuers, clock),
     bus,
     heartbeatMs: config.eventHeartbeatSeconds * 1000,
@@ -91,6 +109,7 @@ export async function startBroker(
   const stopWork = () => {
     scheduler.stop();
     worker.stop();
+    for (const provider of providers.values()) void provider.close();
   };
   try {
     const address = await app.listen({ host: config.host, port: config.port });

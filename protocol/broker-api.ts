@@ -1,5 +1,8 @@
 /** The broker HTTP API contract: zod schemas keyed by method name. */
 import { z } from 'zod';
+import { credentialSchema, issueCredentialsBodySchema } from './credentials/index.ts';
+
+export * from './credentials/index.ts';
 
 /** A role name: lowercase slug, as in the policy file. */
 export const roleNameSchema = z
@@ -174,18 +177,6 @@ export const grantSchema = z.object({
 });
 export type Grant = z.infer<typeof grantSchema>;
 
-/** A JWT credential for HTTP APIs and Kubernetes. */
-export const jwtCredentialSchema = z.object({
-  kind: z.literal('jwt'),
-  token: z.string(),
-  tokenType: z.literal('Bearer'),
-  audience: z.string(),
-});
-
-/** Any issued credential; one member per provider kind as they land. */
-export const credentialSchema = z.discriminatedUnion('kind', [jwtCredentialSchema]);
-export type Credential = z.infer<typeof credentialSchema>;
-
 const timed = <T extends z.ZodRawShape>(shape: T) => z.object({ now: instantSchema, ...shape });
 
 /** Broker responses. Every one carries the broker's `now`: the broker is the time authority. */
@@ -309,7 +300,7 @@ export const brokerContract = {
   issueCredentials: {
     method: 'POST',
     path: '/v1/grants/:id/credentials',
-    body: null,
+    body: issueCredentialsBodySchema,
     response: credentialsResponseSchema,
   },
   listApprovals: {

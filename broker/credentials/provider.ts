@@ -1,9 +1,10 @@
 /**
  * A credential provider acts at a target for a grant: create access when it turns active, move its
- * deadline when it is extended, take access away when it ends. One per kind; the outbox worker
- * calls them after the transition committed, and retries on failure.
+ * deadline when it is extended, take access away when it ends, and hand the owner the credential.
+ * One per kind (broker/providers/<kind>/); the outbox worker calls the effects after the
+ * transition committed and retries on failure; the credentials route calls `credential`.
  */
-import type { ProviderKind } from '../../protocol/broker-api.ts';
+import type { Credential, IssueCredentialsBody, ProviderKind } from '../../protocol/broker-api.ts';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import type { Effect } from '../lifecycle/transition-types.ts';
 
@@ -15,12 +16,48 @@ export interface CredentialProvider {
   revoke(grant: GrantRecord, now: Date): Promise<void>;
 }
 
+/** Whether a provider's targets answer. */
+export interface ProviderHealth {
+  kind: ProviderKind;
+  status: 'ok' | 'down';
+  /** What is wrong, naming the target; never a secret. */
+  detail: string | null;
+}
+
+/** What the owner's fetch hands the provider. `tokenId` is audited before this runs. */
+export interface CredentialRequest {
+  grant: GrantRecord;
+  body: IssueCredentialsBody;
+  tokenId: string;
+  now: Date;
+}
+
+/** A provider with its policy and configuration bound: effects, credentials and health. */
+export interface BoundProvider extends CredentialProvider {
+  /** The credential for the owner of an active grant; throws a `ProviderError` when it cannot. */
+  credential(request: CredentialRequest): Promise<Credential>;
+  health(): Promise<ProviderHealth>;
+  close(): Promise<void>;
+}
+
+/** A refusal a provider explains to the caller (bad input, target down); never carries a secret. */
+export class ProviderError extends Error {
+  constructor(
+    readonly code: 'bad_request' | 'unavailable' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
 /** The providers this broker runs, by kind. */
 export type ProviderRegistry = ReadonlyMap<ProviderKind, CredentialProvider>;
 
 /** Builds a registry from providers. */
-export const providerRegistry = (...providers: CredentialProvider[]): ProviderRegistry =>
-  new Map(providers.map((p) => [p.kind, p]));
+export const providerRegistry = <P extends CredentialProvider>(
+  ...providers: P[]
+): ReadonlyMap<ProviderKind, P> => new Map(providers.map((p) => [p.kind, p]));
 
 /** Carries out one provider effect for `grant`. */
 export async function runProviderEffect(

@@ -1,4 +1,5 @@
 /** The broker's ES256 signing key: read from a file, or generated into it (mode 0600) when missing. */
+import { hkdfSync } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
@@ -7,13 +8,26 @@ export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;
+  /**
+   * A 32-byte key derived (HKDF-SHA256) from the private key for `label`: what a provider keys its
+   * own derivations with (e.g. a database role's password from its grant id), so no second secret
+   * file is needed and nothing derived is ever stored.
+   */
+  deriveSecret(label: string): Buffer;
 }
 
 async function fromJwk(jwk: JWK): Promise<SigningKey> {
   const { d: _d, ...publicPart } = jwk;
   const kid = await calculateJwkThumbprint(publicPart);
   const privateKey = (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey;
-  return { kid, privateKey, publicJwk: { ...publicPart, kid, alg: 'ES256', use: 'sig' } };
+  const material = Buffer.from(jwk.d ?? '', 'base64url');
+  return {
+    kid,
+    privateKey,
+    publicJwk: { ...publicPart, kid, alg: 'ES256', use: 'sig' },
+    deriveSecret: (label) =>
+      Buffer.from(hkdfSync('sha256', material, 'hourglass', `hourglass:${label}`, 32)),
+  };
 }
 
 /** Loads the private JWK at `path`, generating one (0600, exclusive create) when the file is missing. */

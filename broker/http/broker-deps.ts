@@ -3,6 +3,8 @@ import type { Clock, Ids } from '../ports.ts';
 import type { Policy } from '../policy/policy-schema.ts';
 import type { GrantRepository } from '../store/grant-repository.ts';
 import type { SigningKey } from '../credentials/signing-key.ts';
+import type { BoundProvider } from '../credentials/provider.ts';
+import type { ProviderKind } from '../../protocol/broker-api.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { GrantService } from '../lifecycle/grant-service.ts';
 import type { EventBus } from '../events/event-bus.ts';
@@ -15,6 +17,8 @@ export interface BrokerDeps {
   clock: Clock;
   ids: Ids;
   signingKey: SigningKey;
+  /** The started credential providers, by kind (broker/providers/registry.ts). */
+  providers: ReadonlyMap<ProviderKind, BoundProvider>;
   verify: TokenVerifier;
   bus: EventBus;
   /** Milliseconds between heartbeat comments on the event stream. */

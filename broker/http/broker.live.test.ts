@@ -9,6 +9,7 @@ import {
 } from 'jose';
 import {
   credentialsResponseSchema,
+  jwtCredentialSchema,
   grantResponseSchema,
   meResponseSchema,
   rolesResponseSchema,
@@ -91,7 +92,8 @@ describe('live broker with tokens from the real IdP', () => {
       alice.accessToken,
     );
     expect(issued.status).toBe(200);
-    const { credential, expiresAt } = credentialsResponseSchema.parse(issued.body);
+    const { credential: issuedCredential, expiresAt } = credentialsResponseSchema.parse(issued.body);
+    const credential = jwtCredentialSchema.parse(issuedCredential);
     const jwks = createRemoteJWKSet(new URL(`${broker.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(credential.token, jwks, {
       issuer: broker.url,

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialsResponseSchema, grantResponseSchema } from '../../protocol/broker-api.ts';
+import {
+  credentialsResponseSchema,
+  grantResponseSchema,
+  jwtCredentialSchema,
+} from '../../protocol/broker-api.ts';
 import type { DemoIdp } from '../../demo/idp.ts';
 import { decodeJwt } from 'jose';
 import type { RunningBroker } from '../start-broker.ts';
@@ -87,7 +91,7 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
     const issued = credentialsResponseSchema.parse(
       (await check.post(alice, `/v1/grants/${id}/credentials`, undefined)).body,
     );
-    jti = String(decodeJwt(issued.credential.token).jti);
+    jti = String(decodeJwt(jwtCredentialSchema.parse(issued.credential).token).jti);
     await check.refused(
       id,
       () => check.post(carol, `/v1/grants/${id}/revoke`, { reason: 'x' }),

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { CredentialProvider } from '../credentials/provider.ts';
 import { providerRegistry } from '../credentials/provider.ts';
-import { jwtProvider } from '../credentials/jwt.provider.ts';
+import { jwtEffects } from '../providers/jwt/jwt.provider.ts';
 import { verifyAuditLog } from '../audit/verify.ts';
 import { openBrokerDatabase } from '../store/open-database.ts';
 import type { BrokerDatabase } from '../store/schema.ts';
@@ -50,7 +50,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     // The issue effect of the seed is carried out by a healthy target first.
     const healthy = createOutboxWorker({
       repo,
-      providers: providerRegistry(jwtProvider(repo)),
+      providers: providerRegistry(jwtEffects(repo)),
       clock,
       onError: (e) => {
         throw e;
@@ -133,7 +133,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     expect((await service.apply('g2', { kind: 'expire' }, { kind: 'broker' })).ok).toBe(true);
     const worker = createOutboxWorker({
       repo,
-      providers: providerRegistry(jwtProvider(repo)),
+      providers: providerRegistry(jwtEffects(repo)),
       clock,
       onError: (e) => {
         throw e;

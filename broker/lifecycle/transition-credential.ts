@@ -43,7 +43,7 @@ export function issueCredential(
       {
         event: 'credential_issued',
         actor: keyOf(actor),
-        details: { jti: tokenId, audience: role.provider.audience, expiresAt: grant.expiresAt },
+        details: { jti: tokenId, provider: role.provider.kind, expiresAt: grant.expiresAt },
       },
     ],
     effects: [],

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../protocol/duration.ts';
 import { roleNameSchema } from '../../protocol/broker-api.ts';
+import { providerSettingsSchema } from '../providers/provider-settings.ts';
 
 /** A pending request waits at most this long for approval unless the policy says otherwise. */
 export const DEFAULT_REQUEST_TTL_SECONDS = 3600;
@@ -41,11 +42,8 @@ export const DEFAULT_EXTENSION_TOTAL_FACTOR = 4;
 const roleFields = z.strictObject({
   name: roleNameSchema,
   description: z.string().max(500).default(''),
-  provider: z.strictObject({
-    kind: z.literal('jwt'),
-    audience: z.string().min(1),
-    claims: z.record(z.string(), z.string()).optional(),
-  }),
+  /** What a grant hands out: one member per registered provider (broker/providers/provider-settings.ts). */
+  provider: providerSettingsSchema,
   eligible: z.strictObject({ groups: z.array(z.string().min(1)).min(1) }),
   maxDuration: durationField,
   approval: z

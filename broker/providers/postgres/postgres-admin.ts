@@ -1,0 +1,98 @@
+/**
+ * The SQL the provider runs at a target, over its admin connection. Every name is generated or
+ * checked against a strict pattern (postgres-settings.ts) and still quoted with escapeIdentifier;
+ * every value goes through escapeLiteral or a bind parameter.
+ */
+import pg from 'pg';
+
+/** One admin session at a target; closed after each action. */
+export async function withAdmin<T>(
+  adminUrl: string,
+  target: string,
+  action: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({
+    connectionString: adminUrl,
+    connectionTimeoutMillis: 5000,
+    query_timeout: 15_000,
+  });
+  // A failure after connecting also surfaces as an 'error' event; the query's rejection reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new Error(`postgres target ${target} is unreachable${code ? ` (${code})` : ''}`);
+  }
+  try {
+    return await action(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const exists = async (client: pg.Client, role: string): Promise<boolean> =>
+  ((await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount ?? 0) > 0;
+
+/** Refuses a policy role that is missing or a superuser (a temporary login must not inherit that). */
+async function checkGroupRole(client: pg.Client, role: string, target: string): Promise<void> {
+  const found = await client.query<{ rolsuper: boolean }>(
+    'SELECT rolsuper FROM pg_roles WHERE rolname = $1',
+    [role],
+  );
+  const row = found.rows[0];
+  if (!row) throw new Error(`postgres target ${target} has no role ${role}; create it first`);
+  if (row.rolsuper) throw new Error(`postgres role ${role} on ${target} is a superuser; refused`);
+}
+
+/** What a login role is created with. */
+export interface LoginSpec {
+  name: string;
+  verifier: string;
+  validUntil: string;
+  memberOf: string;
+  connectionLimit: number;
+}
+
+/** Creates the login role, or moves its deadline when it exists (a retried or repeated issue). */
+export async function ensureLoginRole(
+  client: pg.Client,
+  spec: LoginSpec,
+  target: string,
+): Promise<void> {
+  await checkGroupRole(client, spec.memberOf, target);
+  const role = client.escapeIdentifier(spec.name);
+  const until = client.escapeLiteral(spec.validUntil);
+  if (!(await exists(client, spec.name))) {
+    try {
+      await client.query(
+        `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT ` +
+          `PASSWORD ${client.escapeLiteral(spec.verifier)} VALID UNTIL ${until} ` +
+          `CONNECTION LIMIT ${String(spec.connectionLimit)} ` +
+          `IN ROLE ${client.escapeIdentifier(spec.memberOf)}`,
+      );
+      return;
+    } catch (error) {
+      // Created concurrently (the outbox and a fetch): fall through to move its deadline.
+      if ((error as { code?: string }).code !== '42710') throw error;
+    }
+  }
+  await client.query(`ALTER ROLE ${role} VALID UNTIL ${until}`);
+}
+
+/**
+ * Takes the login away: no new logins, open sessions terminated (waiting for them to end), what it
+ * owns reassigned to the admin and its grants dropped, then the role dropped. A missing role is done.
+ */
+export async function dropLoginRole(client: pg.Client, name: string): Promise<void> {
+  if (!(await exists(client, name))) return;
+  const role = client.escapeIdentifier(name);
+  await client.query(`ALTER ROLE ${role} NOLOGIN`);
+  await client.query(
+    'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = $1',
+    [name],
+  );
+  await client.query(`REASSIGN OWNED BY ${role} TO CURRENT_USER`);
+  await client.query(`DROP OWNED BY ${role}`);
+  await client.query(`DROP ROLE ${role}`);
+}

@@ -1,0 +1,115 @@
+/**
+ * The `postgres` provider: a temporary login role per grant, `VALID UNTIL` its deadline, member of
+ * the policy's group role. Extend moves `VALID UNTIL` (same password, open sessions stay); revoke and
+ * expiry end its sessions and drop it, since `VALID UNTIL` only gates new password logins.
+ */
+import type { Credential } from '../../../protocol/broker-api.ts';
+import type { BoundProvider, ProviderHealth } from '../../credentials/provider.ts';
+import { ProviderError } from '../../credentials/provider.ts';
+import type { GrantRecord } from '../../lifecycle/grant-record.ts';
+import { defineProvider, parseTargets, requireTargets } from '../provider-definition.ts';
+import { resolveSecret } from '../secret-ref.ts';
+import { dropLoginRole, ensureLoginRole, withAdmin } from './postgres-admin.ts';
+import { postgresSettingsSchema, postgresTargetSchema } from './postgres-settings.ts';
+import type { PostgresSettings, PostgresTarget } from './postgres-settings.ts';
+import { loginPassword, loginRoleName, scramVerifier } from './role-login.ts';
+
+interface ReadyTarget {
+  name: string;
+  adminUrl: string;
+  connect: { host: string; port: number; database: string; sslmode?: string };
+}
+
+async function readyTarget(name: string, target: PostgresTarget, env: NodeJS.ProcessEnv) {
+  const adminUrl = await resolveSecret(target.adminUrl, env);
+  let url: URL;
+  try {
+    url = new URL(adminUrl);
+  } catch {
+    throw new Error(`broker config: targets.${name}.adminUrl is not a postgres:// URL`);
+  }
+  const ready: ReadyTarget = {
+    name,
+    adminUrl,
+    connect: {
+      host: target.connect.host ?? (decodeURIComponent(url.hostname) || '127.0.0.1'),
+      port: target.connect.port ?? (Number(url.port) || 5432),
+      database: target.connect.database ?? (decodeURIComponent(url.pathname.slice(1)) || 'postgres'),
+      ...(target.connect.sslmode ? { sslmode: target.connect.sslmode } : {}),
+    },
+  };
+  return ready;
+}
+
+/** The postgres provider definition. */
+export const postgresProviderDefinition = defineProvider({
+  kind: 'postgres',
+  policySchema: postgresSettingsSchema,
+  create: async (setup) => {
+    requireTargets('postgres', setup.roles, setup.targets);
+    const targets = new Map<string, ReadyTarget>();
+    for (const [name, target] of parseTargets('postgres', setup.targets, postgresTargetSchema))
+      targets.set(name, await readyTarget(name, target, setup.env));
+    const key = setup.signingKey.deriveSecret('postgres-password');
+    const targetOf = (settings: PostgresSettings): ReadyTarget => {
+      const target = targets.get(settings.target);
+      if (!target) throw new Error(`postgres target ${settings.target} is not configured`);
+      return target;
+    };
+
+    const ensure = async (grant: GrantRecord): Promise<ReadyTarget> => {
+      const settings = setup.settingsOf(grant);
+      if (!settings || !grant.expiresAt)
+        throw new ProviderError('conflict', `role ${grant.role} is no longer in the policy`);
+      const target = targetOf(settings);
+      const spec = {
+        name: loginRoleName(grant),
+        verifier: scramVerifier(loginPassword(key, target.name, grant.id)),
+        validUntil: grant.expiresAt,
+        memberOf: settings.role,
+        connectionLimit: settings.connectionLimit,
+      };
+      await withAdmin(target.adminUrl, target.name, (c) => ensureLoginRole(c, spec, target.name));
+      return target;
+    };
+    // A grant whose role left the policy is dropped at every target (its name is its own).
+    const revoke = async (grant: GrantRecord): Promise<void> => {
+      const settings = setup.settingsOf(grant);
+      const at = settings ? [targetOf(settings)] : [...targets.values()];
+      for (const target of at)
+        await withAdmin(target.adminUrl, target.name, (c) => dropLoginRole(c, loginRoleName(grant)));
+    };
+
+    const provider: BoundProvider = {
+      kind: 'postgres',
+      issue: async (grant) => void (await ensure(grant)),
+      reissue: async (grant) => void (await ensure(grant)),
+      revoke,
+      credential: async ({ grant }): Promise<Credential> => {
+        const target = await ensure(grant).catch((error: unknown) => {
+          if (error instanceof ProviderError) throw error;
+          throw new ProviderError('unavailable', error instanceof Error ? error.message : 'failed');
+        });
+        return {
+          kind: 'postgres',
+          ...target.connect,
+          user: loginRoleName(grant),
+          password: loginPassword(key, target.name, grant.id),
+        };
+      },
+      health: async (): Promise<ProviderHealth> => {
+        for (const target of targets.values()) {
+          try {
+            await withAdmin(target.adminUrl, target.name, (c) => c.query('SELECT 1'));
+          } catch (error) {
+            const detail = error instanceof Error ? error.message : `${target.name} failed`;
+            return { kind: 'postgres', status: 'down', detail };
+          }
+        }
+        return { kind: 'postgres', status: 'ok', detail: null };
+      },
+      close: () => Promise.resolve(),
+    };
+    return provider;
+  },
+});

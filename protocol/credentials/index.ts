@@ -1,0 +1,26 @@
+/**
+ * Every credential a provider hands out, one schema per kind (one file each), and the body a
+ * client sends to fetch one. Adding a provider: its schema file here plus one entry below.
+ */
+import { z } from 'zod';
+import { jwtCredentialSchema } from './jwt.ts';
+import { postgresCredentialSchema } from './postgres.ts';
+
+export { jwtCredentialSchema } from './jwt.ts';
+export { postgresCredentialSchema } from './postgres.ts';
+
+/** Any issued credential, discriminated by provider kind. */
+export const credentialSchema = z.discriminatedUnion('kind', [
+  jwtCredentialSchema,
+  postgresCredentialSchema,
+]);
+export type Credential = z.infer<typeof credentialSchema>;
+
+/**
+ * Body of `POST /v1/grants/{id}/credentials`: what the provider needs from the device. The `ssh`
+ * provider signs the device's own public key (the private key never leaves it); others need nothing.
+ */
+export const issueCredentialsBodySchema = z.strictObject({
+  publicKey: z.string().min(1).max(4096).optional(),
+});
+export type IssueCredentialsBody = z.infer<typeof issueCredentialsBodySchema>;
