@@ -157,6 +157,7 @@ export function kyselyGrantRepository(
     insert(write) {
       return db.transaction().execute(async (trx): Promise<CommitOutcome> => {
         const { grant } = write;
+        await dialect.lockOwner(trx, grant.issuer, grant.subject);
         const owner = trx
           .selectFrom('grants')
           .selectAll()

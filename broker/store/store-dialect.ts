@@ -24,6 +24,11 @@ export interface StoreDialect {
    * audit chain (and event order) across concurrent transactions until commit.
    */
   lockChain(trx: Transaction<BrokerDatabase>): Promise<void>;
+  /**
+   * Called first in an insert transaction: serialises inserts of one owner, so two concurrent
+   * requests cannot both pass the "one live grant per role" and idempotency-key checks.
+   */
+  lockOwner(trx: Transaction<BrokerDatabase>, issuer: string, subject: string): Promise<void>;
   /** Called in the transaction after events were written: tells other replicas (PostgreSQL). */
   announceEvents(trx: Transaction<BrokerDatabase>, lastSeq: number): Promise<void>;
   /** Ids of due grants this process should act on, earliest deadline first. */
@@ -38,6 +43,7 @@ export const sqliteDialect: StoreDialect = {
   groupsOverlap: (groups) =>
     sql<boolean>`exists (select 1 from json_each(grants.approver_groups) g where g.value in (${sql.join(groups)}))`,
   lockChain: () => Promise.resolve(),
+  lockOwner: () => Promise.resolve(),
   announceEvents: () => Promise.resolve(),
   async claimDue(db, now, limit) {
     const rows = await db
@@ -78,6 +84,10 @@ export const postgresDialect: StoreDialect = {
     sql<boolean>`(grants.approver_groups::jsonb ?| ${sql.val([...groups])}::text[])`,
   async lockChain(trx) {
     await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+  },
+  async lockOwner(trx, issuer, subject) {
+    // Two-key form: class 1 for owners (the chain lock is a one-key lock, a separate space).
+    await sql`select pg_advisory_xact_lock(1, hashtext(${`${issuer}#${subject}`}))`.execute(trx);
   },
   async announceEvents(trx, lastSeq) {
     await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(lastSeq)})`.execute(trx);
