@@ -13,6 +13,12 @@ import { grantAccount } from './keychain.vault.ts';
 
 const GRANT_PREFIX = grantAccount('');
 const RETRY_MS = 1000;
+/**
+ * The coarse tick: the longest the scheduler sleeps. Timers run on the monotonic clock, which stops
+ * while a laptop is suspended; waking up at least this often keeps a wipe after a resume within a
+ * second of the deadline. A tick plans over the store in memory: microseconds, no I/O.
+ */
+const COARSE_TICK_MS = 1000;
 
 /** Emitted to the host (tray, notifications). Carries no secret. */
 export type DeadlineEvent =
@@ -38,7 +44,7 @@ export interface DeadlineSchedulerDeps {
   clock: Clock;
   warnBeforeSeconds: readonly number[];
   onEvent?: (event: DeadlineEvent) => void;
-  /** Longest sleep between checks, so a suspended or jumped clock is noticed quickly. */
+  /** Longest sleep between checks (default 1 s), so a suspend is noticed within a second. */
   maxSleepMs?: number;
 }
 
@@ -58,7 +64,8 @@ export async function startDeadlineScheduler(
     const removed = await deps.vault.remove(grantAccount(grantId));
     if (!removed.ok) return false;
     if (record.wipedAt === null) {
-      const wipedAt = new Date(deps.clock.now()).toISOString();
+      // On the broker's time line, like every instant the broker records.
+      const wipedAt = new Date(deps.clock.now() + deps.store.offsetMs()).toISOString();
       // The receipt is queued with the wipe itself: it survives a crash and an offline broker.
       deps.store.upsert({
         ...record,
@@ -97,7 +104,7 @@ export async function startDeadlineScheduler(
     for (const action of plan.due) failed = !(await perform(action)) || failed;
     if (stopped) return;
     clearTimeout(timer);
-    const cap = failed ? 1000 : (deps.maxSleepMs ?? 5000);
+    const cap = failed ? RETRY_MS : (deps.maxSleepMs ?? COARSE_TICK_MS);
     const wait = plan.next ? Math.max(0, Math.min(cap, plan.next.at - deps.clock.now())) : cap;
     timer = setTimeout(() => void rearm(), wait);
     timer.unref();

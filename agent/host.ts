@@ -4,7 +4,7 @@ import type { AgentHandlers } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
 import { createBrokerClient } from './broker-client.ts';
 import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
+import { startAgentClock } from './clock-anchor.ts';
 import type { AgentConfig } from './config.ts';
 import { DEFAULT_PROFILE } from './config.ts';
 import { createCurrentUser } from './current-user.ts';
@@ -15,6 +15,7 @@ import type { GrantStore } from './grant-store.ts';
 import { ensurePrivateDir, openGrantStore } from './grant-store.ts';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
 import { acquireInstanceLock } from './instance-lock.ts';
+import { agentHolder, stopCommand } from './instance-lock-holder.ts';
 import { createLiveConnection } from './live-connection.ts';
 import { startLocalApiServer } from './local-api.server.ts';
 import { createLoginFlow } from './login/login-flow.ts';
@@ -59,10 +60,11 @@ export async function startAgent(
   const profile = config.profile ?? DEFAULT_PROFILE;
   if (serve) ensurePrivateDir(dirname(config.socketPath));
   const lock = serve ? acquireInstanceLock(`${config.socketPath}.lock`) : null;
-  if (lock && !lock.ok) throw new Error(lock.error.message);
-  const clock = hooks.clock ?? systemClock;
+  if (lock && !lock.ok) throw new Error(lockedMessage(config.dataDir, profile, lock.error.message));
   const vault = createKeychainVault(hooks.keychainService, profile);
   const store = openGrantStore(config.dataDir);
+  // Monotonic: a wall-clock jump neither delays nor advances a wipe (see clock.ts).
+  const clock = hooks.clock ?? startAgentClock(config.dataDir);
   const oidc = createOidcConnection(config);
   const session = createSession({ oidc, vault, clock, audience: config.brokerAudience });
   const broker = createBrokerClient({
@@ -178,6 +180,15 @@ export async function startAgent(
       if (lock?.ok) lock.value.release();
     },
   };
+}
+
+/** Why the agent cannot start while another holds the lock, with the command that stops it. */
+function lockedMessage(dataDir: string, profile: string, fallback: string): string {
+  const holder = agentHolder(dataDir);
+  if (!holder) return fallback;
+  return holder.headless
+    ? `An agent is already running for profile "${profile}" (pid ${holder.pid}); stop it with \`${stopCommand(profile)}\` and retry`
+    : `Hourglass is already running for profile "${profile}" in another app (pid ${holder.pid}); quit it (or \`kill ${holder.pid}\`) and retry`;
 }
 
 const KEEP_WIPED_MS = 24 * 60 * 60_000;

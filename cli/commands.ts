@@ -11,6 +11,7 @@ import { registerGrantCommands } from './grant-commands.ts';
 import { ownGrants } from './grant-ref.ts';
 import type { RequestOptions } from './request-command.ts';
 import { runRequest } from './request-command.ts';
+import { stopAgents } from './run-agent.ts';
 
 export type { CliIo } from './command-support.ts';
 
@@ -158,6 +159,14 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     );
   program
     .command('agent')
-    .description('run the headless agent in the foreground')
-    .action(async () => finish(await io.runAgent()));
+    .description('run the headless agent in the foreground (--stop: stop the running one)')
+    .option('--stop', 'stop the headless agent of this profile instead')
+    .option('--all-profiles', 'with --stop: of every profile')
+    .action(async (opts: { stop?: boolean; allProfiles?: boolean }) =>
+      finish(
+        opts.stop
+          ? await stopAgents(io.env, opts.allProfiles === true, io.out, io.err)
+          : await io.runAgent(),
+      ),
+    );
 }

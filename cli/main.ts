@@ -24,7 +24,7 @@ export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Prom
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     // Read at call time: `--profile` changes `io.env` before any command runs.
-    connect: () => connectAgent(io.env),
+    connect: () => connectAgent(io.env, io.err),
     watch: (onPush) => watchAgent(socketPathFor(resolveDataDir(io.env)), onPush),
     runAgent: () => runHeadlessAgent(io.env, io.err),
     interactive: process.stderr.isTTY === true,

@@ -1,9 +1,10 @@
 /** `hourglass agent`: the headless agent in the foreground until SIGINT/SIGTERM. */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAgentConfig } from '../agent/config.ts';
+import { loadAgentConfig, resolveBaseDir, resolveDataDir } from '../agent/config.ts';
 import { ensurePrivateDir } from '../agent/grant-store.ts';
 import { startAgent } from '../agent/host.ts';
+import { profileDataDirs, stopCommand, stopHeadlessAgent } from '../agent/instance-lock-holder.ts';
 import { isAgentRunning } from '../agent/local-api.client.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
@@ -18,7 +19,10 @@ export async function runHeadlessAgent(
     return exitCodeFor(config.error.code);
   }
   if (await isAgentRunning(config.value.socketPath)) {
-    err(`hourglass agent: an agent is already running at ${config.value.socketPath}\n`);
+    const profile = config.value.profile ?? 'default';
+    err(
+      `hourglass agent: an agent is already running for profile "${profile}"; stop it with \`${stopCommand(profile)}\`\n`,
+    );
     return EXIT.unexpected;
   }
   ensurePrivateDir(config.value.dataDir);
@@ -29,7 +33,7 @@ export async function runHeadlessAgent(
       onDeadlineEvent: (event) =>
         err(
           event.kind === 'grantWiped'
-            ? `wiped ${event.role} grant ${event.grantId}\n`
+            ? `wiped ${event.role} grant ${event.grantId} (${event.trigger})\n`
             : `${event.role} grant ${event.grantId} expires in ${event.secondsLeft}s\n`,
         ),
     });
@@ -52,4 +56,31 @@ export async function runHeadlessAgent(
   await agent.close();
   rmSync(pidFile, { force: true });
   return EXIT.ok;
+}
+
+/**
+ * `hourglass agent --stop [--all-profiles]`: stops the headless agent of this profile (or of every
+ * profile); an agent inside an app is named, not killed.
+ */
+export async function stopAgents(
+  env: NodeJS.ProcessEnv,
+  allProfiles: boolean,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  const dirs = allProfiles ? profileDataDirs(resolveBaseDir(env)) : [resolveDataDir(env)];
+  let code: number = EXIT.ok;
+  let stoppedAny = false;
+  for (const dir of dirs) {
+    const stopped = await stopHeadlessAgent(dir);
+    if (!stopped.ok) {
+      err(`hourglass agent: ${stopped.error.message}\n`);
+      code = EXIT.unexpected;
+    } else if (stopped.value !== null) {
+      stoppedAny = true;
+      out(`Stopped the agent (pid ${stopped.value}) of ${dir}\n`);
+    }
+  }
+  if (code === EXIT.ok && !stoppedAny) out('No agent was running.\n');
+  return code;
 }

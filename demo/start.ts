@@ -2,12 +2,13 @@
  * The console demo: IdP + broker + headless agent + the renderer served as a local console
  * (loopback only, random token). `npm start` runs this when the Electron runtime cannot load.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startConsoleServer } from '../agent/console/console-server.ts';
 import { startAgent } from '../agent/host.ts';
+import { profileDataDirs, stopHeadlessAgent } from '../agent/instance-lock-holder.ts';
 import { startDemo } from './demo-setup.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +36,7 @@ function reexecWithDemoKeyring(): boolean {
   console.log('hourglass demo: no session bus; using a private demo keyring for this run');
   const script =
     'echo -n demo | XDG_DATA_HOME="$KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"';
-  const result = spawnSync(
+  const child = spawn(
     'dbus-run-session',
     [
       '--',
@@ -49,10 +50,49 @@ function reexecWithDemoKeyring(): boolean {
     ],
     {
       stdio: 'inherit',
+      // Its own process group: dbus-run-session dies on a signal without passing it on, so the
+      // signal goes to the whole group and reaches the demo inside.
+      detached: true,
       env: { ...process.env, HOURGLASS_DEMO_KEYRING: '1', KEYRING_HOME: keyringHome },
     },
   );
-  process.exit(result.status ?? 1);
+  const group = -(child.pid ?? 0);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => {
+      try {
+        process.kill(group, signal);
+      } catch {
+        // The group is gone already.
+      }
+    });
+  // The demo inside may still be stopping its agents when dbus-run-session ends: wait for it.
+  child.on('exit', (code) => void groupGone(group, 10_000).then(() => process.exit(code ?? 1)));
+  return true;
+}
+
+/** Resolves once no process of `group` is left, or after `ms`. */
+async function groupGone(group: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      process.kill(group, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Stops the headless agents of every profile under the demo's data dir (best effort, said). */
+async function stopDemoAgents(baseDir: string): Promise<void> {
+  for (const dir of profileDataDirs(baseDir)) {
+    const stopped = await stopHeadlessAgent(dir);
+    if (!stopped.ok) console.error(`hourglass demo: ${stopped.error.message}`);
+    else if (stopped.value !== null)
+      console.log(
+        `hourglass demo: stopped an agent left from an earlier run (pid ${stopped.value})`,
+      );
+  }
 }
 
 async function main(): Promise<void> {
@@ -63,7 +103,18 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const demo = await startDemo(process.env);
-  const agent = await startAgent(demo.agentConfig);
+  // Agents from an earlier run hold that run's ports: stop them before this run's agent starts.
+  await stopDemoAgents(demo.agentConfig.dataDir);
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent(demo.agentConfig);
+  } catch (error) {
+    console.error(
+      `hourglass demo: ${error instanceof Error ? error.message : 'the agent failed to start'}`,
+    );
+    await demo.stack.close();
+    process.exit(1);
+  }
   const consoleServer = await startConsoleServer({
     api: agent.handlers,
     staticDir,
@@ -78,13 +129,20 @@ async function main(): Promise<void> {
   }
   console.log('hourglass demo: CLI: node bin/hourglass.js status');
   console.log(`hourglass demo: open the console: ${consoleServer.url}`);
+  let stopping = false;
   const stop = async (): Promise<void> => {
+    // Ctrl-C reaches this process and `npm start` (which forwards it): stop once.
+    if (stopping) return;
+    stopping = true;
     await consoleServer.close();
     await agent.close();
+    // On-demand agents the CLI started for other profiles would keep this run's dead ports.
+    await stopDemoAgents(demo.agentConfig.dataDir);
     await demo.stack.close();
+    console.log('hourglass demo: stopped; no agent left running');
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop());
 }
 
 await main();

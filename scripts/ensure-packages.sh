@@ -3,7 +3,7 @@
 # otherwise it prints the exact install line and fails. It never skips silently.
 set -euo pipefail
 
-PACKAGES=(gnome-keyring libsecret-tools openssh-server chromium xvfb xauth zsh fish)
+PACKAGES=(gnome-keyring libsecret-tools openssh-server chromium xvfb xauth zsh fish faketime)
 # command -> package that provides it
 declare -A NEEDS=(
   [gnome-keyring-daemon]=gnome-keyring
@@ -15,6 +15,7 @@ declare -A NEEDS=(
   [dbus-run-session]=dbus
   [zsh]=zsh
   [fish]=fish
+  [faketime]=faketime
 )
 PG_BIN=${HOURGLASS_PG_BIN:-/usr/lib/postgresql/15/bin}
 
