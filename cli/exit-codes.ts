@@ -28,11 +28,12 @@ Output:
 Exit codes:
   0  ok
   1  unexpected error
-  2  bad usage or input (unknown flag, bad duration, unknown role or grant, no active grant)
+  2  bad usage or input (unknown flag, bad duration, unknown grant, no active grant; a role
+     that does not exist or that you are not eligible for: the broker tells no one which)
   3  not signed in, or the sign-in failed
-  4  denied by policy (not eligible, over the maximum duration, reason or ticket missing,
-     not an approver of this request, your own request)
-  5  broker, keychain or identity provider unavailable
+  4  denied by policy (over the maximum duration, reason or ticket missing, not an approver
+     of this request, your own request)
+  5  broker, keychain or identity provider unavailable (also: the demo is not running)
   6  not possible in the grant's state (role already held: extend it; not pending; extension
      budget used up)
   7  request --wait: the request was denied
