@@ -46,6 +46,19 @@ export async function freshPgUrl(): Promise<string> {
   return `${base}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
+/** Where a broker under test stores: a fresh SQLite file or a fresh PostgreSQL schema. */
+export async function testStoreLocation(): Promise<
+  { databasePath: string } | { databaseUrl: string }
+> {
+  return TEST_BACKEND === 'sqlite'
+    ? { databasePath: join(tempDir(), 'broker.sqlite') }
+    : { databaseUrl: await freshPgUrl() };
+}
+
+/** The seed policy's text (role `ro`, group `g`), for a policy file. */
+export const SEED_POLICY_TEXT =
+  'tenant: t\nroles:\n  - name: ro\n    provider: { kind: jwt, audience: a }\n    eligible: { groups: [g] }\n    maxDuration: 1h\n';
+
 /** A fresh database on the backend under test (a temp SQLite file or a fresh PostgreSQL schema). */
 export async function openTestDatabase(): Promise<Kysely<BrokerDatabase>> {
   if (TEST_BACKEND === 'sqlite') return openBrokerDatabase(join(tempDir(), 'b.sqlite'));
@@ -75,8 +88,7 @@ export class ManualClock implements Clock {
   }
 }
 
-const SEED_POLICY =
-  'tenant: t\nroles:\n  - name: ro\n    provider: { kind: jwt, audience: a }\n    eligible: { groups: [g] }\n    maxDuration: 1h\n';
+const SEED_POLICY = SEED_POLICY_TEXT;
 
 /** Parses policy text or throws. */
 export function testPolicy(text: string = SEED_POLICY): Policy {

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBrokerConfig } from '../config.ts';
 import { startBroker } from '../start-broker.ts';
-import { openBrokerDatabase } from '../store/open-database.ts';
-import { ManualClock, seedActiveGrant, tempDir } from '../test-support.ts';
+import { openStore } from '../store/open-store.ts';
+import { ManualClock, seedActiveGrant, tempDir, testStoreLocation } from '../test-support.ts';
 
 const demoPolicy = fileURLToPath(new URL('../../demo/policy.yaml', import.meta.url));
 
@@ -13,9 +13,9 @@ const demoPolicy = fileURLToPath(new URL('../../demo/policy.yaml', import.meta.u
 describe('a broker restarted after a deadline passed', () => {
   it('expires the overdue grant at start and revokes its credential', async () => {
     const dir = tempDir();
-    const databasePath = join(dir, 'broker.sqlite');
+    const location = await testStoreLocation();
     const t0 = new Date('2030-01-01T00:00:00Z');
-    const db = await openBrokerDatabase(databasePath);
+    const { db } = await openStore(location);
     await seedActiveGrant(db, 'g1', 60, t0);
     await seedActiveGrant(db, 'g2', 3600, t0);
     await db.destroy();
@@ -24,7 +24,7 @@ describe('a broker restarted after a deadline passed', () => {
     const config = parseBrokerConfig({
       issuers: [{ issuer: 'http://127.0.0.1:9', audience: 'urn:hourglass:broker' }],
       policyPath: demoPolicy,
-      databasePath,
+      ...location,
       signingKeyPath: join(dir, 'key.jwk'),
     });
     if (config.status === 'error') throw new Error(config.message);
