@@ -13,14 +13,16 @@ import { loadPolicyFile } from './policy/load-policy.ts';
 import { startProviders } from './providers/registry.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './ports.ts';
 import type { GrantRepository } from './store/grant-repository.ts';
-import { openBrokerDatabase } from './store/open-database.ts';
+import { openStore } from './store/open-store.ts';
+import { listenForEvents, type EventListenerConnection } from './store/pg-listen.ts';
 import type { BrokerDatabase } from './store/schema.ts';
-import { sqliteGrantRepository } from './store/sqlite-grant-repository.ts';
+import type { StoreBackend } from './store/store-dialect.ts';
 
 /** A running broker. `db` is for tests that inspect rows; the broker itself goes through `repo`. */
 export interface RunningBroker {
   url: string;
   db: Kysely<BrokerDatabase>;
+  backend: StoreBackend;
   repo: GrantRepository;
   bus: EventBus;
   /** The routes the HTTP app serves. */
@@ -44,8 +46,7 @@ export async function startBroker(
   const policy = await loadPolicyFile(config.policyPath);
   if (policy.status === 'error') throw new Error(policy.message);
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
-  const db = await openBrokerDatabase(config.databasePath);
-  const repo = sqliteGrantRepository(db);
+  const { db, repo, backend } = await openStore(config);
   let publicUrl = config.publicUrl ?? '';
   const providers = await startProviders({
     repo,
@@ -60,6 +61,12 @@ export async function startBroker(
     throw error;
   });
   const bus = createEventBus();
+  // Replicas on one PostgreSQL hear each other's commits: streams here wake for events made there.
+  let listener: EventListenerConnection | undefined;
+  if (config.databaseUrl) {
+    listener = listenForEvents(config.databaseUrl, (seq) => bus.publish(seq), onInternalError);
+    await listener.ready;
+  }
   const worker = createOutboxWorker({
     repo,
     providers,
@@ -109,6 +116,7 @@ export async function startBroker(
   const stopWork = () => {
     scheduler.stop();
     worker.stop();
+    void listener?.close();
     for (const provider of providers.values()) void provider.close();
   };
   try {
@@ -123,6 +131,7 @@ export async function startBroker(
   return {
     url,
     db,
+    backend,
     repo,
     bus,
     routes: servedRoutes(app),
