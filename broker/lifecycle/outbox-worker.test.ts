@@ -1,13 +1,17 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { CredentialProvider } from '../credentials/provider.ts';
 import { providerRegistry } from '../credentials/provider.ts';
 import { jwtEffects } from '../providers/jwt/jwt.provider.ts';
 import { verifyAuditLog } from '../audit/verify.ts';
-import { openBrokerDatabase } from '../store/open-database.ts';
 import type { BrokerDatabase } from '../store/schema.ts';
-import { ManualClock, seedActiveGrant, tempDir, testLifecycle, testUser } from '../test-support.ts';
+import {
+  ManualClock,
+  openTestDatabase,
+  seedActiveGrant,
+  testLifecycle,
+  testUser,
+} from '../test-support.ts';
 import { createOutboxWorker, retryDelayMs, OUTBOX_RETRY_BASE_MS } from './outbox-worker.ts';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
@@ -43,7 +47,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
   });
 
   it('retries a failing effect with backoff, keeps the failure visible, then succeeds', async () => {
-    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    db = await openTestDatabase();
     const clock = new ManualClock(t0);
     const { repo, service } = testLifecycle(db, clock);
     await seedActiveGrant(db, 'g1', 600, clock.now());
@@ -119,7 +123,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
   });
 
   it('the jwt provider revokes the token ids handed out for the grant', async () => {
-    db = await openBrokerDatabase(join(tempDir(), 'b.sqlite'));
+    db = await openTestDatabase();
     const clock = new ManualClock(t0);
     const { repo, service } = testLifecycle(db, clock);
     const alice = testUser('alice-g2', ['g']);
