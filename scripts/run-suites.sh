@@ -13,9 +13,13 @@ npx vite build --config renderer/vite.config.ts --logLevel error || status=1
 npx tsx build/bundle-cli.ts || status=1
 
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
+# The broker suite again on PostgreSQL (the production backend): a fresh schema per database.
+HOURGLASS_TEST_STORE=postgres npx vitest run broker/ \
+  --reporter=default --reporter=json --outputFile.json="$out/vitest-postgres.json" || status=1
 
 PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" \
   npx playwright test --reporter=list,json || status=1
 
-node scripts/summarize-results.mjs "$out/vitest.json" "$out/playwright.json" || status=1
+node scripts/summarize-results.mjs "$out/vitest.json" "$out/playwright.json" \
+  "$out/vitest-postgres.json" || status=1
 exit $status

@@ -2,7 +2,8 @@
 // A missing report counts as a failed suite, so a crashed runner never reads as green.
 import { readFileSync } from 'node:fs';
 
-const [vitestPath, playwrightPath] = process.argv.slice(2);
+// Further vitest reports (the broker suite on PostgreSQL) may follow the first two.
+const [vitestPath, playwrightPath, ...moreVitest] = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -23,6 +24,14 @@ if (vitest) {
   failed += vitest.numFailedTests + (vitest.numRuntimeErrorTestSuites ?? 0);
   skipped += vitest.numPendingTests + vitest.numTodoTests;
   console.log(`vitest: ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed`);
+}
+for (const path of moreVitest) {
+  const more = read(path, 'vitest');
+  if (!more) continue;
+  passed += more.numPassedTests;
+  failed += more.numFailedTests + (more.numRuntimeErrorTestSuites ?? 0);
+  skipped += more.numPendingTests + more.numTodoTests;
+  console.log(`vitest (${path}): ${more.numPassedTests} passed, ${more.numFailedTests} failed`);
 }
 const pw = read(playwrightPath, 'playwright');
 if (pw) {
