@@ -72,6 +72,14 @@ export async function startBroker(
     providers,
     clock,
     onError: onInternalError,
+    // The alarm: an audit record and an event (the service exists by the time the worker runs).
+    onIrrevocable: async (grantId, attempts, error) => {
+      await service.apply(
+        grantId,
+        { kind: 'targetIrrevocable', attempts, error },
+        { kind: 'broker' },
+      );
+    },
   });
   // The scheduler needs the service and the service's hooks need the scheduler: a late binding.
   const expiry: { scheduler?: ExpiryScheduler } = {};

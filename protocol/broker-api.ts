@@ -251,6 +251,8 @@ export const grantChangeSchema = z.enum([
   'revoked',
   'expired',
   'wiped',
+  /** Revocation kept failing at the target: access may remain there (an alarm; retries go on). */
+  'irrevocable',
 ]);
 export type GrantChange = z.infer<typeof grantChangeSchema>;
 

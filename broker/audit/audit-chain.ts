@@ -19,7 +19,9 @@ export type AuditEvent =
   | 'expired'
   | 'credential_issued'
   | 'wiped'
-  | 'effect_failed';
+  | 'effect_failed'
+  /** A revocation kept failing at the target past the bound: access may remain there. */
+  | 'target_irrevocable';
 
 /** An audit record as hashed. Never carries a secret. */
 export interface AuditRecord {

@@ -11,6 +11,8 @@ import type { GrantRepository, OutboxEntry } from '../store/grant-repository.ts'
 export const OUTBOX_RETRY_BASE_MS = 500;
 /** The longest wait between retries. */
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
+/** Failed attempts of a revocation before the alarm is raised (about two minutes of backoff). */
+export const IRREVOCABLE_AFTER_ATTEMPTS = 8;
 const BATCH = 50;
 const MAX_SLEEP_MS = 60_000;
 
@@ -36,6 +38,12 @@ export interface OutboxWorkerDeps {
   clock: Clock;
   onError: (error: unknown) => void;
   random?: () => number;
+  /**
+   * Called once when a revocation has failed `irrevocableAfter` times (default
+   * IRREVOCABLE_AFTER_ATTEMPTS): the alarm. Retries go on at the capped backoff.
+   */
+  onIrrevocable?: (grantId: string, attempts: number, error: string) => Promise<void>;
+  irrevocableAfter?: number;
 }
 
 async function carryOut(deps: OutboxWorkerDeps, entry: OutboxEntry, now: Date): Promise<void> {
@@ -67,6 +75,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         const message = error instanceof Error ? error.message : 'unknown failure';
         const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
         await deps.repo.failEffect(entry, message, retryAt, now);
+        const attempts = entry.attempts + 1;
+        const bound = deps.irrevocableAfter ?? IRREVOCABLE_AFTER_ATTEMPTS;
+        if (entry.effect.action === 'revoke' && attempts === bound)
+          await Promise.resolve(
+            deps.onIrrevocable?.(entry.effect.grantId, attempts, message),
+          ).catch(deps.onError);
       }
     }
     return { done, failed };

@@ -35,7 +35,9 @@ export type GrantCommand =
   | { kind: 'revoke'; reason: string | null }
   | { kind: 'expire' }
   | { kind: 'recordWipe'; receipt: WipedBody }
-  | { kind: 'issueCredential'; tokenId: string };
+  | { kind: 'issueCredential'; tokenId: string }
+  /** The broker: a revocation kept failing at the target past the bound (an alarm). */
+  | { kind: 'targetIrrevocable'; attempts: number; error: string };
 
 /** Work carried out after commit, through the outbox. */
 export type Effect = { kind: 'provider'; action: 'issue' | 'reissue' | 'revoke'; grantId: string };

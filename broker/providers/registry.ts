@@ -9,11 +9,7 @@ import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import { jwtProviderDefinition } from './jwt/jwt.provider.ts';
 import { postgresProviderDefinition } from './postgres/postgres.provider.ts';
 import type { ProviderSettings } from './provider-settings.ts';
-import type {
-  ProviderDefinition,
-  ProviderSetup,
-  SettingsSchema,
-} from './provider-definition.ts';
+import type { ProviderDefinition, ProviderSetup, SettingsSchema } from './provider-definition.ts';
 
 /** Every provider, in registration order. */
 export const providerDefinitions = [jwtProviderDefinition, postgresProviderDefinition] as const;
@@ -23,7 +19,7 @@ export type SharedSetup = Omit<ProviderSetup<never>, 'roles' | 'settingsOf' | 't
   /** The policy's roles: name and `provider` block. */
   policyRoles: ReadonlyArray<{ name: string; provider: ProviderSettings }>;
   /** The broker config's `targets`, by name. */
-  targets: Readonly<Record<string, { kind: ProviderKind }>>;
+  targets: Readonly<Record<string, { kind: ProviderKind } & Record<string, unknown>>>;
 };
 
 async function startOne<T extends SettingsSchema>(

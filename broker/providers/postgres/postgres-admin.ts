@@ -26,9 +26,28 @@ export async function withAdmin<T>(
   }
   try {
     return await action(client);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Runs `action` in a transaction holding an advisory lock on the login role's name, so an issue
+ * from the outbox, a fetch and a revocation of the same grant never interleave at the target.
+ */
+export async function lockedFor<T>(
+  client: pg.Client,
+  role: string,
+  action: () => Promise<T>,
+): Promise<T> {
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [role]);
+  const result = await action();
+  await client.query('COMMIT');
+  return result;
 }
 
 const exists = async (client: pg.Client, role: string): Promise<boolean> =>
@@ -63,21 +82,18 @@ export async function ensureLoginRole(
   await checkGroupRole(client, spec.memberOf, target);
   const role = client.escapeIdentifier(spec.name);
   const until = client.escapeLiteral(spec.validUntil);
-  if (!(await exists(client, spec.name))) {
-    try {
-      await client.query(
-        `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT ` +
-          `PASSWORD ${client.escapeLiteral(spec.verifier)} VALID UNTIL ${until} ` +
-          `CONNECTION LIMIT ${String(spec.connectionLimit)} ` +
-          `IN ROLE ${client.escapeIdentifier(spec.memberOf)}`,
-      );
+  await lockedFor(client, spec.name, async () => {
+    if (await exists(client, spec.name)) {
+      await client.query(`ALTER ROLE ${role} VALID UNTIL ${until}`);
       return;
-    } catch (error) {
-      // Created concurrently (the outbox and a fetch): fall through to move its deadline.
-      if ((error as { code?: string }).code !== '42710') throw error;
     }
-  }
-  await client.query(`ALTER ROLE ${role} VALID UNTIL ${until}`);
+    await client.query(
+      `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT ` +
+        `PASSWORD ${client.escapeLiteral(spec.verifier)} VALID UNTIL ${until} ` +
+        `CONNECTION LIMIT ${String(spec.connectionLimit)} ` +
+        `IN ROLE ${client.escapeIdentifier(spec.memberOf)}`,
+    );
+  });
 }
 
 /**
@@ -85,9 +101,19 @@ export async function ensureLoginRole(
  * owns reassigned to the admin and its grants dropped, then the role dropped. A missing role is done.
  */
 export async function dropLoginRole(client: pg.Client, name: string): Promise<void> {
-  if (!(await exists(client, name))) return;
   const role = client.escapeIdentifier(name);
-  await client.query(`ALTER ROLE ${role} NOLOGIN`);
+  // No new logins from here on, committed even if a later step fails (the alarm path).
+  const present = await lockedFor(client, name, async () => {
+    if (!(await exists(client, name))) return false;
+    await client.query(`ALTER ROLE ${role} NOLOGIN`);
+    return true;
+  });
+  if (!present) return;
+  await lockedFor(client, name, () => endLoginRole(client, name, role));
+}
+
+async function endLoginRole(client: pg.Client, name: string, role: string): Promise<void> {
+  if (!(await exists(client, name))) return;
   await client.query(
     'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = $1',
     [name],

@@ -34,7 +34,8 @@ async function readyTarget(name: string, target: PostgresTarget, env: NodeJS.Pro
     connect: {
       host: target.connect.host ?? (decodeURIComponent(url.hostname) || '127.0.0.1'),
       port: target.connect.port ?? (Number(url.port) || 5432),
-      database: target.connect.database ?? (decodeURIComponent(url.pathname.slice(1)) || 'postgres'),
+      database:
+        target.connect.database ?? (decodeURIComponent(url.pathname.slice(1)) || 'postgres'),
       ...(target.connect.sslmode ? { sslmode: target.connect.sslmode } : {}),
     },
   };
@@ -77,7 +78,9 @@ export const postgresProviderDefinition = defineProvider({
       const settings = setup.settingsOf(grant);
       const at = settings ? [targetOf(settings)] : [...targets.values()];
       for (const target of at)
-        await withAdmin(target.adminUrl, target.name, (c) => dropLoginRole(c, loginRoleName(grant)));
+        await withAdmin(target.adminUrl, target.name, (c) =>
+          dropLoginRole(c, loginRoleName(grant)),
+        );
     };
 
     const provider: BoundProvider = {

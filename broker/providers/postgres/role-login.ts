@@ -9,7 +9,11 @@ export const ROLE_PREFIX = 'hg_';
 
 /** `hg_<user>_<grant hash>`: readable, at most 40 bytes, only [a-z0-9_] whatever the user's name. */
 export function loginRoleName(grant: { id: string; subject: string }): string {
-  const user = grant.subject.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 20) || 'user';
+  const user =
+    grant.subject
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 20) || 'user';
   const hash = createHash('sha256').update(grant.id).digest('hex').slice(0, 16);
   return `${ROLE_PREFIX}${user}_${hash}`;
 }

@@ -1,0 +1,60 @@
+/**
+ * Test support: a fresh database with an `orders` table and a read-only group role on the
+ * throwaway cluster (HOURGLASS_TEST_PG_URL, scram over TCP so VALID UNTIL is enforced).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { testPgUrl } from '../../test-support.ts';
+
+/** A target database made for one test file. */
+export interface PgTargetFixture {
+  /** Admin URL of the target database (the cluster superuser). */
+  adminUrl: string;
+  database: string;
+  /** The read-only group role a policy names. */
+  groupRole: string;
+  /** Runs SQL as the cluster admin in the target database. */
+  admin<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>;
+  /** Drops the database and the group role. */
+  drop(): Promise<void>;
+}
+
+async function asAdmin<T extends pg.QueryResultRow>(url: string, sql: string, values?: unknown[]) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the database, the group role and three orders. */
+export async function createPgTarget(): Promise<PgTargetFixture> {
+  const suffix = randomBytes(4).toString('hex');
+  const database = `hg_target_${suffix}`;
+  const groupRole = `orders_ro_${suffix}`;
+  const base = testPgUrl();
+  await asAdmin(base, `CREATE DATABASE ${database}`);
+  await asAdmin(base, `CREATE ROLE ${groupRole} NOLOGIN`);
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  url.search = '';
+  const adminUrl = url.toString();
+  await asAdmin(
+    adminUrl,
+    `CREATE TABLE orders (id int PRIMARY KEY, item text);
+     INSERT INTO orders VALUES (1, 'tea'), (2, 'cake'), (3, 'jam');
+     GRANT SELECT ON orders TO ${groupRole};`,
+  );
+  return {
+    adminUrl,
+    database,
+    groupRole,
+    admin: (sql, values) => asAdmin(adminUrl, sql, values),
+    drop: async () => {
+      await asAdmin(base, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await asAdmin(base, `DROP ROLE IF EXISTS ${groupRole}`);
+    },
+  };
+}
