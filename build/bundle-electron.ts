@@ -1,4 +1,4 @@
-/** Bundles Electron main (ESM) and the sandboxed preload (one CommonJS file) into dist/electron. */
+/** Bundles Electron main (ESM), the demo (ESM, loaded on demand) and the sandboxed preload (CommonJS) into dist/electron. */
 import { build } from 'esbuild';
 
 const common = {
@@ -13,6 +13,15 @@ await build({
   ...common,
   entryPoints: ['electron/main.ts'],
   outfile: 'dist/electron/main.mjs',
+  format: 'esm',
+  packages: 'external',
+});
+// The embedded demo (IdP + broker) is its own file, imported by main only with `--demo`, so a
+// normal start never loads it or oidc-provider.
+await build({
+  ...common,
+  entryPoints: ['demo/demo-setup.ts'],
+  outfile: 'dist/electron/demo.mjs',
   format: 'esm',
   packages: 'external',
 });

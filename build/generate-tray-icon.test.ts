@@ -1,24 +1,57 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { hourglassPng } from './generate-tray-icon.ts';
+import { trayIconStates } from '../electron/tray-icon-state.ts';
+import { hourglassPng, trayIconAssets, trayStatePng } from './generate-tray-icon.ts';
 
-describe('tray icon', () => {
-  it('is a valid RGBA PNG of the asked size with both opaque and clear pixels', () => {
+/** The RGBA pixels of one of our PNGs (single IDAT, filter 0 rows). */
+function pixels(png: Buffer): { size: number; rgba: number[][] } {
+  const size = png.readUInt32BE(16);
+  const idatLength = png.readUInt32BE(33);
+  const raw = inflateSync(png.subarray(41, 41 + idatLength));
+  const rgba: number[][] = [];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const at = y * (1 + size * 4) + 1 + x * 4;
+      rgba.push([...raw.subarray(at, at + 4)]);
+    }
+  }
+  return { size, rgba };
+}
+
+describe('tray icons', () => {
+  it('the app icon is a valid RGBA PNG of the asked size with opaque and clear pixels', () => {
     const png = hourglassPng(16);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBe(16);
-    expect(png.readUInt32BE(20)).toBe(16);
-    const idatLength = png.readUInt32BE(33);
-    const pixels = inflateSync(png.subarray(41, 41 + idatLength));
-    const alphas = [...pixels].filter((_, i) => i % 65 !== 0 && (i % 65) % 4 === 0);
-    expect(alphas).toContain(0xff);
-    expect(alphas).toContain(0);
+    const { size, rgba } = pixels(png);
+    expect(size).toBe(16);
+    expect(rgba.map((p) => p[3])).toContain(0xff);
+    expect(rgba.map((p) => p[3])).toContain(0);
   });
 
-  it('matches the committed assets/tray-icon.png', () => {
-    expect(
-      readFileSync(new URL('../assets/tray-icon.png', import.meta.url)).equals(hourglassPng(16)),
-    ).toBe(true);
+  it('every state looks different, at 1x and @2x, in colour and as a template', () => {
+    for (const template of [false, true]) {
+      for (const size of [16, 32]) {
+        const images = trayIconStates.map((s) => trayStatePng(s, size, template).toString('hex'));
+        expect(new Set(images).size).toBe(trayIconStates.length);
+      }
+    }
+  });
+
+  it('template images are black with alpha only (macOS tints them)', () => {
+    for (const state of trayIconStates) {
+      const { rgba } = pixels(trayStatePng(state, 32, true));
+      const inked = rgba.filter((p) => p[3] !== 0);
+      expect(inked.length).toBeGreaterThan(20);
+      expect(inked.every((p) => p[0] === 0 && p[1] === 0 && p[2] === 0)).toBe(true);
+    }
+  });
+
+  it('matches the committed assets (run `npx tsx build/generate-tray-icon.ts` after a change)', () => {
+    for (const [name, bytes] of trayIconAssets()) {
+      expect(readFileSync(new URL(`../assets/${name}`, import.meta.url)).equals(bytes), name).toBe(
+        true,
+      );
+    }
   });
 });

@@ -49,3 +49,18 @@ export function externalHostsOf(urls: readonly string[]): string[] {
     .filter((h): h is string => Boolean(h));
   return [...new Set(hosts)];
 }
+
+/**
+ * May the sign-in (or sign-out) page at `url` open in the system browser? Only the configured
+ * IdP's own host, over https — or plain http to the loopback IdP of a local/demo setup when
+ * insecure http was explicitly allowed. A tampered authorization URL cannot send the user elsewhere.
+ */
+export function isAllowedIdpUrl(url: string, issuer: string, allowInsecureHttp: boolean): boolean {
+  const target = parse(url);
+  const idp = parse(issuer);
+  if (!target || !idp || target.username !== '' || target.password !== '') return false;
+  if (target.host.toLowerCase() !== idp.host.toLowerCase()) return false;
+  if (target.protocol === 'https:') return true;
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname.toLowerCase());
+  return target.protocol === 'http:' && allowInsecureHttp && loopback;
+}

@@ -1,23 +1,25 @@
-/** The tray's title, tooltip and menu as a pure function of the agent snapshot. */
+/** The tray's title, tooltip, icon and menu as a pure function of the agent snapshot. */
 import { formatCountdown } from '../protocol/duration.ts';
 import { visibleGrants } from '../renderer/grant-clock.logic.ts';
+import type { TrayItem } from './tray-action.ts';
+import { trayIconState, type TrayIconState } from './tray-icon-state.ts';
+import {
+  activeGrantsSection,
+  approvalsSection,
+  requestAccessSection,
+} from './tray-menu-sections.ts';
 import type { TrayState } from './tray-state.ts';
 
 export type { TrayState } from './tray-state.ts';
-
-/** Actions a menu item can trigger; main maps each to code. */
-export type TrayAction = 'open' | 'sign-in' | 'sign-out' | 'quit';
-
-/** One menu row, independent of Electron's MenuItem. */
-export type TrayItem =
-  | { kind: 'label'; label: string }
-  | { kind: 'action'; label: string; action: TrayAction }
-  | { kind: 'separator' };
+export type { TrayAction, TrayItem } from './tray-action.ts';
 
 /** Everything the tray shows. */
 export interface TrayView {
   title: string;
   tooltip: string;
+  icon: TrayIconState;
+  /** Whether something counts down (the tray re-renders each second only then). */
+  ticking: boolean;
   items: TrayItem[];
 }
 
@@ -29,41 +31,54 @@ function connectionLabel(state: TrayState): TrayItem[] {
   return [];
 }
 
-/** Builds the tray view: soonest deadline in the title, one row per grant, approvals waiting. */
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Builds the tray view: soonest deadline in the title, grants, request access, approvals. */
 export function trayMenu(state: TrayState): TrayView {
   const snapshot = state.snapshot;
   const status = snapshot?.status ?? null;
   const demo = status?.demo ? ' (DEMO)' : '';
   const user = status?.loggedIn ? (status.user?.name ?? status.user?.subject) : undefined;
+  const profile = status && status.profile !== 'default' ? `, profile ${status.profile}` : '';
   const shown = user ? visibleGrants(snapshot?.grants ?? [], state.nowMs, state.offsetMs) : [];
   const active = shown.filter((g) => g.secondsLeft !== null);
   const first = active[0];
   const title = first ? formatCountdown(first.secondsLeft ?? 0) : '';
-  const approvals = user ? (snapshot?.approvals.length ?? 0) : 0;
+  const approvals = user ? (snapshot?.approvals ?? []) : [];
   const summary = first
-    ? `${active.length} active grant${active.length > 1 ? 's' : ''}, next ends in ${title}`
+    ? `${plural(active.length, 'active grant')}, next ends in ${title}`
     : 'no active grants';
-  const waiting = approvals > 0 ? `, ${approvals} approval${approvals > 1 ? 's' : ''} waiting` : '';
+  const waiting = approvals.length > 0 ? `, ${plural(approvals.length, 'approval')} waiting` : '';
+  const signedIn: TrayItem[] = user
+    ? [
+        ...activeGrantsSection(shown),
+        { kind: 'separator' },
+        ...requestAccessSection(state.roles, state.lastRequests),
+        ...approvalsSection(approvals),
+        { kind: 'separator' },
+      ]
+    : [{ kind: 'separator' }];
   const items: TrayItem[] = [
-    { kind: 'label', label: user ? `Signed in as ${user}${demo}` : `Not signed in${demo}` },
-    ...connectionLabel(state),
-    ...shown.map(({ grant, secondsLeft }): TrayItem => ({
+    {
       kind: 'label',
-      label:
-        secondsLeft === null
-          ? `${grant.role}: pending approval`
-          : `${grant.role}: ${formatCountdown(secondsLeft)} left`,
-    })),
-    ...(approvals > 0
-      ? [{ kind: 'action', label: `Approvals waiting: ${approvals}…`, action: 'open' } as const]
-      : []),
-    { kind: 'separator' },
-    { kind: 'action', label: 'Open Hourglass', action: 'open' },
+      label: user ? `Signed in as ${user}${profile}${demo}` : `Not signed in${demo}`,
+    },
+    ...connectionLabel(state),
+    ...signedIn,
+    { kind: 'action', label: 'Open Hourglass', action: { type: 'open' } },
     user
-      ? { kind: 'action', label: 'Sign out', action: 'sign-out' }
-      : { kind: 'action', label: 'Sign in…', action: 'sign-in' },
+      ? { kind: 'action', label: 'Sign out', action: { type: 'sign-out' } }
+      : { kind: 'action', label: 'Sign in…', action: { type: 'sign-in' } },
     { kind: 'separator' },
-    { kind: 'action', label: 'Quit Hourglass', action: 'quit' },
+    { kind: 'action', label: 'Quit Hourglass', action: { type: 'quit' } },
   ];
-  return { title, tooltip: `Hourglass${demo}: ${summary}${waiting}`, items };
+  return {
+    title,
+    tooltip: `Hourglass${demo}: ${summary}${waiting}`,
+    icon: trayIconState(state, shown),
+    ticking: first !== undefined,
+    items,
+  };
 }

@@ -1,0 +1,147 @@
+/** The tray app, once Electron is ready: agent link, window, tray, notices, power, deep links. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, shell } from 'electron';
+import type { AgentConfig } from '../agent/config.ts';
+import type { AgentPush, Shell } from '../protocol/index.ts';
+import { assertNever } from '../protocol/errors.ts';
+import { performAction, type ActionDeps } from './app-actions.ts';
+import { resolveConfig } from './app-config.ts';
+import { appLog } from './app-log.ts';
+import { createNoticePresenter } from './app-notices.ts';
+import { appOrigin, installAppProtocol } from './app-protocol.ts';
+import { createAppWindows, type AppWindows } from './app-windows.ts';
+import { linkAgent, type AgentLink } from './agent-link.ts';
+import { parseDeepLink, deepLinkScheme } from './deep-link.ts';
+import { pushToRenderer, registerIpcBridge } from './ipc-bridge.ts';
+import type { Launch, LaunchQueue } from './launch-queue.ts';
+import { externalHostsOf, isAllowedIdpUrl } from './navigation-guards.ts';
+import { watchPower } from './app-power.ts';
+import { withRequestMemory } from './request-memory.ts';
+import { rememberRequest, type SettingsPort } from './settings.ts';
+import { openSettingsStore } from './settings-store.ts';
+import { terminalLaunch } from './terminal-launch.ts';
+import { createHourglassTray } from './tray.ts';
+import type { TrayAction } from './tray-action.ts';
+import { createTrayModel } from './tray-model.ts';
+
+function notify(title: string, body: string): void {
+  if (Notification.isSupported()) new Notification({ title, body }).show();
+}
+
+function actionDeps(
+  link: AgentLink,
+  windows: AppWindows,
+  config: AgentConfig,
+  settings: SettingsPort,
+  latest: ActionDeps['latest'],
+): ActionDeps {
+  return {
+    handlers: link.handlers,
+    windows,
+    latest,
+    profile: config.profile ?? 'default',
+    defaultShell: () => settings.read().defaultShell,
+    copyText: (text) => clipboard.writeText(text),
+    openTerminal(role: string, sh: Shell) {
+      const launch = terminalLaunch(process.platform, role, config.profile ?? 'default', sh);
+      const child = spawn(launch.command, launch.args, { detached: true, stdio: 'ignore' });
+      child.once('error', () =>
+        notify('Could not open a terminal', `${launch.command} did not start`),
+      );
+      child.unref();
+    },
+    openIdpPage(url) {
+      // A tampered login URL must not send the user to another site (RFC 8252: system browser).
+      if (isAllowedIdpUrl(url, config.issuer, config.allowInsecureHttp))
+        void shell.openExternal(url);
+      else
+        notify('Sign-in blocked', 'The sign-in page is not on the configured identity provider.');
+    },
+    report: notify,
+    quit: () => app.quit(),
+  };
+}
+
+function handleLaunch(launch: Launch, windows: AppWindows): void {
+  if (launch === null) return windows.showMain();
+  const parsed = parseDeepLink(launch);
+  // A link only ever pre-fills the request window; the user reviews it and clicks Request.
+  if (parsed.status === 'success') return windows.showRequest(parsed.prefill);
+  appLog(`ignored link: ${parsed.message}`);
+  notify('Hourglass link not opened', parsed.message);
+}
+
+async function startLink(settings: SettingsPort): Promise<{
+  link: AgentLink;
+  config: AgentConfig;
+  stop: () => Promise<void>;
+} | null> {
+  const { config, stop } = await resolveConfig(process.argv, process.env);
+  if (!config.ok) {
+    dialog.showErrorBox('Hourglass cannot start', config.error.message);
+    return null;
+  }
+  const marks = settings.read().warnBeforeSeconds;
+  const agentConfig = marks ? { ...config.value, warnBeforeSeconds: marks } : config.value;
+  const link = await linkAgent(agentConfig);
+  appLog(`agent ${link.mode === 'own' ? 'started in the app' : 'attached over its socket'}`);
+  return { link, config: agentConfig, stop };
+}
+
+/** Runs the app after `ready`; launches queued before are handled once the window can open. */
+export async function runApp(launches: LaunchQueue): Promise<void> {
+  await app.whenReady();
+  const settings = openSettingsStore();
+  const started = await startLink(settings);
+  if (!started) return app.quit();
+  const { link, config, stop } = started;
+  const root = app.getAppPath();
+  installAppProtocol(join(root, 'dist', 'renderer'));
+  const model = createTrayModel(settings.read(), config.warnBeforeSeconds);
+  const remember = (role: string, request: Parameters<typeof rememberRequest>[2]) =>
+    model.settingsChanged(settings.update(rememberRequest(settings.read(), role, request)));
+  registerIpcBridge(ipcMain, withRequestMemory(link.handlers, remember), appOrigin);
+  app.setAsDefaultProtocolClient(deepLinkScheme);
+  app.setLoginItemSettings({ openAtLogin: settings.read().launchAtLogin });
+  const windows = createAppWindows({
+    preloadPath: join(root, 'dist', 'electron', 'preload.cjs'),
+    appOrigin,
+    externalHosts: externalHostsOf([config.issuer, config.brokerUrl]),
+  });
+  const deps = actionDeps(link, windows, config, settings, () => model.latest());
+  const onAction = (action: TrayAction) => void performAction(deps, action);
+  const tray = createHourglassTray(join(root, 'assets'), process.platform, model.state, onAction);
+  const showNotice = createNoticePresenter(() => model.latest(), onAction);
+  const onPush = (push: AgentPush) => {
+    for (const win of windows.open()) pushToRenderer(win.webContents, push, appOrigin);
+    switch (push.type) {
+      case 'snapshot':
+        model.snapshotReceived(push.snapshot, link.handlers, tray.refresh);
+        return tray.refresh();
+      case 'notice':
+        return showNotice(push.notice);
+      default:
+        return assertNever(push);
+    }
+  };
+  const unsubscribe = link.subscribe(onPush);
+  const unwatchPower = watchPower(powerMonitor, link.handlers, () => settings.read().wipeOnLock);
+  // A tray app keeps running with no window open.
+  app.on('window-all-closed', () => undefined);
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    windows.allowClose();
+    unsubscribe();
+    unwatchPower();
+    tray.destroy();
+    void link
+      .close()
+      .then(stop)
+      .finally(() => app.exit(0));
+  });
+  launches.handle((launch) => handleLaunch(launch, windows));
+}

@@ -1,0 +1,253 @@
+/**
+ * The real Electron main process (electron/main.ts and everything it imports), run under Node with
+ * a recording stand-in for the `electron` module, against the real demo IdP + broker, the real
+ * agent and gnome-keyring: sign in from the tray, a grant counts down in the menu, the warning
+ * notification's Extend extends, a deep link opens the pre-filled request window, `resume`
+ * rechecks, "I'm done" empties the menu. Recorded menus and notifications are printed.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeIdpLogin } from '../demo/idp-login-driver.ts';
+import { startDemoStack, type DemoStack } from '../demo/stack.ts';
+import type { AgentSnapshot } from '../protocol/agent-api.ts';
+import {
+  menuLabels,
+  menuText,
+  startAppUnderTest,
+  type AppUnderTest,
+} from './harness/app-driver.ts';
+import type { Recorded } from './harness/standin-protocol.ts';
+
+const APP = 'app://hourglass/index.html';
+
+function print(title: string, text: string): void {
+  process.stdout.write(`\n── ${title} ──\n${text}\n`);
+}
+
+describe('main process under the harness, against the demo stack', () => {
+  let stack: DemoStack;
+  let app: AppUnderTest;
+  let root: string;
+
+  const invoke = (method: string, input: unknown, senderUrl = APP, subframe = false) =>
+    app.command({ cmd: 'ipc-invoke', channel: `hourglass:${method}`, senderUrl, subframe, input });
+  const snapshot = async () => {
+    const answer = (await invoke('getSnapshot', {})) as { ok: boolean; value: AgentSnapshot };
+    if (!answer.ok) throw new Error('getSnapshot failed');
+    return answer.value;
+  };
+  const recorded = <K extends Recorded['kind']>(kind: K) =>
+    app.records.filter((r): r is Extract<Recorded, { kind: K }> => r.kind === kind);
+  const loads = () =>
+    recorded('window').flatMap((r) => (r.op === 'load' ? [{ id: r.id, url: r.url }] : []));
+  const hasLabel = (pattern: RegExp) => menuLabels(app.menu()).find((l) => pattern.test(l));
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'hg-harness-'));
+    stack = await startDemoStack({ dataDir: join(root, 'stack') });
+    const userData = join(root, 'user-data');
+    mkdirSync(userData, { recursive: true });
+    // Persisted settings the app must read: a warning mark 5 s into a 15 min grant, and the
+    // reason last used for prod-api-readonly (pre-fills the next request).
+    writeFileSync(
+      join(userData, 'settings.json'),
+      JSON.stringify({
+        warnBeforeSeconds: [895],
+        lastRequests: { 'prod-api-readonly': { durationSeconds: 900, reason: 'INC-7 last time' } },
+      }),
+    );
+    app = startAppUnderTest({
+      HOURGLASS_HOME: join(root, 'agent'),
+      HOURGLASS_ISSUER: stack.issuer,
+      HOURGLASS_BROKER_URL: stack.brokerUrl,
+      HOURGLASS_CLIENT_ID: stack.clientId,
+      HOURGLASS_AUDIENCE: stack.brokerAudience,
+      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
+      HOURGLASS_DEMO: '1',
+      HOURGLASS_STANDIN_USER_DATA: userData,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await stack?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('starts signed out: tray, window, IPC, protocol, power and link registration', async () => {
+    await app.waitFor('the signed-out menu', () => hasLabel(/^Not signed in \(DEMO\)$/));
+    print('tray menu, signed out', menuText(app.menu()));
+    const ops = recorded('app').map((r) => r.op);
+    expect(ops).toContain('requestSingleInstanceLock');
+    expect(recorded('app')).toContainEqual({
+      kind: 'app',
+      op: 'setAsDefaultProtocolClient',
+      value: 'hourglass',
+    });
+    expect(recorded('protocol').map((r) => r.scheme)).toEqual(['app', 'app']);
+    expect(recorded('power').map((r) => r.event)).toEqual([
+      'resume',
+      'unlock-screen',
+      'lock-screen',
+    ]);
+    expect(recorded('ipc').map((r) => r.channel)).toContain('hourglass:requestGrant');
+    expect(recorded('ipc').map((r) => r.channel)).not.toContain('hourglass:exportGrant');
+    await app.waitFor('the main window', () => loads().find((l) => l.url === APP));
+    expect(recorded('tray')).toContainEqual({
+      kind: 'tray',
+      op: 'image',
+      file: 'tray-signed-out.png',
+      exists: true,
+    });
+    expect(app.log()).toContain('agent started in the app');
+  });
+
+  it('refuses IPC from a subframe or another origin', async () => {
+    const forged = await invoke('getSnapshot', {}, 'https://evil.example/index.html');
+    const framed = await invoke('getSnapshot', {}, APP, true);
+    expect(forged).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(framed).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke('requestGrant', { role: 'x', durationSeconds: -1 })).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it('signs in from the tray through the system browser', async () => {
+    await app.command({ cmd: 'click-menu', path: ['Sign in…'] });
+    const url = await app.waitFor('the sign-in page in the browser', () =>
+      recorded('shell').find((r) => r.url.startsWith(stack.issuer)),
+    );
+    const { callbackUrl } = await completeIdpLogin(url.url, { login: 'alice', password: 'demo' });
+    expect((await fetch(callbackUrl)).status).toBe(200);
+    await app.waitFor('signed in', () => hasLabel(/^Signed in as Alice/));
+    await app.waitFor('the roles', () => hasLabel(/^Request access$/));
+    print('tray menu, signed in', menuText(app.menu()));
+  });
+
+  it('Request access ▸ preset opens the request window pre-filled from the last use', async () => {
+    await app.command({
+      cmd: 'click-menu',
+      path: ['Request access', 'prod', 'prod-api-readonly', '15m'],
+    });
+    const opened = await app.waitFor('the request window', () =>
+      loads().find((l) => l.url.includes('#request=prod-api-readonly')),
+    );
+    expect(opened.url).toBe(`${APP}#request=prod-api-readonly&for=900s&reason=INC-7+last+time`);
+    expect((await snapshot()).grants).toHaveLength(0);
+  });
+
+  it('a grant shows in the menu and the title with its countdown', async () => {
+    const answer = await invoke('requestGrant', {
+      role: 'prod-api-readonly',
+      durationSeconds: 900,
+      reason: 'INC-8 harness',
+    });
+    expect(answer).toMatchObject({ ok: true, value: { grant: { status: 'active' } } });
+    await app.waitFor('the grant row', () => hasLabel(/^prod-api-readonly: 1[45]:\d\d left$/));
+    await app.waitFor('the countdown title', () =>
+      recorded('tray').find((r) => r.op === 'title' && /^1[45]:\d\d$/.test(r.value)),
+    );
+    expect(recorded('tray')).toContainEqual({
+      kind: 'tray',
+      op: 'image',
+      file: 'tray-active.png',
+      exists: true,
+    });
+    print('tray menu, one active grant', menuText(app.menu()));
+  });
+
+  it('the warning notification offers Extend, and Extend extends', async () => {
+    const warning = await app.waitFor('the expiry warning', () =>
+      recorded('notification').find((n) => n.title.startsWith('prod-api-readonly expires in')),
+    );
+    print('notification', JSON.stringify(warning, null, 2));
+    expect(warning.actions).toEqual(['Extend +15m']);
+    const before = (await snapshot()).grants[0];
+    await app.command({ cmd: 'notification', titleStartsWith: warning.title, action: 0 });
+    const extended = await pollSnapshot((s) => s.grants[0]?.extension.usedCount === 1);
+    expect(Date.parse(extended.grants[0]?.expiresAt ?? '')).toBeGreaterThan(
+      Date.parse(before?.expiresAt ?? ''),
+    );
+  });
+
+  it('a deep link opens the pre-filled request window and submits nothing', async () => {
+    const grants = (await snapshot()).grants.length;
+    const link =
+      'hourglass://request?role=prod-api-admin&for=30m&reason=INC-42%20deploy&ticket=INC-42';
+    await app.command({
+      cmd: 'app-event',
+      event: 'second-instance',
+      arg: ['/opt/Hourglass/hourglass', '--', link],
+    });
+    await app.waitFor('the pre-filled window', () =>
+      loads().find(
+        (l) =>
+          l.url === `${APP}#request=prod-api-admin&for=1800s&reason=INC-42+deploy&ticket=INC-42`,
+      ),
+    );
+    // macOS delivers links as open-url; a hostile one opens nothing and says why.
+    const before = loads().length;
+    await app.command({ cmd: 'app-event', event: 'open-url', arg: 'javascript:alert(1)' });
+    await app.waitFor('the refusal', () =>
+      recorded('notification').find((n) => n.title === 'Hourglass link not opened'),
+    );
+    expect(loads()).toHaveLength(before);
+    expect((await snapshot()).grants).toHaveLength(grants);
+  });
+
+  it('resume makes the agent recheck', async () => {
+    await app.command({ cmd: 'power', event: 'resume' });
+    await app.waitFor('the recheck', () => app.log().includes('recheck after resume: 0 wiped'));
+    await app.command({ cmd: 'power', event: 'unlock-screen' });
+    await app.waitFor('the recheck', () => app.log().includes('recheck after unlock-screen'));
+    // Wipe on lock is off by default: locking keeps the session.
+    await app.command({ cmd: 'power', event: 'lock-screen' });
+    expect((await snapshot()).status.loggedIn).toBe(true);
+  });
+
+  it('closing the window hides it to the tray', async () => {
+    const main = recorded('window').find((r) => r.op === 'create');
+    expect(await app.command({ cmd: 'close-window', windowId: main?.id ?? 0 })).toBe(false);
+    expect(recorded('window')).toContainEqual({ kind: 'window', op: 'hide', id: main?.id });
+  });
+
+  it('copies the export command (never a secret)', async () => {
+    await app.command({ cmd: 'click-menu', path: ['prod-api-readonly:', 'Copy export command'] });
+    const copied = await app.waitFor('the clipboard', () => recorded('clipboard')[0]);
+    expect(copied.text).toMatch(/^eval "\$\(hourglass env --shell bash prod-api-readonly\)"$/);
+  });
+
+  it("I'm done ends the grant and empties the menu", async () => {
+    await app.command({ cmd: 'click-menu', path: ['prod-api-readonly:', "I'm done"] });
+    await app.waitFor('the empty menu', () => hasLabel(/^No active grants$/));
+    expect(hasLabel(/^prod-api-readonly: /)).toBeUndefined();
+    const titles = recorded('tray').filter((r) => r.op === 'title');
+    expect(titles.at(-1)).toEqual({ kind: 'tray', op: 'title', value: '' });
+    print('tray menu after "I\'m done"', menuText(app.menu()));
+    print(
+      'every notification',
+      recorded('notification')
+        .map((n) => `${n.title} — ${n.body}${n.actions.length ? ` [${n.actions.join(', ')}]` : ''}`)
+        .join('\n'),
+    );
+  });
+
+  it('Quit closes the agent and exits cleanly', async () => {
+    await app.command({ cmd: 'click-menu', path: ['Quit Hourglass'] });
+    expect(await app.stop()).toBe(0);
+    expect(recorded('tray').at(-1)).toEqual({ kind: 'tray', op: 'destroy' });
+  });
+
+  async function pollSnapshot(done: (s: AgentSnapshot) => boolean): Promise<AgentSnapshot> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const current = await snapshot();
+      if (done(current)) return current;
+      if (Date.now() > deadline)
+        throw new Error(`snapshot never matched: ${JSON.stringify(current.grants)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+});
