@@ -66,7 +66,7 @@ describe('keychain vault (real gnome-keyring)', () => {
       expect(read).toMatchObject({ ok: false, error: { code: 'keychain_unavailable' } });
       expect(stored!.error.message).toMatch(/gnome-keyring-daemon --unlock/);
       expect(stored!.error.message).toContain(
-        bus ? 'unlocked' : 'DBUS_SESSION_BUS_ADDRESS is not set',
+        bus ? 'unlocked' : 'DBUS_SESSION_BUS_ADDRESS is unset',
       );
       expect(out).not.toContain('canary-secret-2');
     }

@@ -2,6 +2,7 @@
 import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import type { Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
+import { classifyKeychainError, keychainProblemMessage } from './keychain.vault-diagnosis.ts';
 
 /** Keychain service name for every Hourglass item. */
 export const KEYCHAIN_SERVICE = 'hourglass';
@@ -25,24 +26,20 @@ export interface Vault {
   accounts(): Promise<Result<string[]>>;
 }
 
-/** The fix-it message for an unreachable or locked keychain. */
-export function keychainUnavailableMessage(env: NodeJS.ProcessEnv = process.env): string {
-  const bus = env.DBUS_SESSION_BUS_ADDRESS
-    ? 'is the keyring daemon running and unlocked on it?'
-    : 'DBUS_SESSION_BUS_ADDRESS is not set, so no Secret Service can be reached';
-  const fix =
-    process.platform === 'linux'
-      ? `${bus}. Start and unlock it (e.g. \`gnome-keyring-daemon --unlock --components=secrets\` in a D-Bus session) and retry`
-      : 'unlock your login keychain and retry';
-  return `The OS keychain is unavailable or locked; Hourglass never stores secrets elsewhere. ${fix}.`;
+/** The fix-it message for an unreachable or locked keychain (no cause known: the generic one). */
+export function keychainUnavailableMessage(
+  error?: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return keychainProblemMessage(classifyKeychainError(error, env));
 }
 
 async function guard<T>(run: () => Promise<T>): Promise<Result<T>> {
   try {
     return ok(await run());
-  } catch {
-    // The native error text can name the item; keep it out of messages and logs.
-    return fail('keychain_unavailable', keychainUnavailableMessage());
+  } catch (error) {
+    // The native error text can name the item: it only picks the message, never goes into it.
+    return fail('keychain_unavailable', keychainUnavailableMessage(error));
   }
 }
 

@@ -12,6 +12,7 @@ import { ownGrants } from './grant-ref.ts';
 import type { RequestOptions } from './request-command.ts';
 import { runRequest } from './request-command.ts';
 import { stopAgents } from './run-agent.ts';
+import { runDoctor } from './doctor-command.ts';
 
 export type { CliIo } from './command-support.ts';
 
@@ -157,6 +158,12 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .action(async (opts: { endGrants?: boolean }) =>
       finish(await run((c, agent) => logout(c, agent, opts.endGrants === true))),
     );
+  program
+    .command('doctor')
+    .description(
+      'check keychain, agent, identity provider, broker, clock and shell; prints the fix for each problem (exit 5 when one is broken, 2 when the config is)',
+    )
+    .action(async () => finish(await runDoctor(ctx())));
   program
     .command('agent')
     .description('run the headless agent in the foreground (--stop: stop the running one)')
