@@ -40,6 +40,14 @@ function variablesFor(input: ExportInput): Array<[string, string]> {
         ['HOURGLASS_EXPIRES_AT', input.expiresAt],
         ['HOURGLASS_ROLE', input.role],
       ];
+    case 'ssh':
+      // The certificate is public; the private key stays in the keychain (`hourglass ssh`).
+      return [
+        ['HOURGLASS_SSH_CERTIFICATE', credential.certificate],
+        ['HOURGLASS_SSH_PRINCIPALS', credential.principals.join(',')],
+        ['HOURGLASS_EXPIRES_AT', input.expiresAt],
+        ['HOURGLASS_ROLE', input.role],
+      ];
     default:
       return assertNever(credential);
   }

@@ -4,6 +4,7 @@
  * One per kind (broker/providers/<kind>/); the outbox worker calls the effects after the
  * transition committed and retries on failure; the credentials route calls `credential`.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Credential, IssueCredentialsBody, ProviderKind } from '../../protocol/broker-api.ts';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import type { Effect } from '../lifecycle/transition-types.ts';
@@ -37,6 +38,8 @@ export interface BoundProvider extends CredentialProvider {
   /** The credential for the owner of an active grant; throws a `ProviderError` when it cannot. */
   credential(request: CredentialRequest): Promise<Credential>;
   health(): Promise<ProviderHealth>;
+  /** Extra routes the provider serves (discovery documents, revocation lists); optional. */
+  routes?(app: FastifyInstance): void;
   close(): Promise<void>;
 }
 

@@ -58,6 +58,8 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     };
   });
   app.get('/.well-known/jwks.json', () => ({ keys: [deps.signingKey.publicJwk] }));
+  // Provider documents: discovery, introspection, revocation lists (each provider's own).
+  for (const provider of deps.providers.values()) provider.routes?.(app);
 
   const streams: OpenStreams = new Set();
   // Open event streams never go idle, so end them before the server waits for its connections.

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { jwtSettingsSchema } from './jwt/jwt-settings.ts';
 import { postgresSettingsSchema } from './postgres/postgres-settings.ts';
+import { sshSettingsSchema } from './ssh/ssh-settings.ts';
 
 /** One member per registered provider, discriminated by `kind`. */
 export const providerSettingsSchema = z.discriminatedUnion('kind', [
   jwtSettingsSchema,
   postgresSettingsSchema,
+  sshSettingsSchema,
 ]);
 export type ProviderSettings = z.output<typeof providerSettingsSchema>;

@@ -8,11 +8,16 @@ import type { BoundProvider } from '../credentials/provider.ts';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import { jwtProviderDefinition } from './jwt/jwt.provider.ts';
 import { postgresProviderDefinition } from './postgres/postgres.provider.ts';
+import { sshProviderDefinition } from './ssh/ssh.provider.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 import type { ProviderDefinition, ProviderSetup, SettingsSchema } from './provider-definition.ts';
 
 /** Every provider, in registration order. */
-export const providerDefinitions = [jwtProviderDefinition, postgresProviderDefinition] as const;
+export const providerDefinitions = [
+  jwtProviderDefinition,
+  postgresProviderDefinition,
+  sshProviderDefinition,
+] as const;
 
 /** What every provider shares when the broker starts them. */
 export type SharedSetup = Omit<ProviderSetup<never>, 'roles' | 'settingsOf' | 'targets'> & {

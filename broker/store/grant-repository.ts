@@ -2,7 +2,7 @@
  * The repository port: everything the lifecycle stores. Routes, workers and tests talk to this,
  * never to the query builder; each backend (SQLite today) implements it.
  */
-import type { Grant, GrantChange } from '../../protocol/broker-api.ts';
+import type { Grant, GrantChange, ProviderKind } from '../../protocol/broker-api.ts';
 import type { EventAudience, GrantOwner, GrantRecord } from '../lifecycle/grant-record.ts';
 import type { AuditDraft, Effect } from '../lifecycle/transition-types.ts';
 
@@ -68,6 +68,8 @@ export interface GrantRepository {
   listOwned(owner: GrantOwner, limit: number): Promise<GrantRecord[]>;
   /** Pending requests and active grants with a pending extension whose approver groups meet `groups`. */
   listAwaitingDecision(groups: readonly string[], limit: number): Promise<GrantRecord[]>;
+  /** Revoked grants of `provider` whose deadline is after `now`: what a revocation list names. */
+  listRevokedBefore(provider: ProviderKind, now: Date, limit: number): Promise<GrantRecord[]>;
   /** Ids of grants whose deadline is at or before `now`, earliest first (through the index). */
   findDue(now: Date, limit: number): Promise<string[]>;
   /** The earliest deadline still ahead, if any. */

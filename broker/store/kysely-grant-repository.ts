@@ -125,6 +125,18 @@ export function kyselyGrantRepository(
       const rows = await owned(owner).orderBy('created_at', 'desc').limit(limit).execute();
       return rows.map(fromRow);
     },
+    async listRevokedBefore(provider, now, limit) {
+      const rows = await db
+        .selectFrom('grants')
+        .selectAll()
+        .where('provider', '=', provider)
+        .where('status', '=', 'revoked')
+        .where('expires_at', '>', now.toISOString())
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute();
+      return rows.map(fromRow);
+    },
     async listAwaitingDecision(groups, limit) {
       if (groups.length === 0) return [];
       // Only live grants with something waiting; group membership is matched on the JSON array.

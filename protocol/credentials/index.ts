@@ -5,14 +5,17 @@
 import { z } from 'zod';
 import { jwtCredentialSchema } from './jwt.ts';
 import { postgresCredentialSchema } from './postgres.ts';
+import { sshCredentialSchema } from './ssh.ts';
 
 export { jwtCredentialSchema } from './jwt.ts';
 export { postgresCredentialSchema } from './postgres.ts';
+export { sshCredentialSchema } from './ssh.ts';
 
 /** Any issued credential, discriminated by provider kind. */
 export const credentialSchema = z.discriminatedUnion('kind', [
   jwtCredentialSchema,
   postgresCredentialSchema,
+  sshCredentialSchema,
 ]);
 export type Credential = z.infer<typeof credentialSchema>;
 
