@@ -33,13 +33,17 @@ export const brokerConfigSchema = z
     wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
     /** Seconds between heartbeat comments on `GET /v1/events`. */
     eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
+    /** Seconds between signed checkpoints of the audit chain head (also written at shutdown). */
+    auditCheckpointSeconds: z.number().min(0.05).max(3600).default(60),
     /**
      * Credential targets by name (a database, an SSH CA, an STS endpoint); each provider parses
      * its own. Secrets are named by `{ env: VAR }` or `{ file: path }`, never written here or in policy.
      */
     targets: z
       .record(
-        z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a target name is lowercase letters, digits, -'),
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a target name is lowercase letters, digits, -'),
         z.looseObject({ kind: providerKindSchema }),
       )
       .default({}),

@@ -1,9 +1,16 @@
-/** `hourglass-broker`: `serve --config <file>` and `audit verify --db <file>`. */
-import { existsSync } from 'node:fs';
+/**
+ * `hourglass-broker`: `serve --config <file>`, `audit verify | export | report` over the evidence
+ * (read-only), `policy check <file>`.
+ */
 import { Command } from 'commander';
 import { loadBrokerConfig } from './config.ts';
-import { verifyAuditLog } from './audit/verify.ts';
-import { openBrokerDatabase } from './store/open-database.ts';
+import {
+  auditExport,
+  auditReport,
+  auditVerify,
+  CliProblem,
+  type EvidenceOptions,
+} from './audit/audit-cli.ts';
 import { startBroker } from './start-broker.ts';
 
 function fail(message: string): never {
@@ -26,22 +33,28 @@ async function serve(opts: { config: string }): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-async function auditVerify(opts: { db: string }): Promise<void> {
-  // Opening a missing path would create an empty database and report it "intact".
-  if (!existsSync(opts.db))
-    fail(`${opts.db}: no such database file; pass the broker's SQLite file`);
-  const db = await openBrokerDatabase(opts.db);
-  try {
-    const result = await verifyAuditLog(db);
-    if (result.ok) {
-      process.stdout.write(`audit log intact: ${result.records} records\n`);
-    } else {
-      process.stdout.write(`${result.message}\n`);
-      process.exitCode = 2;
-    }
-  } finally {
-    await db.destroy();
-  }
+/** Runs a command that answers an exit code; a CliProblem or a read failure exits 1 with its message. */
+function exitWith(run: () => Promise<number>): Promise<void> {
+  return run().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) =>
+      fail(
+        error instanceof CliProblem || error instanceof Error ? error.message : 'unknown failure',
+      ),
+  );
+}
+
+const line = (text: string) => process.stdout.write(`${text}\n`);
+const note = (text: string) => process.stderr.write(`${text}\n`);
+
+function evidenceOptions(command: Command): Command {
+  return command
+    .option('--db <file>', 'broker SQLite database (opened read-only)')
+    .option('--url <url>', 'broker PostgreSQL URL (read-only transactions)')
+    .option('--config <file>', 'broker config: its database and signing key')
+    .option('--key <file>', "the broker's signing key (JWK), to check signed checkpoints");
 }
 
 /** Builds the command-line program. */
@@ -51,12 +64,25 @@ export function brokerProgram(): Command {
     .command('serve')
     .requiredOption('--config <file>', 'broker config (YAML or JSON)')
     .action(serve);
-  program
-    .command('audit')
-    .description('audit log tools')
-    .command('verify')
-    .requiredOption('--db <file>', 'broker SQLite database')
-    .action(auditVerify);
+  const audit = program.command('audit').description('audit log tools (read-only)');
+  evidenceOptions(
+    audit.command('verify').description('check the chain, sequence, checkpoints, triggers'),
+  ).action((opts: EvidenceOptions) => exitWith(() => auditVerify(opts, line, note)));
+  evidenceOptions(audit.command('export').description('every record as JSON lines'))
+    .option('--since <time>', 'records at or after this time')
+    .action((opts: EvidenceOptions & { since?: string }) =>
+      exitWith(() => auditExport(opts, line)),
+    );
+  evidenceOptions(audit.command('report').description('post-incident view of a ticket or window'))
+    .option('--ticket <ticket>', 'every grant requested with this ticket')
+    .option('--since <time>', 'grants created at or after this time')
+    .option('--until <time>', 'grants created before this time')
+    .option('--json', 'the report as JSON')
+    .action(
+      (
+        opts: EvidenceOptions & { ticket?: string; since?: string; until?: string; json?: boolean },
+      ) => exitWith(() => auditReport(opts, (t) => process.stdout.write(t), new Date())),
+    );
   return program;
 }
 

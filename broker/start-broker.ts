@@ -1,6 +1,7 @@
 /** The broker's imperative shell: opens storage, loads policy and keys, starts expiry and the outbox, listens. */
 import type { Kysely } from 'kysely';
 import type { BrokerConfig } from './config.ts';
+import { startCheckpointWriter } from './audit/checkpoint-writer.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
@@ -121,7 +122,15 @@ export async function startBroker(
     },
     onInternalError,
   });
+  const checkpoints = startCheckpointWriter({
+    repo,
+    key: signingKey,
+    clock,
+    intervalMs: config.auditCheckpointSeconds * 1000,
+    onError: onInternalError,
+  });
   const stopWork = () => {
+    checkpoints.stop();
     scheduler.stop();
     worker.stop();
     void listener?.close();
@@ -146,6 +155,8 @@ export async function startBroker(
     close: async () => {
       stopWork();
       await app.close();
+      // The last head is signed on the way out, so a tail cut after shutdown is detected.
+      await checkpoints.checkpoint().catch(onInternalError);
       await db.destroy();
     },
   };

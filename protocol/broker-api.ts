@@ -1,8 +1,10 @@
 /** The broker HTTP API contract: zod schemas keyed by method name. */
 import { z } from 'zod';
+import { auditQuerySchema, auditResponseSchema } from './audit-api.ts';
 import { credentialSchema, issueCredentialsBodySchema } from './credentials/index.ts';
 
 export * from './credentials/index.ts';
+export * from './audit-api.ts';
 
 /** A role name: lowercase slug, as in the policy file. */
 export const roleNameSchema = z
@@ -346,6 +348,14 @@ export const brokerContract = {
     path: '/v1/grants/:id/wiped',
     body: wipedBodySchema,
     response: grantResponseSchema,
+  },
+  /** The audit log, for members of the policy's `auditors.groups`; filters in the query string. */
+  listAudit: {
+    method: 'GET',
+    path: '/v1/audit',
+    body: null,
+    query: auditQuerySchema,
+    response: auditResponseSchema,
   },
   /** Server-Sent Events: `response` is the schema of each `grant` event's data. */
   streamEvents: {

@@ -112,7 +112,7 @@ describe('audit hash chain', () => {
     const path = await seededDatabase(3);
     expect(
       execFileSync(process.execPath, [bin, 'audit', 'verify', '--db', path], { encoding: 'utf8' }),
-    ).toBe('audit log intact: 3 records\n');
+    ).toBe('audit log intact: 3 records, 0 signed checkpoints\n');
     const raw = tamperable(path);
     raw.prepare("UPDATE audit SET role = 'admin' WHERE seq = 2").run();
     raw.close();

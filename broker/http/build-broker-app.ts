@@ -6,6 +6,7 @@ import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
 import { installErrorHandling } from './error-handling.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { auditRoute } from './routes/audit.route.ts';
 import { commandRoutes } from './routes/command.routes.ts';
 import { createRequestRoute } from './routes/create-request.route.ts';
 import { eventsRoute, type OpenStreams } from './routes/events.route.ts';
@@ -74,6 +75,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
       createRequest: createRequestRoute(deps),
       issueCredentials: issueCredentialsRoute(deps),
       ...commandRoutes(deps),
+      ...auditRoute(deps),
     },
     eventsRoute(deps, streams),
   );

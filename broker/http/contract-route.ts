@@ -19,6 +19,9 @@ export type JsonMethod = Exclude<BrokerMethod, 'streamEvents'>;
 type BodyOf<M extends JsonMethod> = Contract[M]['body'] extends z.ZodType
   ? z.output<Contract[M]['body']>
   : undefined;
+type QueryOf<M extends JsonMethod> = Contract[M] extends { query: z.ZodType }
+  ? z.output<Contract[M]['query']>
+  : undefined;
 type ParamsOf<M extends JsonMethod> = Contract[M]['path'] extends `${string}:id${string}`
   ? { id: string }
   : undefined;
@@ -29,6 +32,8 @@ export interface RouteContext<M extends JsonMethod> {
   actor: UserActor;
   body: BodyOf<M>;
   params: ParamsOf<M>;
+  /** The parsed query string, for methods whose contract names a `query` schema. */
+  query: QueryOf<M>;
   request: FastifyRequest;
   reply: FastifyReply;
 }
@@ -77,6 +82,7 @@ function serveJson<M extends JsonMethod>(
   const bodySchema = route.body as z.ZodType | null;
   const responseSchema = route.response as z.ZodType;
   const hasId = route.path.includes(':id');
+  const querySchema = 'query' in route ? (route.query as z.ZodType) : null;
   app.route({
     method: route.method,
     url: route.path,
@@ -89,11 +95,15 @@ function serveJson<M extends JsonMethod>(
       const body = bodySchema
         ? parseOrThrow(bodySchema, request.body ?? {}, 'request body')
         : undefined;
+      const query = querySchema
+        ? parseOrThrow(querySchema, request.query ?? {}, 'query string')
+        : undefined;
       const answer = await handler({
         caller,
         actor: actorOf(caller),
         body: body as BodyOf<M>,
         params: params as ParamsOf<M>,
+        query: query as QueryOf<M>,
         request,
         reply,
       });

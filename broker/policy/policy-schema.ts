@@ -92,6 +92,8 @@ export const policyFileSchema = z
     tenant: z.string().min(1).max(64),
     /** Members of these groups may read and revoke any grant (not approve). */
     admins: z.strictObject({ groups: z.array(z.string().min(1)) }).default({ groups: [] }),
+    /** Members of these groups may read the audit log (`GET /v1/audit`); nothing else. */
+    auditors: z.strictObject({ groups: z.array(z.string().min(1)) }).default({ groups: [] }),
     roles: z.array(roleSchema),
   })
   .superRefine((policy, ctx) => {

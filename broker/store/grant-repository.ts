@@ -5,6 +5,8 @@
 import type { Grant, GrantChange, ProviderKind } from '../../protocol/broker-api.ts';
 import type { EventAudience, GrantOwner, GrantRecord } from '../lifecycle/grant-record.ts';
 import type { AuditDraft, Effect } from '../lifecycle/transition-types.ts';
+import type { CheckpointPayload } from '../audit/checkpoint.ts';
+import type { StoredCheckpoint } from '../audit/evidence.ts';
 
 /** An event to store with a transition: the grant as the audience will see it. */
 export interface EventToStore {
@@ -58,6 +60,35 @@ export interface OutboxStats {
   lastError: string | null;
 }
 
+/** Filters of an audit read; all optional, combined with AND. */
+export interface AuditFilter {
+  grant?: string | undefined;
+  actor?: string | undefined;
+  role?: string | undefined;
+  event?: string | undefined;
+  /** Records of the grants requested with this ticket. */
+  ticket?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Records after this sequence number. */
+  after?: number | undefined;
+  limit: number;
+}
+
+/** A stored audit record. */
+export interface StoredAuditRecord {
+  seq: number;
+  at: string;
+  event: string;
+  grantId: string | null;
+  actor: string;
+  role: string | null;
+  /** Canonical JSON. */
+  details: string;
+  prevHash: string;
+  hash: string;
+}
+
 /** The broker's storage. */
 export interface GrantRepository {
   findGrant(id: string): Promise<GrantRecord | undefined>;
@@ -94,5 +125,18 @@ export interface GrantRepository {
   revokeIssuedTokens(grantId: string, now: Date): Promise<number>;
   /** Whether a handed-out token id is revoked; undefined for a token id the broker never issued. */
   isTokenRevoked(jti: string): Promise<boolean | undefined>;
+  /** Audit records matching `filter`, oldest first. */
+  queryAudit(filter: AuditFilter): Promise<StoredAuditRecord[]>;
+  /** Grants requested with `ticket`, or created in [since, until), oldest first. */
+  grantsFor(scope: { ticket?: string; since?: string; until?: string }): Promise<GrantRecord[]>;
+  /**
+   * Signs the chain head into a new checkpoint (under the chain lock), unless the newest
+   * checkpoint already holds this head. Returns the checkpoint written, or null.
+   */
+  appendCheckpoint(
+    now: Date,
+    kid: string,
+    sign: (payload: CheckpointPayload) => Promise<string>,
+  ): Promise<StoredCheckpoint | null>;
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type {
   StoredEvent,
 } from './grant-repository.ts';
 import { fromRow, toRow } from './grant-row.ts';
+import { kyselyAuditRead, kyselyCheckpoints } from './kysely-audit-read.ts';
 import { kyselyOutbox } from './kysely-outbox.ts';
 import type { StoreDialect } from './store-dialect.ts';
 import type { BrokerDatabase, EventRow } from './schema.ts';
@@ -227,6 +228,8 @@ export function kyselyGrantRepository(
       return row?.seq ?? 0;
     },
     ...kyselyOutbox(db, dialect),
+    ...kyselyAuditRead(db),
+    ...kyselyCheckpoints(db, dialect),
     close: () => db.destroy(),
   };
 }

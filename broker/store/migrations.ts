@@ -176,6 +176,37 @@ const lifecycle: Migration = {
   },
 };
 
+/**
+ * Audit for the incident review (issue 7): indexes for filtered reads, and signed checkpoints of
+ * the chain head (append-only too), so a truncated tail or a re-hashed chain is detected.
+ */
+const auditReview: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('audit_grant').on('audit').column('grant_id').execute();
+    await db.schema.createIndex('audit_at').on('audit').column('at').execute();
+    await db.schema.createIndex('grants_ticket').on('grants').column('ticket').execute();
+    await db.schema
+      .createTable('audit_checkpoints')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('head_seq', 'integer', (c) => c.notNull())
+      .addColumn('head_hash', 'text', (c) => c.notNull())
+      .addColumn('kid', 'text', (c) => c.notNull())
+      .addColumn('signature', 'text', (c) => c.notNull())
+      .execute();
+    for (const [name, op] of [
+      ['audit_checkpoints_no_update', 'UPDATE'],
+      ['audit_checkpoints_no_delete', 'DELETE'],
+    ] as const) {
+      await sql
+        .raw(
+          `CREATE TRIGGER ${name} BEFORE ${op} ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
+        )
+        .execute(db);
+    }
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -185,5 +216,6 @@ export const migrationProvider: MigrationProvider = {
       '0003-request-deadline': requestDeadline,
       '0004-idempotency-keys': idempotencyKeys,
       '0005-lifecycle': lifecycle,
+      '0006-audit-review': auditReview,
     }),
 };

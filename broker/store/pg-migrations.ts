@@ -113,11 +113,34 @@ const appendOnlyAudit: Migration = {
   },
 };
 
+/** Indexes for filtered audit reads, and signed checkpoints of the chain head (append-only). */
+const auditReview: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`create index audit_grant on audit (grant_id)`.execute(db);
+    await sql`create index audit_at on audit (at)`.execute(db);
+    await sql`create index grants_ticket on grants (ticket)`.execute(db);
+    await db.schema
+      .createTable('audit_checkpoints')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('head_seq', 'integer', (c) => c.notNull())
+      .addColumn('head_hash', 'text', (c) => c.notNull())
+      .addColumn('kid', 'text', (c) => c.notNull())
+      .addColumn('signature', 'text', (c) => c.notNull())
+      .execute();
+    await sql`create trigger audit_checkpoints_no_update before update or delete on audit_checkpoints
+      for each row execute function hourglass_audit_append_only()`.execute(db);
+    await sql`create trigger audit_checkpoints_no_truncate before truncate on audit_checkpoints
+      for each statement execute function hourglass_audit_append_only()`.execute(db);
+  },
+};
+
 /** The PostgreSQL migrations, keyed in order. */
 export const pgMigrationProvider: MigrationProvider = {
   getMigrations: () =>
     Promise.resolve({
       '0001-schema': schema,
       '0002-append-only-audit': appendOnlyAudit,
+      '0003-audit-review': auditReview,
     }),
 };

@@ -94,6 +94,18 @@ export interface AuditRow {
   hash: string;
 }
 
+/** A row of `audit_checkpoints`: the chain head at a moment, signed with the broker's key. */
+export interface AuditCheckpointRow {
+  seq: Generated<number>;
+  at: string;
+  head_seq: number;
+  head_hash: string;
+  /** The signing key's id (JWK thumbprint). */
+  kid: string;
+  /** Compact JWS (ES256) over `{ at, headSeq, headHash }`. */
+  signature: string;
+}
+
 /** The broker database. */
 export interface BrokerDatabase {
   grants: GrantRow;
@@ -101,4 +113,5 @@ export interface BrokerDatabase {
   outbox: OutboxRow;
   events: EventRow;
   issued_tokens: IssuedTokenRow;
+  audit_checkpoints: AuditCheckpointRow;
 }
