@@ -1,5 +1,5 @@
 /** Wires the agent: keychain, IdP session, broker client and events, grants, deadlines, the local API. */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AgentHandlers } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
 import { createBrokerClient } from './broker-client.ts';
@@ -66,7 +66,14 @@ export async function startAgent(
   // Monotonic: a wall-clock jump neither delays nor advances a wipe (see clock.ts).
   const clock = hooks.clock ?? startAgentClock(config.dataDir);
   const oidc = createOidcConnection(config);
-  const session = createSession({ oidc, vault, clock, audience: config.brokerAudience });
+  const session = createSession({
+    oidc,
+    vault,
+    clock,
+    audience: config.brokerAudience,
+    // Shared with every process of this profile: one refresh per rotation (session-refresh-lock.ts).
+    refreshLockPath: join(config.dataDir, 'refresh.lock'),
+  });
   const broker = createBrokerClient({
     brokerUrl: config.brokerUrl,
     accessToken: () => session.accessToken(),

@@ -98,7 +98,7 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       }
       // Receipts go while the session still works; what fails stays queued for the next sign-in.
       await g.receipts.flush();
-      const endSessionUrl = await deps.session.end();
+      const ended = await deps.session.end();
       g.user.clear();
       g.hub.clearBrokerView();
       deps.signedIn.set(false);
@@ -110,7 +110,12 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
         if (removed.value && account.startsWith(GRANT_ACCOUNT_PREFIX)) wiped += 1;
       }
       g.hub.changed();
-      return ok({ wiped, grantsEnded, endSessionUrl });
+      return ok({
+        wiped,
+        grantsEnded,
+        endSessionUrl: ended.endSessionUrl,
+        idpRevocation: ended.revocation,
+      });
     },
     async listRoles() {
       const roles = await g.broker.listRoles();

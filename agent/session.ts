@@ -11,6 +11,8 @@ import type { Vault } from './keychain.vault.ts';
 import { SESSION_ACCOUNT } from './keychain.vault.ts';
 import type { OidcConnection } from './login/oidc-connection.ts';
 import { isInvalidGrant } from './login/oidc-connection.ts';
+import type { IdpRevocation } from '../protocol/index.ts';
+import { withRefreshLock } from './session-refresh-lock.ts';
 
 /** The signed-in session. */
 export interface Session {
@@ -21,10 +23,17 @@ export interface Session {
   /** The `sub` of the last sign-in's ID token (validated by the login), while this process runs. */
   signedInSubject(): string | null;
   /**
-   * Best-effort revocation at the IdP, then forgets the in-memory token. Keychain is the caller's.
-   * Answers the IdP's RP-initiated logout URL (with `id_token_hint`) when it offers one.
+   * Revokes the refresh token at the IdP (RFC 7009) where offered, then forgets the in-memory token.
+   * Keychain is the caller's. Answers whether the IdP revoked it (honestly: `failed` when it could
+   * not be reached) and its RP-initiated logout URL (with `id_token_hint`) when it offers one.
    */
-  end(): Promise<string | null>;
+  end(): Promise<SessionEnd>;
+}
+
+/** How a sign-out went at the IdP. */
+export interface SessionEnd {
+  revocation: IdpRevocation;
+  endSessionUrl: string | null;
 }
 
 /**
@@ -68,9 +77,24 @@ export interface SessionDeps {
   vault: Vault;
   clock: Clock;
   audience: string;
+  /**
+   * The refresh lock file shared by every process of the profile (`<dataDir>/refresh.lock`);
+   * absent: single-flight within this process only.
+   */
+  refreshLockPath?: string;
+  /** Randomness for the backoff jitter (tests pin it). */
+  random?: () => number;
 }
 
 const SKEW_MS = 30_000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 60_000;
+
+/** The wait after `failures` failed refreshes in a row: doubling, capped, jittered to 50–100 %. */
+export function refreshBackoffMs(failures: number, random: number): number {
+  const full = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(full * (0.5 + random / 2));
+}
 const notLoggedIn = () =>
   fail<never>('not_logged_in', 'You are not signed in; run `hourglass login`');
 
@@ -84,12 +108,18 @@ export function createSession(deps: SessionDeps): Session {
   let signedOut = false;
   let subject: string | null = null;
 
-  async function revoke(config: client.Configuration, refreshToken: string): Promise<void> {
-    await client
-      .tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' })
-      .catch(() => {
-        // Best effort: the keychain item is deleted either way.
-      });
+  async function revoke(
+    config: client.Configuration,
+    refreshToken: string,
+  ): Promise<IdpRevocation> {
+    if (!config.serverMetadata().revocation_endpoint) return 'not_offered';
+    try {
+      await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+      return 'revoked';
+    } catch {
+      // The keychain item is deleted either way; the caller says it was not revoked.
+      return 'failed';
+    }
   }
 
   async function keep(
@@ -112,9 +142,11 @@ export function createSession(deps: SessionDeps): Session {
     return ok(tokens.access_token);
   }
 
-  async function refresh(): Promise<Result<string>> {
-    if (signedOut) return notLoggedIn();
-    const started = generation;
+  let failures = 0;
+  let retryAt = 0;
+
+  async function refreshWith(started: number): Promise<Result<string>> {
+    // Read under the lock: another process may have rotated the token a moment ago.
     const stored = await deps.vault.read(SESSION_ACCOUNT);
     if (!stored.ok) return stored;
     const item = readItem(stored.value);
@@ -131,18 +163,43 @@ export function createSession(deps: SessionDeps): Session {
       }
       return await keep(tokens, item.idToken);
     } catch (error) {
-      if (!isInvalidGrant(error)) {
-        return fail(
-          'unavailable',
-          'The identity provider could not refresh your session; retry shortly',
-        );
-      }
+      if (!isInvalidGrant(error)) return unavailable();
       await deps.vault.remove(SESSION_ACCOUNT);
       return fail(
         'not_logged_in',
         'Your session has ended at the identity provider; run `hourglass login`',
       );
     }
+  }
+
+  const unavailable = () =>
+    fail<string>(
+      'unavailable',
+      'The identity provider could not refresh your session; retry shortly',
+    );
+
+  async function refresh(): Promise<Result<string>> {
+    if (signedOut) return notLoggedIn();
+    // IdP down: wait out a jittered, doubling backoff instead of asking on every call.
+    const waitMs = retryAt - deps.clock.now();
+    if (waitMs > 0)
+      return fail(
+        'unavailable',
+        `The identity provider is unreachable; the next try is in ${Math.ceil(waitMs / 1000)} s (your grants keep counting down)`,
+      );
+    const started = generation;
+    const run = () => refreshWith(started);
+    const result = deps.refreshLockPath
+      ? await withRefreshLock(deps.refreshLockPath, run)
+      : await run();
+    if (!result.ok && result.error.code === 'unavailable') {
+      failures += 1;
+      retryAt = deps.clock.now() + refreshBackoffMs(failures, (deps.random ?? Math.random)());
+    } else {
+      failures = 0;
+      retryAt = 0;
+    }
+    return result;
   }
 
   return {
@@ -157,6 +214,8 @@ export function createSession(deps: SessionDeps): Session {
     async adopt(tokens) {
       generation += 1;
       signedOut = false;
+      failures = 0;
+      retryAt = 0;
       subject = idTokenSubject(tokens.id_token);
       if (!tokens.refresh_token) {
         // A new login without a refresh token must not leave the previous user's one behind.
@@ -174,13 +233,15 @@ export function createSession(deps: SessionDeps): Session {
       await refreshing;
       const stored = await deps.vault.read(SESSION_ACCOUNT);
       const item = stored.ok ? readItem(stored.value) : null;
+      if (!item) return { revocation: 'no_session', endSessionUrl: null };
       const config = await deps.oidc.configuration();
-      if (!item || !config.ok) return null;
-      await revoke(config.value, item.refreshToken);
-      if (!config.value.serverMetadata().end_session_endpoint) return null;
+      if (!config.ok) return { revocation: 'failed', endSessionUrl: null };
+      const revocation = await revoke(config.value, item.refreshToken);
+      if (!config.value.serverMetadata().end_session_endpoint)
+        return { revocation, endSessionUrl: null };
       const params: Record<string, string> = { client_id: config.value.clientMetadata().client_id };
       if (item.idToken) params.id_token_hint = item.idToken;
-      return client.buildEndSessionUrl(config.value, params).href;
+      return { revocation, endSessionUrl: client.buildEndSessionUrl(config.value, params).href };
     },
   };
 }

@@ -1,6 +1,7 @@
 /** The `hourglass` commands: thin clients of the agent's local API. */
 import type { Command } from 'commander';
-import type { AgentHandlers, Shell } from '../protocol/index.ts';
+import type { AgentHandlers, IdpRevocation, Shell } from '../protocol/index.ts';
+import { assertNever } from '../protocol/index.ts';
 import type { CliIo, Ctx } from './command-support.ts';
 import { failed, print, withAgent } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
@@ -8,6 +9,8 @@ import { defaultShell, parseForFlag, parseShellFlag } from './flags.ts';
 import { formatRoles, formatStatus } from './format.ts';
 import { formatHistory } from './format-lifecycle.ts';
 import { registerGrantCommands } from './grant-commands.ts';
+import { registerCredentialCommands } from './credential-commands.ts';
+import { failureScript } from '../agent/export-format.ts';
 import { ownGrants } from './grant-ref.ts';
 import type { RequestOptions } from './request-command.ts';
 import { runRequest } from './request-command.ts';
@@ -64,6 +67,8 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
       `hourglass: fetched your active ${role} grant${grant ? ` ${grant.id}` : ''} onto this device (until ${exported.value.expiresAt})\n`,
     );
   }
+  if (process.stdout.isTTY === true)
+    c.io.err('hourglass: this prints secrets; load them with eval "$(hourglass env <role>)"\n');
   // The only place the CLI writes a secret, and only to stdout.
   c.io.out(exported.value.script);
   return EXIT.ok;
@@ -72,19 +77,41 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
 async function logout(c: Ctx, agent: AgentHandlers, endGrants: boolean): Promise<number> {
   const done = await agent.logout({ endGrants });
   if (!done.ok) return failed(c, done);
-  const { wiped, grantsEnded, endSessionUrl } = done.value;
+  const { wiped, grantsEnded, endSessionUrl, idpRevocation } = done.value;
   print(
     c,
     done.value,
     () =>
       [
         `Signed out; wiped ${wiped} grant credential(s)${endGrants ? `, ended ${grantsEnded} grant(s)` : ''}.`,
+        ...revocationLines(idpRevocation),
         ...(endSessionUrl
           ? [`To sign out of the identity provider in your browser too, open:\n  ${endSessionUrl}`]
           : []),
       ].join('\n') + '\n',
   );
   return EXIT.ok;
+}
+
+/** What the IdP did with the refresh token, said as it is. */
+function revocationLines(revocation: IdpRevocation | undefined): string[] {
+  switch (revocation) {
+    case 'revoked':
+      return ['The identity provider revoked this sign-in (its refresh token).'];
+    case 'failed':
+      return [
+        'Could NOT revoke the sign-in at the identity provider (unreachable); its refresh token is deleted from this device and lapses at the IdP on its own.',
+      ];
+    case 'not_offered':
+      return [
+        'The identity provider offers no token revocation; its refresh token is deleted from this device.',
+      ];
+    case 'no_session':
+    case undefined:
+      return [];
+    default:
+      return assertNever(revocation);
+  }
 }
 
 /** Registers every command on `program`; each calls `finish` with its exit code. */
@@ -142,15 +169,22 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
       ),
     );
   registerGrantCommands(program, ctx, finish);
+  registerCredentialCommands(program, ctx, finish);
   program
     .command('env <role>')
     .description('print export lines for an active grant: eval "$(hourglass env <role>)"')
-    .option('--shell <shell>', 'bash, zsh or fish (default: from $SHELL)', parseShellFlag)
-    .action(async (role: string, opts: { shell?: Shell }) =>
-      finish(
-        await run((c, agent) => exportEnv(c, agent, role, opts.shell ?? defaultShell(io.env))),
-      ),
-    );
+    .option(
+      '--shell <shell>',
+      'bash, zsh, fish, pwsh, nu, cmd, dotenv or json (default: from $SHELL)',
+      parseShellFlag,
+    )
+    .action(async (role: string, opts: { shell?: Shell }) => {
+      const shell = opts.shell ?? defaultShell(io.env);
+      const code = await run((c, agent) => exportEnv(c, agent, role, shell));
+      // Under eval "$(hourglass env …)" a failure must not evaluate to nothing: fail visibly.
+      if (code !== EXIT.ok) io.out(failureScript(shell, `no ${role} credentials were exported`));
+      finish(code);
+    });
   program
     .command('logout')
     .description('sign out: wipe every keychain item of this profile and end the IdP session')

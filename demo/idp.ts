@@ -138,6 +138,8 @@ export async function startDemoIdp(opts: {
   brokerAudience: string;
   /** Length of a sign-in (session, grant, refresh token); tests shorten it. */
   sessionTtlSeconds?: number;
+  /** Told of each token-endpoint outcome (tests count refreshes and `invalid_grant`s). */
+  onTokenGrant?: (outcome: { grantType: string; error: string | null }) => void;
 }): Promise<DemoIdp> {
   const keys = await signingKeys();
   const server = createServer();
@@ -147,6 +149,17 @@ export async function startDemoIdp(opts: {
     issuer,
     providerConfig(opts.brokerAudience, keys, opts.sessionTtlSeconds),
   );
+  const onGrant = opts.onTokenGrant;
+  if (onGrant) {
+    const grantType = (ctx: { oidc: { params?: { grant_type?: unknown } } }) => {
+      const value = ctx.oidc.params?.grant_type;
+      return typeof value === 'string' ? value : '';
+    };
+    provider.on('grant.success', (ctx) => onGrant({ grantType: grantType(ctx), error: null }));
+    provider.on('grant.error', (ctx, error: { error?: string }) =>
+      onGrant({ grantType: grantType(ctx), error: error.error ?? 'error' }),
+    );
+  }
   const callback = provider.callback();
   server.on('request', (req, res) => {
     const pathname = new URL(req.url ?? '/', issuer).pathname;

@@ -17,8 +17,8 @@ import {
 } from './broker-api.ts';
 import type { Result } from './result.ts';
 
-/** Shells that `hourglass env` can write export lines for. */
-export const shellSchema = z.enum(['bash', 'zsh', 'fish']);
+/** Formats `hourglass env` writes: shells, a dotenv file, or JSON (for exec and credential helpers). */
+export const shellSchema = z.enum(['bash', 'zsh', 'fish', 'pwsh', 'nu', 'cmd', 'dotenv', 'json']);
 export type Shell = z.infer<typeof shellSchema>;
 
 /** A grant as the agent holds it: broker metadata plus whether its secret is in the keychain. */
@@ -35,6 +35,10 @@ export const profileNameSchema = z
   .min(1)
   .max(32)
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a profile name is lowercase letters, digits, _ and -');
+
+/** How a sign-out went at the IdP: revoked, not offered by it, failed (unreachable), no session. */
+export const idpRevocationSchema = z.enum(['revoked', 'not_offered', 'failed', 'no_session']);
+export type IdpRevocation = z.infer<typeof idpRevocationSchema>;
 
 const empty = z.strictObject({});
 
@@ -137,6 +141,8 @@ export const agentContract = {
       grantsEnded: z.number().int().min(0),
       /** RP-initiated logout URL to open in the browser so the IdP forgets the user too. */
       endSessionUrl: z.string().nullable(),
+      /** Whether the IdP revoked the refresh token (RFC 7009); `failed`: it could not be reached. */
+      idpRevocation: idpRevocationSchema.optional(),
     }),
   },
   listRoles: {
@@ -168,7 +174,12 @@ export const agentContract = {
   recheck: { input: empty, output: z.object({ wiped: z.number().int().min(0) }) },
   /** Secret-bearing: answers export lines with the credential. Never exposed to the renderer. */
   exportGrant: {
-    input: z.strictObject({ role: roleNameSchema, shell: shellSchema }),
+    input: z.strictObject({
+      role: roleNameSchema,
+      shell: shellSchema,
+      /** `hourglass ssh` only: include the device's SSH private key (never for `env`). */
+      sshKey: z.boolean().optional(),
+    }),
     output: z.object({ script: z.string(), expiresAt: instantSchema }),
   },
 } as const;
