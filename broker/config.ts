@@ -10,7 +10,49 @@ export const trustedIssuerSchema = z.strictObject({
   audience: z.string().min(1),
   /** Access-token claim with the end of the IdP session (epoch seconds); caps granted time. */
   sessionClaim: z.string().min(1).max(64).default('session_exp'),
+  /** Qualifies this issuer's groups in policy as `name:group`; at most one issuer goes unnamed. */
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'an issuer name is lowercase letters, digits and -')
+    .optional(),
+  /** Where the token carries each claim (dotted paths, e.g. `realm_access.roles`). */
+  claims: z
+    .strictObject({
+      subject: z.string().min(1).max(128).optional(),
+      email: z.string().min(1).max(128).optional(),
+      name: z.string().min(1).max(128).optional(),
+      groups: z.string().min(1).max(128).optional(),
+    })
+    .optional(),
+  /** Tenants this issuer's users may act in; absent: any. */
+  tenants: z.array(z.string().min(1).max(64)).min(1).optional(),
+  /** `typ` header the issuer sets on access tokens (RFC 9068 `at+jwt`); then required. */
+  accessTokenType: z.string().min(1).max(64).optional(),
+  /** Refuse tokens issued longer ago than this (seconds), whatever their `exp`. */
+  maxTokenAgeSeconds: z.number().int().positive().max(86_400).optional(),
 });
+
+const distinctIssuerNames = (
+  issuers: readonly { issuer: string; name?: string | undefined }[],
+  ctx: z.RefinementCtx,
+): void => {
+  const names = issuers.map((i) => i.name);
+  if (names.filter((n) => n === undefined).length > 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['issuers'],
+      message:
+        'several issuers need a `name` each (at most one may go unnamed), so their groups stay apart',
+    });
+  names.forEach((name, index) => {
+    if (name !== undefined && names.indexOf(name) !== index)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuers', index, 'name'],
+        message: `duplicate issuer name "${name}"`,
+      });
+  });
+};
 
 /** Broker configuration. */
 export const brokerConfigSchema = z
@@ -18,7 +60,7 @@ export const brokerConfigSchema = z
     host: z.literal('127.0.0.1').default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(0),
     publicUrl: z.url().optional(),
-    issuers: z.array(trustedIssuerSchema).min(1),
+    issuers: z.array(trustedIssuerSchema).min(1).superRefine(distinctIssuerNames),
     policyPath: z.string().min(1),
     /** The SQLite file (the embedded default); ignored when `databaseUrl` is set. */
     databasePath: z.string().min(1).optional(),

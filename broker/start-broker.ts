@@ -112,7 +112,7 @@ export async function startBroker(
     ids: ports.ids ?? randomIds,
     signingKey,
     providers,
-    verify: createTokenVerifier(config.issuers, clock),
+    verify: createTokenVerifier(config.issuers, clock, policy.policy.tenant),
     bus,
     heartbeatMs: config.eventHeartbeatSeconds * 1000,
     publicUrl: () => publicUrl,

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Me } from '../../protocol/broker-api.ts';
 import type { Result } from '../../protocol/result.ts';
 import type { Clock } from '../ports.ts';
+import { mapClaims, type ClaimMapping } from './issuer-claims.ts';
 
 /** Who called, as proven by the token. */
 export interface Caller extends Me {
@@ -24,6 +25,16 @@ export interface TrustedIssuer {
   audience: string;
   /** Claim carrying the end of the IdP session in epoch seconds (default `session_exp`). */
   sessionClaim?: string;
+  /** Qualifies this issuer's group names in policy (`name:group`); unnamed: bare names. */
+  name?: string | undefined;
+  /** Where this issuer puts subject, email, name and groups (dotted paths). */
+  claims?: Partial<ClaimMapping> | undefined;
+  /** Tenants this issuer's users may act in; absent: any. */
+  tenants?: readonly string[] | undefined;
+  /** The JWT `typ` header this issuer sets on access tokens (RFC 9068: `at+jwt`); absent: any. */
+  accessTokenType?: string | undefined;
+  /** Oldest accepted token, by `iat`, in seconds; absent: only `exp` limits it. */
+  maxTokenAgeSeconds?: number | undefined;
 }
 
 /** The session claim the demo IdP adds to its access tokens. */
@@ -34,14 +45,6 @@ export const DEFAULT_SESSION_CLAIM = 'session_exp';
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const CLOCK_TOLERANCE_SECONDS = 30;
 const SIGN_IN_AGAIN = 'sign in again with `hourglass login`';
-
-const claimsSchema = z.object({
-  sub: z.string().min(1).max(256),
-  name: z.string().max(256).optional(),
-  preferred_username: z.string().max(256).optional(),
-  email: z.string().max(256).optional(),
-  groups: z.array(z.string().max(256)).max(500).optional(),
-});
 
 const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
 
@@ -85,19 +88,17 @@ function sessionEnd(payload: JWTPayload, claim: string): Date | undefined {
 function toCaller(trusted: TrustedIssuer, payload: JWTPayload): Result<Caller> {
   const issuer = trusted.issuer;
   const sessionEndsAt = sessionEnd(payload, trusted.sessionClaim ?? DEFAULT_SESSION_CLAIM);
-  const claims = claimsSchema.safeParse(payload);
-  if (!claims.success || payload.exp === undefined)
+  const claims = mapClaims(payload, trusted.claims, trusted.name);
+  if (!claims || payload.exp === undefined)
     return unauthenticated('the access token lacks required claims');
-  const { sub, name, preferred_username, email, groups } = claims.data;
-  const displayName = name ?? preferred_username;
   return {
     ok: true,
     value: {
-      subject: sub,
+      subject: claims.subject,
       issuer,
-      ...(displayName !== undefined ? { name: displayName } : {}),
-      ...(email !== undefined ? { email } : {}),
-      groups: groups ?? [],
+      ...(claims.name !== undefined ? { name: claims.name } : {}),
+      ...(claims.email !== undefined ? { email: claims.email } : {}),
+      groups: claims.groups,
       tokenExpiresAt: new Date(payload.exp * 1000),
       ...(sessionEndsAt ? { sessionEndsAt } : {}),
     },
@@ -108,6 +109,8 @@ function toCaller(trusted: TrustedIssuer, payload: JWTPayload): Result<Caller> {
 export function createTokenVerifier(
   issuers: readonly TrustedIssuer[],
   clock: Clock,
+  /** The tenant this broker serves: issuers limited to other tenants are refused. */
+  tenant?: string,
 ): TokenVerifier {
   const jwksByIssuer = new Map<string, Promise<Jwks>>();
   const jwksFor = (issuer: string): Promise<Jwks> => {
@@ -129,6 +132,15 @@ export function createTokenVerifier(
     const trusted = issuers.find((i) => i.issuer === unverifiedIssuer);
     if (!trusted)
       return unauthenticated('the access token comes from an issuer this broker does not trust');
+    if (tenant !== undefined && trusted.tenants && !trusted.tenants.includes(tenant)) {
+      return {
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: `your identity provider may not act in tenant ${tenant}; use one trusted for it`,
+        },
+      };
+    }
     let jwks: Jwks;
     try {
       jwks = await jwksFor(trusted.issuer);
@@ -149,6 +161,10 @@ export function createTokenVerifier(
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         currentDate: clock.now(),
         requiredClaims: ['exp', 'iat', 'sub'],
+        ...(trusted.accessTokenType ? { typ: trusted.accessTokenType } : {}),
+        ...(trusted.maxTokenAgeSeconds !== undefined
+          ? { maxTokenAge: trusted.maxTokenAgeSeconds }
+          : {}),
       });
       // jose does not check `iat` without maxTokenAge; a token from the future means a broken or forged clock.
       if ((payload.iat ?? Infinity) > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
