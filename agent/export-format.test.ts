@@ -1,11 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatExport } from './export-format.ts';
+import type { Credential, Shell } from '../protocol/index.ts';
+import { failureScript, formatExport, pgpassLine, quoteNu, quotePwsh } from './export-format.ts';
 
-const nasty = `ey.J'hb"G$(touch /tmp/pwned)\`x\`\\n;rm -rf ~ 'end`;
+const canary = join(mkdtempSync(join(tmpdir(), 'hg-export-')), 'pwned');
+const nasty = `ey.J'hb"G$(touch ${canary})\`touch ${canary}\`\\n;rm -rf ~ 'end\nline2 $HOME %PATH% !x! ^`;
+const jwt = (token: string): Credential => ({
+  kind: 'jwt',
+  token,
+  tokenType: 'Bearer',
+  audience: 'a',
+});
 const input = {
-  credential: { kind: 'jwt' as const, token: nasty, tokenType: 'Bearer' as const, audience: 'a' },
+  credential: jwt(nasty),
   role: 'prod-api-readonly',
   expiresAt: '2030-01-01T12:00:00.000Z',
 };
@@ -13,41 +24,137 @@ const printVars =
   'printf "%s|%s|%s" "$HOURGLASS_TOKEN" "$HOURGLASS_TOKEN_EXPIRES_AT" "$HOURGLASS_ROLE"';
 const expected = `${nasty}|2030-01-01T12:00:00.000Z|prod-api-readonly`;
 
+function text(shell: Shell, credential: Credential = input.credential): string {
+  const written = formatExport({ ...input, credential }, shell);
+  if (!written.ok) throw new Error(written.error.message);
+  return written.value;
+}
+
 describe('formatExport', () => {
   it('writes export lines for bash', () => {
-    expect(
-      formatExport({ ...input, credential: { ...input.credential, token: 'abc' } }, 'bash'),
-    ).toBe(
+    expect(text('bash', jwt('abc'))).toBe(
       "export HOURGLASS_TOKEN='abc'\n" +
         "export HOURGLASS_TOKEN_EXPIRES_AT='2030-01-01T12:00:00.000Z'\n" +
         "export HOURGLASS_ROLE='prod-api-readonly'\n",
     );
   });
 
-  it('writes set -gx lines for fish', () => {
-    expect(formatExport(input, 'fish')).toMatch(/^set -gx HOURGLASS_TOKEN '/);
-  });
-
   for (const shell of ['bash', 'zsh'] as const) {
-    it.runIf(existsSync(`/usr/bin/${shell}`) || shell === 'bash')(
+    it.runIf(existsSync(`/usr/bin/${shell}`))(
       `round-trips hostile values through eval in ${shell}`,
       () => {
-        const script = formatExport(input, shell);
-        const out = execFileSync(shell, ['-c', `eval "$1"; ${printVars}`, shell, script], {
+        const out = execFileSync(shell, ['-c', `eval "$1"; ${printVars}`, shell, text(shell)], {
           encoding: 'utf8',
         });
         expect(out).toBe(expected);
-        expect(existsSync('/tmp/pwned')).toBe(false);
+        expect(existsSync(canary)).toBe(false);
       },
     );
   }
 
   it.runIf(existsSync('/usr/bin/fish'))('round-trips hostile values through eval in fish', () => {
-    const script = formatExport(input, 'fish');
-    const out = execFileSync('fish', ['-c', `eval $argv[1]; ${printVars}`, script], {
+    const out = execFileSync('fish', ['-c', `eval $argv[1]; ${printVars}`, text('fish')], {
       encoding: 'utf8',
     });
     expect(out).toBe(expected);
-    expect(existsSync('/tmp/pwned')).toBe(false);
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  it('PowerShell: verbatim single quotes, quote characters doubled (its quoting rules)', () => {
+    expect(quotePwsh(`a'b‘c$x\`n`)).toBe(`'a''b‘‘c$x\`n'`);
+    // Read back by the rule: inside '…', '' is one quote and nothing else is special.
+    const match = /^\$env:HOURGLASS_TOKEN = '((?:[^']|'')*)'$/m.exec(text('pwsh'));
+    expect(match?.[1]?.replace(/''/g, "'")).toBe(nasty);
+  });
+
+  it('nushell: a raw string with more # than any run in the value (its quoting rules)', () => {
+    expect(quoteNu(`x'#y`)).toBe(`r##'x'#y'##`);
+    expect(quoteNu('plain')).toBe(`r#'plain'#`);
+    // Read back by the rule: r#'…'# ends at the first ' followed by as many # as it opened with.
+    const match = /^\$env\.HOURGLASS_TOKEN = r(#+)'([\s\S]*?)'\1$/m.exec(text('nu'));
+    expect(match?.[2]).toBe(nasty);
+  });
+
+  it('cmd: writes set "NAME=value" for safe values, refuses what cmd.exe cannot carry', () => {
+    expect(text('cmd', jwt('eyJ.abc-_'))).toContain('set "HOURGLASS_TOKEN=eyJ.abc-_"\n');
+    for (const bad of ['a"b', '50%', 'x!y!', 'a\nb', 'a^b']) {
+      const written = formatExport({ ...input, credential: jwt(bad) }, 'cmd');
+      expect(written.ok).toBe(false);
+      expect(written.ok ? '' : written.error.message).not.toContain(bad);
+    }
+  });
+
+  it('dotenv: read back unchanged by the runtime’s own dotenv parser, or refused', () => {
+    for (const value of ["it's $x `y`", 'a "b" `c`', "new\nline 'q' `b`", 'plain']) {
+      const parsed = parseEnv(text('dotenv', jwt(value)));
+      expect(parsed.HOURGLASS_TOKEN).toBe(value);
+    }
+    expect(formatExport({ ...input, credential: jwt(`'\`"\n`) }, 'dotenv').ok).toBe(false);
+  });
+
+  it('json: one object with every variable', () => {
+    expect(JSON.parse(text('json'))).toEqual({
+      HOURGLASS_TOKEN: nasty,
+      HOURGLASS_TOKEN_EXPIRES_AT: input.expiresAt,
+      HOURGLASS_ROLE: 'prod-api-readonly',
+    });
+  });
+
+  it('postgres: PG* variables, DATABASE_URL and a .pgpass line', () => {
+    const pgc: Credential = {
+      kind: 'postgres',
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'orders',
+      user: 'hg_alice_1',
+      password: 'p:w@/\\x',
+    };
+    const vars = JSON.parse(text('json', pgc)) as Record<string, string>;
+    expect(vars).toMatchObject({ PGHOST: '127.0.0.1', PGPORT: '5432', PGUSER: 'hg_alice_1' });
+    expect(vars.DATABASE_URL).toBe('postgresql://hg_alice_1:p%3Aw%40%2F%5Cx@127.0.0.1:5432/orders');
+    expect(new URL(vars.DATABASE_URL ?? '').password).toBe('p%3Aw%40%2F%5Cx');
+    if (pgc.kind === 'postgres')
+      expect(pgpassLine(pgc)).toBe('127.0.0.1:5432:orders:hg_alice_1:p\\:w@/\\\\x');
+  });
+});
+
+describe('failureScript: eval "$(hourglass env …)" fails visibly', () => {
+  for (const shell of ['bash', 'zsh'] as const) {
+    it.runIf(existsSync(`/usr/bin/${shell}`))(
+      `${shell}: non-zero and the message on stderr`,
+      () => {
+        const script = failureScript(shell, `no grant 'x' $(touch ${canary})`);
+        let status = 0;
+        let stderr = '';
+        try {
+          execFileSync(shell, ['-c', 'eval "$1" && echo ran', shell, script], {
+            encoding: 'utf8',
+            stdio: 'pipe',
+          });
+        } catch (error) {
+          status = (error as { status: number }).status;
+          stderr = String((error as { stderr: string }).stderr);
+        }
+        expect(status).not.toBe(0);
+        expect(stderr).toContain(`hourglass: no grant 'x' $(touch ${canary})`);
+        expect(existsSync(canary)).toBe(false);
+      },
+    );
+  }
+
+  it.runIf(existsSync('/usr/bin/fish'))('fish: non-zero and the message on stderr', () => {
+    let status = 0;
+    try {
+      execFileSync(
+        'fish',
+        ['-c', 'eval $argv[1]; and echo ran', failureScript('fish', "it's gone")],
+        {
+          stdio: 'pipe',
+        },
+      );
+    } catch (error) {
+      status = (error as { status: number }).status;
+    }
+    expect(status).not.toBe(0);
   });
 });

@@ -1,12 +1,20 @@
-/** Pure formatting of shell export lines for a credential. The only producer of secret-bearing text. */
-import type { Credential, Shell } from '../protocol/index.ts';
-import { assertNever } from '../protocol/index.ts';
+/**
+ * Pure formatting of export lines for a credential, for every shell `hourglass env` writes for.
+ * The only producer of secret-bearing text. Every format quotes hostile values (quotes, `$`,
+ * backticks, newlines) by its own rules; a value a format cannot carry is refused, never mangled.
+ */
+import type { Credential, Result, Shell } from '../protocol/index.ts';
+import { assertNever, fail, ok } from '../protocol/index.ts';
+import { credentialVariables } from './export-variables.ts';
+
+export { pgpassLine, postgresUrl } from './export-variables.ts';
 
 /** What an export script carries: the credential, its role and its broker deadline. */
 export interface ExportInput {
   credential: Credential;
   role: string;
   expiresAt: string;
+  sshPrivateKey?: string | undefined;
 }
 
 /** Quotes a value for POSIX shells: single quotes, with `'` written as `'\''`. */
@@ -19,68 +27,95 @@ export function quoteFish(value: string): string {
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
-function variablesFor(input: ExportInput): Array<[string, string]> {
-  const { credential } = input;
-  switch (credential.kind) {
-    case 'jwt':
-      return [
-        ['HOURGLASS_TOKEN', credential.token],
-        ['HOURGLASS_TOKEN_EXPIRES_AT', input.expiresAt],
-        ['HOURGLASS_ROLE', input.role],
-      ];
-    case 'postgres':
-      return [
-        ['PGHOST', credential.host],
-        ['PGPORT', String(credential.port)],
-        ['PGDATABASE', credential.database],
-        ['PGUSER', credential.user],
-        ['PGPASSWORD', credential.password],
-        ...(credential.sslmode ? [['PGSSLMODE', credential.sslmode] as [string, string]] : []),
-        ['DATABASE_URL', postgresUrl(credential)],
-        ['HOURGLASS_EXPIRES_AT', input.expiresAt],
-        ['HOURGLASS_ROLE', input.role],
-      ];
-    case 'ssh':
-      // The certificate is public; the private key stays in the keychain (`hourglass ssh`).
-      return [
-        ['HOURGLASS_SSH_CERTIFICATE', credential.certificate],
-        ['HOURGLASS_SSH_PRINCIPALS', credential.principals.join(',')],
-        ['HOURGLASS_EXPIRES_AT', input.expiresAt],
-        ['HOURGLASS_ROLE', input.role],
-      ];
+/** Quotes a value for PowerShell: a verbatim single-quoted string, `'` doubled. */
+export function quotePwsh(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => `${c}${c}`)}'`;
+}
+
+/** Quotes a value for nushell: a raw string `r#'…'#` with more `#` than any run in the value. */
+export function quoteNu(value: string): string {
+  const longest = Math.max(0, ...[...value.matchAll(/'(#+)/g)].map((m) => m[1]?.length ?? 0));
+  const hashes = '#'.repeat(longest + 1);
+  return `r${hashes}'${value}'${hashes}`;
+}
+
+/**
+ * Quotes a dotenv value as dotenv and Node's `util.parseEnv` read it: single quotes and backticks
+ * are literal, double quotes turn `\n` into a newline and escape nothing else. Null when no
+ * quoting carries the value unchanged.
+ */
+export function quoteDotenv(value: string): string | null {
+  if (!/['\r\n]/.test(value)) return `'${value}'`;
+  if (!/[`\r\n]/.test(value)) return `\`${value}\``;
+  if (!/["\r]|\\n/.test(value)) return `"${value.replace(/\n/g, '\\n')}"`;
+  return null;
+}
+
+// cmd.exe has no escape inside `set "NAME=value"` for these: refuse rather than corrupt.
+const CMD_UNSAFE = /["%!\r\n^]/;
+
+function line(shell: Shell, name: string, value: string): Result<string> {
+  switch (shell) {
+    case 'bash':
+    case 'zsh':
+      return ok(`export ${name}=${quotePosix(value)}`);
+    case 'fish':
+      return ok(`set -gx ${name} ${quoteFish(value)}`);
+    case 'pwsh':
+      return ok(`$env:${name} = ${quotePwsh(value)}`);
+    case 'nu':
+      return ok(`$env.${name} = ${quoteNu(value)}`);
+    case 'cmd':
+      return CMD_UNSAFE.test(value)
+        ? fail('bad_request', `${name} holds characters cmd.exe cannot carry; use --shell pwsh`)
+        : ok(`set "${name}=${value}"`);
+    case 'dotenv': {
+      const quoted = quoteDotenv(value);
+      return quoted === null
+        ? fail('bad_request', `${name} cannot be written as a dotenv value; use --shell json`)
+        : ok(`${name}=${quoted}`);
+    }
+    case 'json':
+      return ok(`${JSON.stringify(name)}: ${JSON.stringify(value)}`);
     default:
-      return assertNever(credential);
+      return assertNever(shell);
   }
 }
 
-type PostgresCredential = Extract<Credential, { kind: 'postgres' }>;
-
-/** `postgresql://user:password@host:port/database`, every part percent-encoded. */
-export function postgresUrl(c: PostgresCredential): string {
-  const host = c.host.includes(':') ? `[${c.host}]` : c.host;
-  const e = encodeURIComponent;
-  const ssl = c.sslmode ? `?sslmode=${e(c.sslmode)}` : '';
-  return `postgresql://${e(c.user)}:${e(c.password)}@${host}:${String(c.port)}/${e(c.database)}${ssl}`;
+/** Export lines for `eval "$(hourglass env <role>)"` in the given shell (`json`: one object). */
+export function formatExport(input: ExportInput, shell: Shell): Result<string> {
+  const lines: string[] = [];
+  for (const [name, value] of credentialVariables(input)) {
+    const written = line(shell, name, value);
+    if (!written.ok) return written;
+    lines.push(written.value);
+  }
+  if (shell === 'json') return ok(`{${lines.join(', ')}}\n`);
+  return ok(`${lines.join('\n')}\n`);
 }
 
-/** A `.pgpass` line (`host:port:database:user:password`, `:` and `\` escaped). */
-export function pgpassLine(c: PostgresCredential): string {
-  const e = (v: string) => v.replace(/[\\:]/g, (ch) => `\\${ch}`);
-  return [c.host, String(c.port), c.database, c.user, c.password].map(e).join(':');
-}
-
-/** Export lines for `eval "$(hourglass env <role>)"` in the given shell. */
-export function formatExport(input: ExportInput, shell: Shell): string {
-  const lines = variablesFor(input).map(([name, value]) => {
-    switch (shell) {
-      case 'bash':
-      case 'zsh':
-        return `export ${name}=${quotePosix(value)}`;
-      case 'fish':
-        return `set -gx ${name} ${quoteFish(value)}`;
-      default:
-        return assertNever(shell);
-    }
-  });
-  return `${lines.join('\n')}\n`;
+/**
+ * What `env` prints on stdout when it fails, so `eval "$(hourglass env …)"` fails visibly (a
+ * non-zero status and the message) instead of evaluating nothing. The message is quoted as data.
+ */
+export function failureScript(shell: Shell, message: string): string {
+  const text = `hourglass: ${message}`;
+  switch (shell) {
+    case 'bash':
+    case 'zsh':
+      return `printf '%s\\n' ${quotePosix(text)} >&2; false\n`;
+    case 'fish':
+      return `printf '%s\\n' ${quoteFish(text)} >&2; false\n`;
+    case 'pwsh':
+      return `Write-Error ${quotePwsh(text)}\n`;
+    case 'nu':
+      return `error make {msg: ${quoteNu(text)}}\n`;
+    case 'cmd':
+      return `echo hourglass: export failed, see the message above 1>&2 & exit /b 1\n`;
+    case 'dotenv':
+    case 'json':
+      return '';
+    default:
+      return assertNever(shell);
+  }
 }

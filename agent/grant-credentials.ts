@@ -8,6 +8,7 @@ import type { GrantDeps } from './grant-deps.ts';
 import type { GrantRecord } from './grant-store.ts';
 import { grantAccount } from './keychain.vault.ts';
 import { holdsSecret } from './snapshot-merge.ts';
+import { deviceKeyFor, secretText } from './ssh-device-key.ts';
 
 type CredentialDeps = Pick<GrantDeps, 'broker' | 'vault' | 'store' | 'scheduler' | 'receipts'>;
 
@@ -42,7 +43,9 @@ async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<Gra
   // A receipt for an earlier copy goes first: sent after the new issue, it would claim the new
   // credential wiped. One that cannot go now is dropped, since the new issue supersedes it.
   if (deps.store.get(grant.id)?.receipt) await deps.receipts.send(grant.id);
-  const issued = await deps.broker.issueCredentials(grant.id);
+  const device = await deviceKeyFor(deps.vault, grant);
+  if (!device.ok) return device;
+  const issued = await deps.broker.issueCredentials(grant.id, device.value.body);
   if (!issued.ok) return issued;
   const before = deps.store.get(grant.id);
   const record: GrantRecord = {
@@ -64,7 +67,7 @@ async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<Gra
   deps.store.upsert(record);
   const stored = await deps.vault.store(
     grantAccount(grant.id),
-    JSON.stringify(issued.value.credential),
+    secretText(issued.value.credential, device.value.privateKey),
   );
   if (!stored.ok) return stored;
   const held = { ...record, credentialStored: true };

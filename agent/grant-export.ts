@@ -12,6 +12,7 @@ import type { GrantDeps } from './grant-deps.ts';
 import type { GrantRecord } from './grant-store.ts';
 import { grantAccount } from './keychain.vault.ts';
 import { holdsSecret } from './snapshot-merge.ts';
+import { heldPrivateKey } from './ssh-device-key.ts';
 
 type ExportOutput = { script: string; expiresAt: string };
 
@@ -29,6 +30,7 @@ async function exportRecord(
   deps: GrantDeps,
   record: GrantRecord,
   shell: Shell,
+  sshKey: boolean,
 ): Promise<Result<ExportOutput>> {
   const left = localDeadline(record.expiresAt, deps.store.offsetMs()) - deps.clock.now();
   const window = exportWindowSeconds(record.grantedSeconds, deps.minExportSeconds);
@@ -49,11 +51,13 @@ async function exportRecord(
     );
   }
   await deps.scheduler.rearm();
+  const sshPrivateKey = sshKey ? (heldPrivateKey(secret.value) ?? undefined) : undefined;
   const script = formatExport(
-    { credential, role: record.role, expiresAt: record.expiresAt },
+    { credential, role: record.role, expiresAt: record.expiresAt, sshPrivateKey },
     shell,
   );
-  return ok({ script, expiresAt: record.expiresAt });
+  if (!script.ok) return script;
+  return ok({ script: script.value, expiresAt: record.expiresAt });
 }
 
 /** Why nothing can be exported: a hint names a command for a role only when the role exists. */
@@ -69,7 +73,7 @@ async function noActiveGrant(deps: GrantDeps, role: string): Promise<Result<Expo
 
 /** Creates the `exportGrant` handler. */
 export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant'] {
-  return async ({ role, shell }) => {
+  return async ({ role, shell, sshKey }) => {
     const me = deps.user.cached() ?? (await deps.user.fetch().then((r) => (r.ok ? r.value : null)));
     // Unknown user (IdP or broker down): the held records are the last signed-in user's, since a
     // sign-in as someone else wipes the previous user's secrets first.
@@ -79,7 +83,7 @@ export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant
       .list()
       .filter((r) => r.role === role && holdsSecret(r) && own(r))
       .sort((a, b) => Date.parse(b.expiresAt) - Date.parse(a.expiresAt))[0];
-    if (held) return exportRecord(deps, held, shell);
+    if (held) return exportRecord(deps, held, shell, sshKey === true);
     const listed = await deps.broker.listGrants();
     if (!listed.ok) return listed;
     const active = listed.value.grants.find(
@@ -92,6 +96,6 @@ export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant
     if (!active) return noActiveGrant(deps, role);
     const kept = await fetchCredential(deps, active);
     deps.hub.changed();
-    return kept.ok ? exportRecord(deps, kept.value, shell) : kept;
+    return kept.ok ? exportRecord(deps, kept.value, shell, sshKey === true) : kept;
   };
 }

@@ -13,7 +13,8 @@ export function parseForFlag(value: string): number {
 /** Parses `--shell`. */
 export function parseShellFlag(value: string): Shell {
   const parsed = shellSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidArgumentError('use bash, zsh or fish');
+  if (!parsed.success)
+    throw new InvalidArgumentError('use bash, zsh, fish, pwsh, nu, cmd, dotenv or json');
   return parsed.data;
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseBrokerConfig } from '../broker/config.ts';
 import { startBroker } from '../broker/start-broker.ts';
 import { startDemoIdp, DEMO_CLIENT_ID } from './idp.ts';
+import type { ProviderKind } from '../protocol/broker-api.ts';
 
 /** The fixed resource indicator / audience of the broker's access tokens. */
 export const BROKER_AUDIENCE = 'urn:hourglass:broker';
@@ -30,6 +31,10 @@ export async function startDemoStack(opts: {
   policyPath?: string;
   idpPort?: number;
   brokerPort?: number;
+  /** Credential targets for the broker config (demo/targets/ starts real ones). */
+  targets?: Record<string, { kind: ProviderKind } & Record<string, unknown>>;
+  /** Where the broker reads `{ env: VAR }` target secrets (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<DemoStack> {
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const idp = await startDemoIdp({
@@ -42,6 +47,7 @@ export async function startDemoStack(opts: {
     policyPath: opts.policyPath ?? DEMO_POLICY_PATH,
     databasePath: join(opts.dataDir, 'broker.sqlite'),
     signingKeyPath: join(opts.dataDir, 'broker-signing-key.jwk'),
+    ...(opts.targets ? { targets: opts.targets } : {}),
   });
   if (config.status === 'error') {
     await idp.close();
@@ -51,6 +57,7 @@ export async function startDemoStack(opts: {
   try {
     broker = await startBroker(config.config, {
       onInternalError: (error) => console.error('broker internal error:', error),
+      ...(opts.env ? { env: opts.env } : {}),
     });
   } catch (error) {
     await idp.close();

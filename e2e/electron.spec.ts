@@ -52,7 +52,7 @@ test('the tray app window shows the renderer', async () => {
     const keys = await win.evaluate(() =>
       Object.keys((window as { hourglass?: RendererApi }).hourglass ?? {}).sort(),
     );
-    expect(keys).toEqual([...rendererMethods, 'onPush'].sort());
+    expect(keys).toEqual([...rendererMethods, 'getSettings', 'updateSettings', 'onPush'].sort());
   } finally {
     await app.close();
     await stack.close();

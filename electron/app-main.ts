@@ -13,7 +13,7 @@ import { appOrigin, installAppProtocol } from './app-protocol.ts';
 import { createAppWindows, type AppWindows } from './app-windows.ts';
 import { linkAgent, type AgentLink } from './agent-link.ts';
 import { parseDeepLink, deepLinkScheme } from './deep-link.ts';
-import { pushToRenderer, registerIpcBridge } from './ipc-bridge.ts';
+import { pushToRenderer, registerIpcBridge, registerSettingsBridge } from './ipc-bridge.ts';
 import type { Launch, LaunchQueue } from './launch-queue.ts';
 import { externalHostsOf, isAllowedIdpUrl } from './navigation-guards.ts';
 import { watchPower } from './app-power.ts';
@@ -125,6 +125,21 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
         return assertNever(push);
     }
   };
+  registerSettingsBridge(
+    ipcMain,
+    {
+      read: () => settings.read(),
+      apply(change) {
+        const next = settings.update(change);
+        if (change.launchAtLogin !== undefined)
+          app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
+        model.settingsChanged(next);
+        tray.refresh();
+        return next;
+      },
+    },
+    appOrigin,
+  );
   const unsubscribe = link.subscribe(onPush);
   const unwatchPower = watchPower(powerMonitor, link.handlers, () => settings.read().wipeOnLock);
   // A tray app keeps running with no window open.

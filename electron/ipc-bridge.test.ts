@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import { ok } from '../protocol/result.ts';
 import { aSnapshot, fakeRendererApi } from '../renderer/test-fixtures.ts';
-import { pushToRenderer, registerIpcBridge, type IpcHandleRegistry } from './ipc-bridge.ts';
-import { ipcChannels, pushChannel } from './ipc-channels.ts';
+import {
+  pushToRenderer,
+  registerIpcBridge,
+  registerSettingsBridge,
+  type IpcHandleRegistry,
+} from './ipc-bridge.ts';
+import { ipcChannels, pushChannel, settingsChannel, settingsMethods } from './ipc-channels.ts';
+import { appSettingsSchema } from '../renderer/settings.logic.ts';
 import { buildPreloadApi } from './preload-api.ts';
 
 const appOrigin = 'app://hourglass';
@@ -50,13 +56,26 @@ describe('IPC key sets', () => {
       },
       () => () => undefined,
     );
-    expect(Object.keys(preload).sort()).toEqual([...rendererMethods, 'onPush'].sort());
+    expect(Object.keys(preload).sort()).toEqual(
+      [...rendererMethods, ...settingsMethods, 'onPush'].sort(),
+    );
     expect(Object.keys(api).sort()).toEqual([...rendererMethods].sort());
-    for (const method of rendererMethods)
+    for (const method of [...rendererMethods, ...settingsMethods])
       void (preload[method] as (i: unknown) => Promise<unknown>)({});
     const { handlers, bridge } = register();
+    registerSettingsBridge(
+      {
+        handle: (channel: string, listener: Listener) => handlers.set(channel, listener),
+        removeHandler: (channel: string) => handlers.delete(channel),
+      } as unknown as IpcHandleRegistry,
+      { read: () => appSettingsSchema.parse({}), apply: () => appSettingsSchema.parse({}) },
+      appOrigin,
+    );
     expect([...handlers.keys()].sort()).toEqual([...channelsUsed].sort());
     expect(bridge.channels.sort()).toEqual([...ipcChannels].sort());
+    expect([...handlers.keys()].filter((c) => c.startsWith('hourglass-settings:')).sort()).toEqual(
+      settingsMethods.map(settingsChannel).sort(),
+    );
     expect([...handlers.keys()]).not.toContain('hourglass:exportGrant');
   });
 

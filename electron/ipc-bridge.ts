@@ -1,9 +1,20 @@
 /** Main-process side of the renderer API: one `ipcMain.handle` per renderer method, and pushes. */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { agentPushSchema, rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
-import { fail } from '../protocol/result.ts';
+import { fail, ok } from '../protocol/result.ts';
+import {
+  settingsChangeSchema,
+  type AppSettings,
+  type SettingsChange,
+} from '../renderer/settings.logic.ts';
 import { callRendererMethod, parseRendererInput } from '../agent/console/renderer-call.ts';
-import { ipcChannel, isTrustedSender, pushChannel } from './ipc-channels.ts';
+import {
+  ipcChannel,
+  isTrustedSender,
+  pushChannel,
+  settingsChannel,
+  settingsMethods,
+} from './ipc-channels.ts';
 import { originOf } from './navigation-guards.ts';
 
 /** The part of `ipcMain` the bridge uses (injected, so the wiring is testable without Electron). */
@@ -48,4 +59,36 @@ export function pushToRenderer(target: PushTarget, push: unknown, appOrigin: str
   if (!parsed.success) return false;
   target.send(pushChannel, parsed.data);
   return true;
+}
+
+/** Main's side of the settings: read them, and apply a change the window asked for. */
+export interface SettingsBridgePort {
+  read(): AppSettings;
+  /** Applies a parsed change (persist, launch-at-login, tray); answers the new settings. */
+  apply(change: SettingsChange): AppSettings;
+}
+
+/**
+ * Registers the two settings channels with the same sender check as the agent bridge; the change
+ * is parsed with its schema (unknown keys and `lastRequests` refused). Returns the remover.
+ */
+export function registerSettingsBridge(
+  ipcMain: IpcHandleRegistry,
+  port: SettingsBridgePort,
+  appOrigin: string,
+): { channels: string[]; dispose: () => void } {
+  const guard = (event: IpcMainInvokeEvent) => isTrustedSender(event.senderFrame, appOrigin);
+  const refused = () => fail('forbidden', 'This window may not change Hourglass settings.');
+  ipcMain.handle(settingsChannel('getSettings'), (event: IpcMainInvokeEvent) =>
+    guard(event) ? ok(port.read()) : refused(),
+  );
+  ipcMain.handle(settingsChannel('updateSettings'), (event: IpcMainInvokeEvent, input: unknown) => {
+    if (!guard(event)) return refused();
+    const change = settingsChangeSchema.safeParse(input);
+    if (!change.success)
+      return fail('bad_request', 'Settings change not understood; reload the window.');
+    return ok(port.apply(change.data));
+  });
+  const channels = settingsMethods.map(settingsChannel);
+  return { channels, dispose: () => channels.forEach((c) => ipcMain.removeHandler(c)) };
 }

@@ -8,6 +8,16 @@ export function ipcChannel(method: RendererMethod): `hourglass:${RendererMethod}
   return `hourglass:${method}`;
 }
 
+/** The settings methods the window may call (Electron only; the console has no app settings). */
+export const settingsMethods = ['getSettings', 'updateSettings'] as const;
+/** One settings method. */
+export type SettingsMethod = (typeof settingsMethods)[number];
+
+/** Channel of one settings method (renderer → main, invoke/handle). */
+export function settingsChannel(method: SettingsMethod): `hourglass-settings:${SettingsMethod}` {
+  return `hourglass-settings:${method}`;
+}
+
 /** Channel on which main pushes AgentPush messages to the renderer (main → renderer, send/on). */
 export const pushChannel = 'hourglass:push';
 
@@ -17,6 +27,8 @@ export const pushChannel = 'hourglass:push';
  */
 export type IpcChannelMap = {
   [M in RendererMethod as `hourglass:${M}`]: { direction: 'invoke'; method: M };
+} & {
+  [M in SettingsMethod as `hourglass-settings:${M}`]: { direction: 'invoke'; method: M };
 } & { [pushChannel]: { direction: 'push'; message: AgentPush } };
 
 /** Every invoke channel the bridge serves: one per renderer method, nothing else. */

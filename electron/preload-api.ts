@@ -1,11 +1,18 @@
 /** Builds the object the preload exposes as `window.hourglass`. Pure: the IPC ports are injected. */
 import { agentPushSchema, rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import type { HourglassHost, PushListener } from '../renderer/host-api.ts';
-import { ipcChannel, pushChannel, type IpcChannelMap } from './ipc-channels.ts';
+import type { SettingsHost } from '../renderer/settings-store.ts';
+import {
+  ipcChannel,
+  pushChannel,
+  settingsChannel,
+  settingsMethods,
+  type IpcChannelMap,
+} from './ipc-channels.ts';
 
 /** Sends one message on a channel and resolves with main's answer. */
 export type InvokePort = (
-  channel: keyof IpcChannelMap & `hourglass:${string}`,
+  channel: Exclude<keyof IpcChannelMap, typeof pushChannel>,
   input: unknown,
 ) => Promise<unknown>;
 
@@ -15,7 +22,10 @@ export type ListenPort = (
   listener: (message: unknown) => void,
 ) => () => void;
 
-/** Exactly one function per renderer method, plus `onPush`, each bound to its one channel. */
+/**
+ * Exactly one function per renderer method, `onPush`, and the two settings methods, each bound to
+ * its one channel.
+ */
 export function buildPreloadApi(invoke: InvokePort, listen: ListenPort): HourglassHost {
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const method of rendererMethods) {
@@ -26,5 +36,13 @@ export function buildPreloadApi(invoke: InvokePort, listen: ListenPort): Hourgla
       const parsed = agentPushSchema.safeParse(message);
       if (parsed.success) listener(parsed.data);
     });
-  return Object.freeze({ ...(api as unknown as RendererApi), onPush });
+  const settings: Record<string, (input?: unknown) => Promise<unknown>> = {};
+  for (const method of settingsMethods) {
+    settings[method] = (input?: unknown) => invoke(settingsChannel(method), input ?? {});
+  }
+  return Object.freeze({
+    ...(api as unknown as RendererApi),
+    ...(settings as unknown as Required<SettingsHost>),
+    onPush,
+  });
 }

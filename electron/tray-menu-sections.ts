@@ -2,7 +2,8 @@
 import type { PendingApproval, RoleSummary } from '../protocol/broker-api.ts';
 import { formatCountdown, formatDuration } from '../protocol/duration.ts';
 import type { VisibleGrant } from '../renderer/grant-clock.logic.ts';
-import { extendPresets, standardPresetSeconds } from '../renderer/extend-presets.logic.ts';
+import { extendPresets } from '../renderer/extend-presets.logic.ts';
+import { requestPresets } from '../renderer/request-presets.logic.ts';
 import type { TrayItem } from './tray-action.ts';
 import type { LastRequest } from './tray-state.ts';
 
@@ -55,13 +56,6 @@ function activeGrantItem(entry: VisibleGrant): TrayItem {
 export function activeGrantsSection(shown: readonly VisibleGrant[]): TrayItem[] {
   if (shown.length === 0) return [{ kind: 'label', label: 'No active grants' }];
   return [{ kind: 'label', label: 'Active grants' }, ...shown.map(activeGrantItem)];
-}
-
-/** Durations offered for a role: the usual ones up to its maximum, plus the maximum. */
-export function requestPresets(maxSeconds: number): number[] {
-  const seconds = standardPresetSeconds.filter((s) => s <= maxSeconds);
-  if (!seconds.includes(maxSeconds)) seconds.push(maxSeconds);
-  return seconds;
 }
 
 /** The environment/tenant a role belongs to: the part of its name before the first dash. */

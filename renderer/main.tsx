@@ -6,8 +6,14 @@ import { App } from './app.tsx';
 import { installConsoleBridge } from './console-bridge.ts';
 import { browserNotify, noNotify } from './browser-notify.ts';
 import { createAppStore } from './store.ts';
+import { createClockStore, startClock } from './clock-store.ts';
+import { ClockContext } from './components/countdown.tsx';
+import { SettingsContext } from './components/settings-panel.tsx';
 import { grantFromFragment } from './fragment.logic.ts';
+import { createSettingsStore, type SettingsHost } from './settings-store.ts';
 import { StoreContext } from './store-context.tsx';
+import { ViewContext } from './view-context.tsx';
+import { createViewStore, fragmentChanged } from './view-store.ts';
 import './styles.css';
 
 // The CSP forbids eval; tell zod not to probe `new Function` (which would log a CSP violation).
@@ -19,19 +25,35 @@ const api = installConsoleBridge(window);
 const store = createAppStore(api, mode, {
   notify: mode === 'console' ? browserNotify() : noNotify,
 });
-// A notification click opens the window on its grant: `#grant=<id>` (Electron) selects it.
-const selectFromFragment = () => {
+const clock = createClockStore(Date.now());
+startClock(clock);
+const views = createViewStore(window.location.hash);
+const settingsHost: SettingsHost | null =
+  api.getSettings && api.updateSettings
+    ? { getSettings: api.getSettings, updateSettings: api.updateSettings }
+    : null;
+const settings = createSettingsStore(settingsHost);
+// A notification click opens the window on its grant (`#grant=<id>`); a tray preset or link
+// opens it pre-filled (`#request=…`).
+const onFragment = () => {
   const grantId = grantFromFragment(window.location.hash);
   if (grantId) store.getState().actions.selectGrant(grantId);
+  views.setState((s) => fragmentChanged(s, window.location.hash), true);
 };
-window.addEventListener('hashchange', selectFromFragment);
-selectFromFragment();
+window.addEventListener('hashchange', onFragment);
+onFragment();
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
       <StoreContext.Provider value={store}>
-        <App />
+        <ClockContext.Provider value={clock}>
+          <ViewContext.Provider value={views}>
+            <SettingsContext.Provider value={settings}>
+              <App />
+            </SettingsContext.Provider>
+          </ViewContext.Provider>
+        </ClockContext.Provider>
       </StoreContext.Provider>
     </StrictMode>,
   );

@@ -1,10 +1,9 @@
 /** Active grants: live countdown on the broker's clock, Extend, Copy export command, "I'm done". */
 import { useEffect, useRef, useState } from 'react';
 import type { LocalGrant } from '../../protocol/agent-api.ts';
-import { formatCountdown } from '../../protocol/duration.ts';
 import { extendPresets, extendUnavailableReason } from '../extend-presets.logic.ts';
-import { visibleGrants } from '../grant-clock.logic.ts';
 import { useApp } from '../store-context.tsx';
+import { Countdown } from './countdown.tsx';
 
 /** The command a terminal runs to get the credential from the agent; never the secret itself. */
 export const exportCommand = (role: string) => `eval "$(hourglass env ${role})"`;
@@ -47,7 +46,7 @@ function ExtendButtons({ grant }: { grant: LocalGrant }) {
   );
 }
 
-function GrantCard({ grant, secondsLeft }: { grant: LocalGrant; secondsLeft: number }) {
+function GrantCard({ grant }: { grant: LocalGrant }) {
   const selected = useApp((s) => s.selectedGrantId === grant.id);
   const endGrant = useApp((s) => s.actions.endGrant);
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
@@ -70,9 +69,12 @@ function GrantCard({ grant, secondsLeft }: { grant: LocalGrant; secondsLeft: num
     >
       <span className="grant-role">{grant.role}</span>
       <span className="grant-reason">{grant.reason}</span>
-      <span className="countdown" data-testid="countdown" aria-label={`${grant.role} expires in`}>
-        {formatCountdown(secondsLeft)}
-      </span>
+      <Countdown
+        deadline={grant.expiresAt ?? grant.createdAt}
+        label={`${grant.role} expires in`}
+        testId="countdown"
+        totalSeconds={grant.grantedSeconds}
+      />
       <span className="grant-export muted" data-testid="export-command">
         {grant.credentialStored ? 'in keychain · ' : 'not on this device · '}
         <code>{exportCommand(grant.role)}</code>
@@ -92,15 +94,22 @@ function GrantCard({ grant, secondsLeft }: { grant: LocalGrant; secondsLeft: num
   );
 }
 
+/** Active grants, soonest deadline first. */
+function activeGrants(grants: readonly LocalGrant[]): LocalGrant[] {
+  return grants
+    .filter((g) => g.status === 'active' && g.expiresAt !== null)
+    .sort(
+      (a, b) => (a.expiresAt ?? '').localeCompare(b.expiresAt ?? '') || a.id.localeCompare(b.id),
+    );
+}
+
 /** The active-grants panel. */
 export function ActiveGrants() {
   const grants = useApp((s) => s.grants);
-  const nowMs = useApp((s) => s.nowMs);
-  const offsetMs = useApp((s) => s.offsetMs);
   const error = useApp((s) => s.errors.grants);
-  const active = visibleGrants(grants, nowMs, offsetMs).flatMap(({ grant, secondsLeft }) =>
-    secondsLeft === null ? [] : [{ grant, secondsLeft }],
-  );
+  // No clock here: the list changes with pushed snapshots (the agent pushes at each expiry);
+  // only each Countdown re-renders every second.
+  const active = activeGrants(grants);
   return (
     <section className="panel" aria-labelledby="grants-title" data-testid="active-grants">
       <h2 id="grants-title">Active grants</h2>
@@ -111,8 +120,8 @@ export function ActiveGrants() {
       ) : null}
       {active.length === 0 ? <p className="muted">No active grants.</p> : null}
       <ul className="grants">
-        {active.map(({ grant, secondsLeft }) => (
-          <GrantCard key={grant.id} grant={grant} secondsLeft={secondsLeft} />
+        {active.map((grant) => (
+          <GrantCard key={grant.id} grant={grant} />
         ))}
       </ul>
     </section>

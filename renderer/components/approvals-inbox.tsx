@@ -1,14 +1,12 @@
 /** Requests waiting for this user's decision, updating live from pushed snapshots. */
 import { useState } from 'react';
 import type { PendingApproval } from '../../protocol/broker-api.ts';
-import { formatCountdown, formatDuration } from '../../protocol/duration.ts';
+import { formatDuration } from '../../protocol/duration.ts';
 import { approvalProgress } from '../approvals.logic.ts';
-import { remainingSeconds } from '../grant-clock.logic.ts';
 import { useApp } from '../store-context.tsx';
+import { Countdown } from './countdown.tsx';
 
 function ApprovalCard({ item }: { item: PendingApproval }) {
-  const nowMs = useApp((s) => s.nowMs);
-  const offsetMs = useApp((s) => s.offsetMs);
   const approve = useApp((s) => s.actions.approveGrant);
   const deny = useApp((s) => s.actions.denyGrant);
   const selected = useApp((s) => s.selectedGrantId === item.grant.id);
@@ -43,7 +41,7 @@ function ApprovalCard({ item }: { item: PendingApproval }) {
         <dd>{approvalProgress(grant)}</dd>
         <dt>Waits</dt>
         <dd data-testid="approval-waits">
-          {formatCountdown(remainingSeconds(item.waitsUntil, nowMs, offsetMs))} more
+          <Countdown deadline={item.waitsUntil} label="Waits" /> more
         </dd>
       </dl>
       <label htmlFor={commentId}>Comment</label>

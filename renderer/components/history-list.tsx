@@ -3,9 +3,11 @@ import { formatDuration } from '../../protocol/duration.ts';
 import { assertNever } from '../../protocol/errors.ts';
 import { approverNames } from '../approvals.logic.ts';
 import { historyRows, type HistoryRow } from '../history.logic.ts';
+import { localTime } from '../local-time.logic.ts';
 import { useApp } from '../store-context.tsx';
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString();
+// The user's locale and time zone (the browser's), never raw ISO UTC.
+const time = (iso: string) => localTime(iso, Date.now());
 
 function wipeText(wipe: HistoryRow['wipe']): string {
   switch (wipe.state) {

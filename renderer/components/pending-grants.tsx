@@ -1,17 +1,17 @@
 /** Pending requests: who can approve, approvals so far, how long it may still wait, Cancel. */
 import type { LocalGrant } from '../../protocol/agent-api.ts';
-import { formatCountdown } from '../../protocol/duration.ts';
-import { remainingSeconds } from '../grant-clock.logic.ts';
 import { approvalProgress } from '../approvals.logic.ts';
 import { useApp } from '../store-context.tsx';
+import { Countdown } from './countdown.tsx';
 
 function PendingCard({ grant }: { grant: LocalGrant }) {
-  const nowMs = useApp((s) => s.nowMs);
-  const offsetMs = useApp((s) => s.offsetMs);
   const cancelGrant = useApp((s) => s.actions.cancelGrant);
-  const waits = grant.requestExpiresAt
-    ? ` · request expires in ${formatCountdown(remainingSeconds(grant.requestExpiresAt, nowMs, offsetMs))}`
-    : '';
+  const waits = grant.requestExpiresAt ? (
+    <>
+      {' · request expires in '}
+      <Countdown deadline={grant.requestExpiresAt} label={`${grant.role} request expires in`} />
+    </>
+  ) : null;
   return (
     <li
       className="grant"

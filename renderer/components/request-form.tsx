@@ -1,7 +1,13 @@
 /** The request form: role, duration, reason, ticket, checked inline before anything is sent. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { RoleSummary } from '../../protocol/broker-api.ts';
+import { formatDuration } from '../../protocol/duration.ts';
+import { durationText, requestPresets } from '../request-presets.logic.ts';
 import { useApp } from '../store-context.tsx';
 import { validateDraft, type DraftErrors, type RequestDraft } from '../request-form.logic.ts';
+import { draftPrefilled } from '../request-prefill.logic.ts';
+import { defaultRole } from '../roles.logic.ts';
+import { useView } from '../view-context.tsx';
 
 const emptyDraft: RequestDraft = { role: '', duration: '15m', reason: '', ticket: '' };
 
@@ -13,9 +19,28 @@ function FieldError({ id, text }: { id: string; text: string | undefined }) {
   ) : null;
 }
 
+function RolePolicy({ role }: { role: RoleSummary | undefined }) {
+  if (!role) return null;
+  const approvals =
+    role.approvalsRequired === 0
+      ? 'no approval needed'
+      : `${role.approvalsRequired} approval${role.approvalsRequired > 1 ? 's' : ''} from ${role.approverGroups.join(', ') || 'approvers'}`;
+  return (
+    <p className="muted" id="role-policy" data-testid="role-policy">
+      Up to {formatDuration(role.maxDurationSeconds)} · {approvals} · reason{' '}
+      {role.reasonRequired ? 'required' : 'optional'}
+      {role.ticketPattern ? ` · ticket ${role.ticketPattern}` : ''}
+    </p>
+  );
+}
+
 /** Form asking for a grant of one role. */
 export function RequestForm() {
   const roles = useApp((s) => s.roles);
+  const grants = useApp((s) => s.grants);
+  const prefill = useView((s) => s.prefill);
+  const prefillCount = useView((s) => s.prefillCount);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
   const requestError = useApp((s) => s.errors.request);
   const requestGrant = useApp((s) => s.actions.requestGrant);
   const selectGrant = useApp((s) => s.actions.selectGrant);
@@ -23,7 +48,18 @@ export function RequestForm() {
   const [draft, setDraft] = useState<RequestDraft>(emptyDraft);
   const [errors, setErrors] = useState<DraftErrors>({});
   const [busy, setBusy] = useState(false);
-  const role = draft.role || roles[0]?.name || '';
+  // A tray preset or link pre-fills the form; the user still reviews it and clicks Request.
+  // (State adjusted during render, React's pattern for "props changed": no effect cascade.)
+  const [seenPrefill, setSeenPrefill] = useState(0);
+  if (prefill && prefillCount !== seenPrefill) {
+    setSeenPrefill(prefillCount);
+    setDraft((d) => draftPrefilled(d, prefill));
+  }
+  useEffect(() => {
+    if (prefillCount > 0) reasonRef.current?.focus();
+  }, [prefillCount]);
+  const role = draft.role || defaultRole(roles, grants);
+  const selected = roles.find((r) => r.name === role);
   const update = (field: keyof RequestDraft) => (e: { target: { value: string } }) =>
     setDraft((d) => ({ ...d, [field]: e.target.value }));
 
@@ -60,7 +96,23 @@ export function RequestForm() {
           ))}
         </select>
         <FieldError id="role-error" text={errors.role} />
+        <RolePolicy role={selected} />
         <label htmlFor="request-duration">Duration</label>
+        {selected ? (
+          <div className="presets" role="group" aria-label="Duration presets">
+            {requestPresets(selected.maxDurationSeconds).map((seconds) => (
+              <button
+                key={seconds}
+                type="button"
+                className="secondary"
+                aria-pressed={draft.duration === durationText(seconds)}
+                onClick={() => setDraft((d) => ({ ...d, duration: durationText(seconds) }))}
+              >
+                {formatDuration(seconds)}
+              </button>
+            ))}
+          </div>
+        ) : null}
         <input
           id="request-duration"
           aria-describedby="duration-error"
@@ -72,6 +124,7 @@ export function RequestForm() {
         <FieldError id="duration-error" text={errors.duration} />
         <label htmlFor="request-reason">Reason</label>
         <textarea
+          ref={reasonRef}
           id="request-reason"
           aria-describedby="reason-error"
           value={draft.reason}

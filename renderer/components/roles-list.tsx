@@ -1,6 +1,9 @@
 /** Eligible roles with their policy, shown before anyone asks. */
 import { formatDuration } from '../../protocol/duration.ts';
 import type { RoleSummary } from '../../protocol/broker-api.ts';
+import { useState } from 'react';
+import { requestPresets } from '../request-presets.logic.ts';
+import { rolesMatching } from '../roles.logic.ts';
 import { useApp } from '../store-context.tsx';
 
 function approvalText(role: RoleSummary): string {
@@ -20,6 +23,8 @@ function RoleCard({ role }: { role: RoleSummary }) {
         <dd>{role.provider}</dd>
         <dt>Max duration</dt>
         <dd>{formatDuration(role.maxDurationSeconds)}</dd>
+        <dt>Presets</dt>
+        <dd>{requestPresets(role.maxDurationSeconds).map(formatDuration).join(', ')}</dd>
         <dt>Approvals</dt>
         <dd>{approvalText(role)}</dd>
         <dt>Reason</dt>
@@ -33,8 +38,10 @@ function RoleCard({ role }: { role: RoleSummary }) {
 
 /** The list of roles the signed-in user may request. */
 export function RolesList() {
-  const roles = useApp((s) => s.roles);
+  const allRoles = useApp((s) => s.roles);
   const error = useApp((s) => s.errors.roles);
+  const [query, setQuery] = useState('');
+  const roles = rolesMatching(allRoles, query);
   return (
     <section className="panel" aria-labelledby="roles-title">
       <h2 id="roles-title">Roles you can request</h2>
@@ -43,7 +50,20 @@ export function RolesList() {
           {error}
         </p>
       ) : null}
-      {roles.length === 0 && !error ? <p className="muted">No eligible roles.</p> : null}
+      <label htmlFor="roles-search">Search roles</label>
+      <input
+        id="roles-search"
+        type="search"
+        value={query}
+        placeholder="name, description, approver group"
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      {allRoles.length === 0 && !error ? <p className="muted">No eligible roles.</p> : null}
+      {allRoles.length > 0 && roles.length === 0 ? (
+        <p className="muted" role="status">
+          No role matches “{query}”.
+        </p>
+      ) : null}
       <ul className="roles">
         {roles.map((role) => (
           <RoleCard key={role.name} role={role} />

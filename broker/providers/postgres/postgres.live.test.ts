@@ -5,7 +5,11 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatExport } from '../../../agent/export-format.ts';
-import { credentialsResponseSchema, postgresCredentialSchema } from '../../../protocol/index.ts';
+import {
+  credentialsResponseSchema,
+  postgresCredentialSchema,
+  type Credential,
+} from '../../../protocol/index.ts';
 import type { DemoIdp } from '../../../demo/idp.ts';
 import { demoTokens, liveChecks } from '../../http/live-checks.ts';
 import { startTestBroker, startTestIdp, waitFor } from '../../http/live-harness.ts';
@@ -83,6 +87,12 @@ async function psqlWith(script: string, sql: string): Promise<{ ok: boolean; out
   }
 }
 
+function bashExports(credential: Credential, expiresAt: string): string {
+  const script = formatExport({ credential, role: 'orders-ro', expiresAt }, 'bash');
+  if (!script.ok) throw new Error(script.error.message);
+  return script.value;
+}
+
 async function fetchCredential(id: string) {
   const answer = await check.post(alice, `/v1/grants/${id}/credentials`, {});
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -108,10 +118,7 @@ describe('postgres provider against a real PostgreSQL (scram)', () => {
     expect(row.rolvaliduntil?.toISOString()).toBe(new Date(body.expiresAt).toISOString());
     expect(row.rolconnlimit).toBe(3);
 
-    const script = formatExport(
-      { credential, role: 'orders-ro', expiresAt: body.expiresAt },
-      'bash',
-    );
+    const script = bashExports(credential, body.expiresAt);
     expect(await psqlWith(script, 'select count(*) from orders')).toEqual({ ok: true, out: '3' });
     // Read-only: the group role's privileges, nothing more.
     expect((await psqlWith(script, "insert into orders values (9, 'x')")).ok).toBe(false);
@@ -160,10 +167,7 @@ describe('postgres provider against a real PostgreSQL (scram)', () => {
     );
     const { body, credential } = await fetchCredential(grant.id);
     loginRoles.push(credential.user);
-    const script = formatExport(
-      { credential, role: 'orders-ro', expiresAt: body.expiresAt },
-      'bash',
-    );
+    const script = bashExports(credential, body.expiresAt);
     expect((await psqlWith(script, 'select 1')).ok).toBe(true);
     await waitFor(
       async () => ((await psqlWith(script, 'select 1')).ok ? undefined : true),

@@ -1,0 +1,221 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createPgTarget,
+  type PgTargetFixture,
+} from '../broker/providers/postgres/pg-target.fixture.ts';
+import { startSshd, type SshdFixture } from '../broker/providers/ssh/sshd.fixture.ts';
+import { completeIdpLogin } from '../demo/idp-login-driver.ts';
+import { agentConfigForStack } from '../demo/stack-agent-config.ts';
+import { startDemoStack, type DemoStack } from '../demo/stack.ts';
+import { startAgent, type RunningAgent } from '../agent/host.ts';
+
+// Real IdP, broker, PostgreSQL, sshd and gnome-keyring; the real CLI binary.
+const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
+let pgTarget: PgTargetFixture;
+let sshd: SshdFixture;
+let stack: DemoStack;
+let agent: RunningAgent;
+let cliEnv: NodeJS.ProcessEnv;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+const cli = (...args: string[]): Promise<CliRun> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: cliEnv, cwd: tmpdir() },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        }),
+    );
+  });
+const bash = (script: string): Promise<CliRun> =>
+  new Promise((resolve) => {
+    execFile('bash', ['-c', script], { env: cliEnv, cwd: tmpdir() }, (error, stdout, stderr) =>
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+        stdout,
+        stderr,
+      }),
+    );
+  });
+
+beforeAll(async () => {
+  pgTarget = await createPgTarget();
+  sshd = await startSshd(['orders-admin']);
+  const root = mkdtempSync(join(tmpdir(), 'hg-cred-cli-'));
+  const policyPath = join(root, 'policy.yaml');
+  const role = (name: string, provider: string) =>
+    `  - name: ${name}\n    provider: ${provider}\n    eligible: { groups: [engineers] }\n    maxDuration: 1h\n    reason: { required: false }\n`;
+  writeFileSync(
+    policyPath,
+    'tenant: t\nroles:\n' +
+      role('api-ro', '{ kind: jwt, audience: "https://k8s.example", groups: [viewers] }') +
+      role('orders-ro', `{ kind: postgres, target: orders, role: ${pgTarget.groupRole} }`) +
+      role('orders-ssh', '{ kind: ssh, target: hosts, principals: [orders-admin] }'),
+  );
+  stack = await startDemoStack({
+    dataDir: join(root, 'stack'),
+    policyPath,
+    targets: {
+      orders: { kind: 'postgres', adminUrl: { env: 'ORDERS_ADMIN' } },
+      hosts: {
+        kind: 'ssh',
+        caKey: { file: sshd.caKeyPath },
+        connect: { host: '127.0.0.1', port: sshd.port },
+      },
+    },
+    env: { ORDERS_ADMIN: pgTarget.adminUrl },
+  });
+  const dataDir = join(root, 'agent');
+  agent = await startAgent(agentConfigForStack(stack, dataDir));
+  cliEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HOURGLASS_HOME: dataDir,
+    TMPDIR: root,
+  };
+  const begun = await agent.handlers.beginLogin({ openBrowser: false });
+  if (!begun.ok) throw new Error(begun.error.message);
+  const { callbackUrl } = await completeIdpLogin(begun.value.authorizationUrl, {
+    login: 'alice',
+    password: 'demo',
+  });
+  await fetch(callbackUrl);
+  const done = await agent.handlers.awaitLogin({ loginId: begun.value.loginId });
+  if (!done.ok) throw new Error(done.error.message);
+  for (const r of ['api-ro', 'orders-ro', 'orders-ssh']) {
+    const requested = await cli('request', r, '--for', '10m', '--reason', 'test');
+    if (requested.code !== 0) throw new Error(requested.stderr);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.close();
+  await stack?.close();
+  await sshd?.stop();
+  await pgTarget?.drop();
+});
+
+describe('credentials reach programs, not the terminal (real CLI, agent, broker, targets)', () => {
+  it('eval "$(hourglass env …)" then psql works; a failing env fails the eval visibly', async () => {
+    const ok = await bash(
+      `eval "$(node ${BIN} env orders-ro --shell bash)" && psql -X -w -Atc 'select count(*) from orders'`,
+    );
+    expect(ok).toMatchObject({ code: 0, stdout: '3\n' });
+    const bad = await bash(`eval "$(node ${BIN} env no-such-role --shell bash)" && echo loaded`);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).not.toContain('loaded');
+    expect(bad.stderr).toMatch(/hourglass: .*no-such-role/);
+  }, 20_000);
+
+  it('exec: secrets only in the child, exit code passed through', async () => {
+    const count = await cli(
+      'exec',
+      'orders-ro',
+      '--',
+      'psql',
+      '-X',
+      '-w',
+      '-Atc',
+      'select count(*) from orders',
+    );
+    expect(count).toMatchObject({ code: 0, stdout: '3\n' });
+    expect(
+      (await cli('exec', 'orders-ro', '--', 'sh', '-c', 'test -n "$PGPASSWORD" && exit 7')).code,
+    ).toBe(7);
+    expect((await cli('exec', 'orders-ro', '--', 'no-such-command-hg')).code).toBe(127);
+    expect(cliEnv.PGPASSWORD).toBeUndefined();
+  }, 20_000);
+
+  it('exec forwards a signal to the child', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'exec',
+        'api-ro',
+        '--',
+        'sh',
+        '-c',
+        'trap "exit 42" TERM; echo ready; while :; do sleep 0.05; done',
+      ],
+      { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()),
+    );
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(42);
+  }, 20_000);
+
+  it('ssh: the device key (from the keychain) with the certificate logs in; no key file is left', async () => {
+    const tmpBefore = readdirSync(cliEnv.TMPDIR ?? tmpdir()).filter((f) =>
+      f.startsWith('hourglass-ssh-'),
+    );
+    const run = await cli(
+      'ssh',
+      'orders-ssh',
+      '--',
+      '-F',
+      '/dev/null',
+      '-p',
+      String(sshd.port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'IdentityAgent=none',
+      `${sshd.user}@127.0.0.1`,
+      'echo',
+      'in-as-$USER',
+    );
+    expect(run.stderr).not.toMatch(/PRIVATE KEY/);
+    expect(run).toMatchObject({ code: 0, stdout: `in-as-${sshd.user}\n` });
+    const tmpAfter = readdirSync(cliEnv.TMPDIR ?? tmpdir()).filter((f) =>
+      f.startsWith('hourglass-ssh-'),
+    );
+    expect(tmpAfter).toEqual(tmpBefore);
+    // env never prints the private key.
+    expect((await cli('env', 'orders-ssh', '--shell', 'json')).stdout).not.toMatch(/PRIVATE/);
+  }, 20_000);
+
+  it('kube-credential prints an ExecCredential whose token verifies against the broker JWKS', async () => {
+    const run = await cli('kube-credential', 'api-ro');
+    expect(run.code).toBe(0);
+    const parsed = JSON.parse(run.stdout) as {
+      apiVersion: string;
+      kind: string;
+      status: { token: string; expirationTimestamp: string };
+    };
+    expect(parsed).toMatchObject({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+    });
+    expect(parsed.status.expirationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const jwks = createRemoteJWKSet(new URL(`${stack.brokerUrl}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(parsed.status.token, jwks, {
+      audience: 'https://k8s.example',
+    });
+    expect(payload).toMatchObject({ sub: 'alice', groups: ['viewers'] });
+    expect(Date.parse(parsed.status.expirationTimestamp) / 1000).toBe(payload.exp);
+  }, 20_000);
+});

@@ -1,0 +1,121 @@
+/**
+ * Commands that hand a grant's credential to another program, never to the terminal: `exec`
+ * (secrets only in the child's environment), `ssh` (key and certificate in 0600 files for the
+ * session's length), `kube-credential` (kubectl's ExecCredential on stdout, for kubectl alone).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { AgentHandlers, Result } from '../protocol/index.ts';
+import { fail, ok } from '../protocol/index.ts';
+import { runChild } from './child-process.ts';
+import type { Ctx } from './command-support.ts';
+import { failed, withAgent } from './command-support.ts';
+import { EXIT } from './exit-codes.ts';
+
+type Finish = (code: number) => void;
+type Vars = Record<string, string>;
+
+/** The grant's variables as JSON from the agent (which refuses a credential about to expire). */
+export async function grantVariables(
+  agent: AgentHandlers,
+  role: string,
+  sshKey = false,
+): Promise<Result<{ vars: Vars; expiresAt: string }>> {
+  const exported = await agent.exportGrant({ role, shell: 'json', sshKey });
+  if (!exported.ok) return exported;
+  const vars = z.record(z.string(), z.string()).safeParse(JSON.parse(exported.value.script));
+  if (!vars.success)
+    return fail('internal', 'the agent answered the export in an unexpected shape');
+  return ok({ vars: vars.data, expiresAt: exported.value.expiresAt });
+}
+
+async function execCommand(c: Ctx, agent: AgentHandlers, role: string, argv: string[]) {
+  const [command, ...args] = argv;
+  if (!command) {
+    c.io.err('hourglass: name the command to run after --, e.g. `hourglass exec <role> -- psql`\n');
+    return EXIT.usage;
+  }
+  const got = await grantVariables(agent, role);
+  if (!got.ok) return failed(c, got);
+  return runChild(command, args, { ...c.io.env, ...got.value.vars }, (m) =>
+    c.io.err(`hourglass: ${m}\n`),
+  );
+}
+
+async function sshCommand(c: Ctx, agent: AgentHandlers, role: string, argv: string[]) {
+  const got = await grantVariables(agent, role, true);
+  if (!got.ok) return failed(c, got);
+  const v = got.value.vars;
+  const key = v.HOURGLASS_SSH_PRIVATE_KEY;
+  const cert = v.HOURGLASS_SSH_CERTIFICATE;
+  if (!key || !cert) {
+    c.io.err(`hourglass: ${role} is not an ssh role; use \`hourglass env ${role}\`\n`);
+    return EXIT.usage;
+  }
+  // Files only for this session's length: a private dir, 0600 files, removed when ssh exits.
+  const dir = mkdtempSync(join(tmpdir(), 'hourglass-ssh-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  try {
+    writeFileSync(join(dir, 'id'), `${key.trim()}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'id-cert.pub'), `${cert}\n`, { mode: 0o600 });
+    const target = v.HOURGLASS_SSH_HOST && argv.length === 0 ? [v.HOURGLASS_SSH_HOST] : [];
+    const port = v.HOURGLASS_SSH_PORT && argv.length === 0 ? ['-p', v.HOURGLASS_SSH_PORT] : [];
+    const options = ['-i', join(dir, 'id'), '-o', `CertificateFile=${join(dir, 'id-cert.pub')}`];
+    const args = [...options, '-o', 'IdentitiesOnly=yes', ...port, ...target, ...argv];
+    const env = { ...c.io.env };
+    return await runChild('ssh', args, env, (m) => c.io.err(`hourglass: ${m}\n`));
+  } finally {
+    remove();
+    process.off('exit', remove);
+  }
+}
+
+/** kubectl's exec credential plugin answer (client.authentication.k8s.io/v1). */
+export function execCredential(token: string, expiresAt: string): string {
+  return `${JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: {
+      token,
+      expirationTimestamp: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
+  })}\n`;
+}
+
+async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
+  const got = await grantVariables(agent, role);
+  if (!got.ok) return failed(c, got);
+  const token = got.value.vars.HOURGLASS_TOKEN;
+  if (!token) {
+    c.io.err(`hourglass: ${role} is not a jwt role; kube-credential needs a bearer token\n`);
+    return EXIT.usage;
+  }
+  c.io.out(execCredential(token, got.value.expiresAt));
+  return EXIT.ok;
+}
+
+/** Registers exec, ssh and kube-credential. */
+export function registerCredentialCommands(program: Command, ctx: () => Ctx, finish: Finish): void {
+  const run = (body: (c: Ctx, agent: AgentHandlers) => Promise<number>) =>
+    withAgent(ctx(), (agent) => body(ctx(), agent));
+  program
+    .command('exec <role> [command...]')
+    .description('run a command with the grant in its environment: hourglass exec <role> -- psql')
+    .action(async (role: string, argv: string[]) =>
+      finish(await run((c, a) => execCommand(c, a, role, argv))),
+    );
+  program
+    .command('ssh <role> [args...]')
+    .description('ssh with the grant’s certificate: hourglass ssh <role> [-- user@host …]')
+    .action(async (role: string, argv: string[]) =>
+      finish(await run((c, a) => sshCommand(c, a, role, argv))),
+    );
+  program
+    .command('kube-credential <role>')
+    .description('print a kubectl ExecCredential for a jwt role (use in a kubeconfig exec block)')
+    .action(async (role: string) => finish(await run((c, a) => kubeCredential(c, a, role))));
+}
