@@ -20,6 +20,8 @@ export type AuditEvent =
   | 'credential_issued'
   | 'wiped'
   | 'effect_failed'
+  /** A break-glass role was used: no approval, flagged for review. */
+  | 'break_glass'
   /** A revocation kept failing at the target past the bound: access may remain there. */
   | 'target_irrevocable';
 

@@ -69,7 +69,8 @@ export function requestGrant(
     requestExpiresAt: plan.requestExpiresAt?.toISOString() ?? null,
     sessionEndsAt: actor.sessionEndsAt?.toISOString() ?? null,
     approvalsRequired: plan.role.approval.required,
-    approverGroups: [...plan.role.approval.from],
+    // A break-glass grant's "approvers" are the groups told of it: they see it live and may revoke.
+    approverGroups: [...(plan.role.breakGlass?.notify ?? plan.role.approval.from)],
     approvals: [],
     endedBy: null,
     endReason: null,
@@ -109,9 +110,21 @@ export function requestGrant(
     });
     result.effects.push({ kind: 'provider', action: 'issue', grantId: grant.id });
     result.events.push({ change: 'activated', audience: { kind: 'owner' } });
+    if (plan.role.breakGlass) flagBreakGlass(result, actorName);
   } else {
     result.events.push({ change: 'requested', audience: { kind: 'owner' } });
     result.events.push({ change: 'approval_needed', audience: approverAudience(grant) });
   }
   return accept(result);
+}
+
+/** Break glass: a record of its own for the review, and the activation pushed to the notify groups. */
+function flagBreakGlass(result: Transitioned, actorName: string): void {
+  const { grant } = result;
+  result.audit.push({
+    event: 'break_glass',
+    actor: actorName,
+    details: { reason: grant.reason, ticket: grant.ticket, notify: grant.approverGroups },
+  });
+  result.events.push({ change: 'activated', audience: approverAudience(grant) });
 }

@@ -56,6 +56,11 @@ const roleFields = z.strictObject({
     .default({ required: 0, from: [], requestTtl: DEFAULT_REQUEST_TTL_SECONDS }),
   reason: z.strictObject({ required: z.boolean() }).default({ required: true }),
   ticketPattern: patternField.optional(),
+  /**
+   * A break-glass role: active at once without approval, a reason always required, flagged loudly
+   * (a `break_glass` audit record; the `notify` groups get the activation as an event and may revoke).
+   */
+  breakGlass: z.strictObject({ notify: z.array(z.string().min(1)).min(1) }).optional(),
   extension: z
     .strictObject({
       maxCount: z.number().int().min(0).max(100).optional(),
@@ -68,6 +73,20 @@ const roleFields = z.strictObject({
 // The extension budget defaults depend on the role's max duration, so they are filled in here.
 const roleSchema = roleFields
   .superRefine((role, ctx) => {
+    if (role.breakGlass && (role.approval.required > 0 || role.extension?.requireApproval)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['breakGlass'],
+        message: 'a break-glass role takes no approval; remove `approval.required` (or breakGlass)',
+      });
+    }
+    if (role.breakGlass && !role.reason.required) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason', 'required'],
+        message: 'a break-glass role always requires a reason',
+      });
+    }
     const needsApprovers = role.approval.required > 0 || role.extension?.requireApproval === true;
     if (needsApprovers && role.approval.from.length === 0) {
       ctx.addIssue({
