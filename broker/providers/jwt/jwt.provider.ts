@@ -8,6 +8,7 @@ import type { GrantRepository } from '../../store/grant-repository.ts';
 import { ProviderError } from '../../credentials/provider.ts';
 import { defineProvider } from '../provider-definition.ts';
 import { issueJwtCredential } from './jwt-credential.ts';
+import { discoveryRoutes } from './jwt-discovery.ts';
 import { jwtSettingsSchema } from './jwt-settings.ts';
 
 /** The jwt provider's outbox effects: nothing at issue or extension; revocation marks token ids. */
@@ -44,6 +45,7 @@ export const jwtProviderDefinition = defineProvider({
         });
       },
       health: () => Promise.resolve({ kind: 'jwt', status: 'ok', detail: null }),
+      routes: (app) => discoveryRoutes(app, setup),
       close: () => Promise.resolve(),
     };
     return Promise.resolve(provider);
