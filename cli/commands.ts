@@ -16,31 +16,13 @@ import type { RequestOptions } from './request-command.ts';
 import { runRequest } from './request-command.ts';
 import { stopAgents } from './run-agent.ts';
 import { runDoctor } from './doctor-command.ts';
+import type { LoginOptions } from './login-command.ts';
+import { runLogin } from './login-command.ts';
 
 export type { CliIo } from './command-support.ts';
 
 /** Sets the exit code for a command's outcome. */
 type Finish = (code: number) => void;
-
-async function login(c: Ctx, agent: AgentHandlers, browser: boolean): Promise<number> {
-  const begun = await agent.beginLogin({ openBrowser: browser });
-  if (!begun.ok) return failed(c, begun);
-  const url = begun.value.authorizationUrl;
-  c.io.err(
-    browser
-      ? `Opening your browser to sign in. If it does not open, visit:\n  ${url}\n`
-      : `Open this URL in your browser to sign in:\n  ${url}\n`,
-  );
-  const done = await agent.awaitLogin({ loginId: begun.value.loginId });
-  if (!done.ok) return failed(c, done);
-  const u = done.value.user;
-  print(
-    c,
-    done.value,
-    () => `Signed in as ${u.name ?? u.subject}${u.email ? ` <${u.email}>` : ''}\n`,
-  );
-  return EXIT.ok;
-}
 
 async function status(c: Ctx, agent: AgentHandlers): Promise<number> {
   // A resync first (fresh from the broker); offline, the snapshot shows what the device holds.
@@ -123,9 +105,9 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .command('login')
     .description('sign in with your identity provider (system browser)')
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
-    .action(async (opts: { browser: boolean }) =>
-      finish(await run((c, a) => login(c, a, opts.browser))),
-    );
+    .option('--device', 'sign in with a code on another device (no browser on this box)')
+    .option('--yes', 'already signed in: sign in again without asking')
+    .action(async (opts: LoginOptions) => finish(await run((c, a) => runLogin(c, a, opts))));
   program
     .command('roles')
     .description('list the roles you may request, with their policy')

@@ -16,6 +16,8 @@ export const EXIT = {
   requestDenied: 7,
   /** `request --wait`: the request lapsed unapproved or was cancelled. */
   requestLapsed: 8,
+  /** Ctrl-C while waiting (a sign-in): 128 + SIGINT, as shells report it. */
+  interrupted: 130,
 } as const;
 
 /** The exit-code section of `hourglass --help`. */
@@ -37,7 +39,8 @@ Exit codes:
   6  not possible in the grant's state (role already held: extend it; not pending; extension
      budget used up)
   7  request --wait: the request was denied
-  8  request --wait: the request lapsed unapproved or was cancelled`;
+  8  request --wait: the request lapsed unapproved or was cancelled
+  130  interrupted (Ctrl-C while waiting for a sign-in)`;
 
 /** The exit code for a failure code. */
 export function exitCodeFor(code: ErrorCode): number {

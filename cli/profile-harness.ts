@@ -27,7 +27,10 @@ export interface ProfileHarness {
   /** Runs `hourglass --profile <profile> …args`. */
   cli(profile: string, ...args: string[]): Promise<CliRun>;
   /** Starts a CLI run and answers its outcome promise plus a live view of its stderr. */
-  spawnCli(profile: string, ...args: string[]): { done: Promise<CliRun>; stderr: () => string };
+  spawnCli(
+    profile: string,
+    ...args: string[]
+  ): { done: Promise<CliRun>; stderr: () => string; kill: (signal: NodeJS.Signals) => void };
   /** Signs `user` (password demo) in on `profile` through the IdP and the loopback callback. */
   login(profile: string, user: string): Promise<CliRun>;
   close(): Promise<void>;
@@ -85,7 +88,7 @@ export async function startProfileHarness(): Promise<ProfileHarness> {
     const done = new Promise<CliRun>((resolve) =>
       child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })),
     );
-    return { done, stderr: () => stderr };
+    return { done, stderr: () => stderr, kill: (signal: NodeJS.Signals) => child.kill(signal) };
   };
   const cli = (profile: string, ...args: string[]) =>
     new Promise<CliRun>((resolve) => {

@@ -45,7 +45,11 @@ function providerConfig(
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: ['http://127.0.0.1/callback'],
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: [
+          'authorization_code',
+          'refresh_token',
+          'urn:ietf:params:oauth:grant-type:device_code',
+        ],
         response_types: ['code'],
       },
     ],
@@ -84,12 +88,15 @@ function providerConfig(
       IdToken: 900,
       RefreshToken: sessionTtl,
       Interaction: 600,
+      DeviceCode: 600,
       Session: sessionTtl,
       Grant: sessionTtl,
     },
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      // `hourglass login --device` on boxes without a browser (RFC 8628).
+      deviceFlow: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) =>

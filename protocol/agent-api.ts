@@ -123,8 +123,15 @@ const grantOutput = z.object({ grant: localGrantSchema });
 export const agentContract = {
   getStatus: { input: empty, output: agentStatusSchema },
   beginLogin: {
-    input: z.strictObject({ openBrowser: z.boolean() }),
-    output: z.object({ loginId: z.string(), authorizationUrl: z.string() }),
+    /** `device`: the device authorization grant (RFC 8628), for a box without a browser. */
+    input: z.strictObject({ openBrowser: z.boolean(), device: z.boolean().optional() }),
+    output: z.object({
+      loginId: z.string(),
+      /** Where to sign in; for a device sign-in, the verification URL (with the code where offered). */
+      authorizationUrl: z.string(),
+      /** Device sign-in: the code to confirm (or type) on that page. */
+      userCode: z.string().optional(),
+    }),
   },
   awaitLogin: {
     input: z.strictObject({ loginId: z.string().max(100) }),

@@ -7,15 +7,17 @@ import * as client from 'openid-client';
 import type { Me, Result } from '../../protocol/index.ts';
 import { fail, ok } from '../../protocol/index.ts';
 import type { Session } from '../session.ts';
+import { startDeviceAttempt } from './device-flow.ts';
 import { startLoopbackListener } from './loopback-listener.ts';
 import type { LoopbackCallback } from './loopback-listener.ts';
 import type { OidcConnection } from './oidc-connection.ts';
 
+/** A begun sign-in: its id, where to sign in, and for a device sign-in the code to confirm. */
+type Started = Result<{ loginId: string; authorizationUrl: string; userCode?: string }>;
+
 /** Begins and awaits sign-ins. */
 export interface LoginFlow {
-  begin(input: {
-    openBrowser: boolean;
-  }): Promise<Result<{ loginId: string; authorizationUrl: string }>>;
+  begin(input: { openBrowser: boolean; device?: boolean }): Promise<Started>;
   wait(loginId: string): Promise<Result<Me>>;
   /** Cancels a pending sign-in (agent shutdown). */
   cancel(): void;
@@ -36,7 +38,12 @@ const SCOPE = 'openid profile email groups offline_access';
 /** Creates the sign-in flow. */
 export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
   const outcomes = new Map<string, Promise<Result<Me>>>();
-  let pending: { loginId: string; authorizationUrl: string; close: () => void } | null = null;
+  let pending: {
+    loginId: string;
+    authorizationUrl: string;
+    userCode?: string;
+    close: () => void;
+  } | null = null;
 
   async function complete(
     config: client.Configuration,
@@ -71,12 +78,49 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
     return me;
   }
 
-  type Started = Result<{ loginId: string; authorizationUrl: string }>;
   let starting: Promise<Started> | null = null;
 
-  async function startAttempt(input: { openBrowser: boolean }): Promise<Started> {
+  /** Tracks `outcome` as the pending sign-in until it settles. */
+  function track(current: NonNullable<typeof pending>, outcome: Promise<Result<Me>>): void {
+    outcomes.clear();
+    pending = current;
+    outcomes.set(
+      current.loginId,
+      outcome
+        .catch(() =>
+          fail<Me>('login_failed', 'The sign-in failed unexpectedly; run `hourglass login` again'),
+        )
+        .finally(() => {
+          if (pending === current) pending = null;
+        }),
+    );
+  }
+
+  async function startDevice(config: client.Configuration): Promise<Started> {
+    const attempt = await startDeviceAttempt(config, SCOPE, deps.audience);
+    if (!attempt.ok) return attempt;
+    const { verificationUrl, userCode, tokens, cancel } = attempt.value;
+    const current = {
+      loginId: randomUUID(),
+      authorizationUrl: verificationUrl,
+      userCode,
+      close: cancel,
+    };
+    track(
+      current,
+      tokens.then(async (t) => {
+        if (!t.ok) return t;
+        const adopted = await deps.session.adopt(t.value);
+        return adopted.ok ? deps.fetchMe() : adopted;
+      }),
+    );
+    return ok({ loginId: current.loginId, authorizationUrl: verificationUrl, userCode });
+  }
+
+  async function startAttempt(input: { openBrowser: boolean; device?: boolean }): Promise<Started> {
     const config = await deps.oidc.configuration();
     if (!config.ok) return config;
+    if (input.device) return startDevice(config.value);
     const checks = {
       pkceCodeVerifier: client.randomPKCECodeVerifier(),
       expectedState: client.randomState(),
@@ -97,24 +141,23 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
       nonce: checks.expectedNonce,
     });
     const loginId = randomUUID();
-    outcomes.clear();
     const current = { loginId, authorizationUrl: url.href, close: () => listener.close() };
-    pending = current;
-    const outcome = listener.callback
-      .then((cb) => (cb.ok ? complete(config.value, cb.value, checks) : cb))
-      .catch(() =>
-        fail<Me>('login_failed', 'The sign-in failed unexpectedly; run `hourglass login` again'),
-      )
-      .finally(() => {
-        if (pending === current) pending = null;
-      });
-    outcomes.set(loginId, outcome);
+    track(
+      current,
+      listener.callback.then((cb) => (cb.ok ? complete(config.value, cb.value, checks) : cb)),
+    );
     if (input.openBrowser) await deps.openBrowser(url.href);
     return ok({ loginId, authorizationUrl: url.href });
   }
 
-  const joinPending = () =>
-    pending ? ok({ loginId: pending.loginId, authorizationUrl: pending.authorizationUrl }) : null;
+  const joinPending = (): Started | null =>
+    pending
+      ? ok({
+          loginId: pending.loginId,
+          authorizationUrl: pending.authorizationUrl,
+          ...(pending.userCode ? { userCode: pending.userCode } : {}),
+        })
+      : null;
 
   return {
     begin(input) {
