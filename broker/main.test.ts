@@ -38,7 +38,7 @@ describe('hourglass-broker command line', () => {
     );
     const run = brokerCli(['serve', '--config', writeConfig(dir, policy)]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${policy}:7: roles[0].maxDuration: "2x" is not a duration`);
+    expect(run.stderr).toContain(`${policy}:7:18: roles[0].maxDuration: "2x" is not a duration`);
     expect(existsSync(join(dir, 'broker.sqlite'))).toBe(false);
     expect(existsSync(join(dir, 'key.jwk'))).toBe(false);
   });

@@ -11,6 +11,7 @@ import {
   CliProblem,
   type EvidenceOptions,
 } from './audit/audit-cli.ts';
+import { loadPolicyFile } from './policy/load-policy.ts';
 import { startBroker } from './start-broker.ts';
 
 function fail(message: string): never {
@@ -28,6 +29,18 @@ async function serve(opts: { config: string }): Promise<void> {
       ),
   }).catch((error: unknown) => fail(error instanceof Error ? error.message : 'cannot start'));
   process.stdout.write(`hourglass-broker listening on ${broker.url}\n`);
+  // SIGHUP re-reads the policy; a bad file is refused and the old policy keeps serving.
+  process.on('SIGHUP', () => {
+    void broker
+      .reloadPolicy()
+      .then((result) =>
+        result.status === 'reloaded'
+          ? process.stderr.write(`policy reloaded: ${result.roles} roles\n`)
+          : process.stderr.write(
+              `policy reload refused; still serving the previous policy:\n${result.message}\n`,
+            ),
+      );
+  });
   const stop = () => void broker.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -57,6 +70,18 @@ function evidenceOptions(command: Command): Command {
     .option('--key <file>', "the broker's signing key (JWK), to check signed checkpoints");
 }
 
+/** `policy check FILE`: every error with file:line:column: field, exit 1; or a summary, exit 0. */
+async function policyCheck(file: string): Promise<void> {
+  const parsed = await loadPolicyFile(file);
+  if (parsed.status === 'error') {
+    process.stderr.write(`${parsed.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { tenant, roles } = parsed.policy;
+  line(`${file}: policy OK: tenant ${tenant}, ${roles.length} roles`);
+}
+
 /** Builds the command-line program. */
 export function brokerProgram(): Command {
   const program = new Command('hourglass-broker').description('Hourglass access broker');
@@ -83,6 +108,13 @@ export function brokerProgram(): Command {
         opts: EvidenceOptions & { ticket?: string; since?: string; until?: string; json?: boolean },
       ) => exitWith(() => auditReport(opts, (t) => process.stdout.write(t), new Date())),
     );
+  program
+    .command('policy')
+    .description('policy tools')
+    .command('check')
+    .argument('<file>', 'policy file (YAML)')
+    .description('print every error with line, column and field; exit 1 if any')
+    .action(policyCheck);
   return program;
 }
 

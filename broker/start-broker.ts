@@ -10,6 +10,7 @@ import { expireDueGrants } from './lifecycle/expire-grants.ts';
 import { startExpiryScheduler, type ExpiryScheduler } from './lifecycle/expiry-scheduler.ts';
 import { GrantService } from './lifecycle/grant-service.ts';
 import { createOutboxWorker } from './lifecycle/outbox-worker.ts';
+import { livePolicy, type PolicyReload } from './policy/live-policy.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
 import { startProviders } from './providers/registry.ts';
 import { randomIds, systemClock, type Clock, type Ids } from './ports.ts';
@@ -28,6 +29,8 @@ export interface RunningBroker {
   bus: EventBus;
   /** The routes the HTTP app serves. */
   routes: readonly ServedRoute[];
+  /** Re-reads the policy file; a bad one is refused and the old policy keeps serving. */
+  reloadPolicy(): Promise<PolicyReload>;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function startBroker(
   const onInternalError = ports.onInternalError ?? (() => undefined);
   const policy = await loadPolicyFile(config.policyPath);
   if (policy.status === 'error') throw new Error(policy.message);
+  const live = livePolicy(config.policyPath, policy.policy);
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
   const { db, repo, backend } = await openStore(config);
   let publicUrl = config.publicUrl ?? '';
@@ -86,7 +90,9 @@ export async function startBroker(
   const expiry: { scheduler?: ExpiryScheduler } = {};
   const service = new GrantService({
     repo,
-    policy: policy.policy,
+    get policy() {
+      return live.current;
+    },
     clock,
     wipeGraceSeconds: config.wipeGraceSeconds,
     hooks: {
@@ -107,7 +113,9 @@ export async function startBroker(
   const app = buildBrokerApp({
     repo,
     service,
-    policy: policy.policy,
+    get policy() {
+      return live.current;
+    },
     clock,
     ids: ports.ids ?? randomIds,
     signingKey,
@@ -152,6 +160,7 @@ export async function startBroker(
     repo,
     bus,
     routes: servedRoutes(app),
+    reloadPolicy: () => live.reload(),
     close: async () => {
       stopWork();
       await app.close();

@@ -15,13 +15,17 @@ function formatPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number {
+function positionOf(
+  doc: Document,
+  counter: LineCounter,
+  path: readonly PropertyKey[],
+): { line: number; col: number } {
   // Walk up the path until a node exists (a missing key points at its parent).
   for (let depth = path.length; depth >= 0; depth -= 1) {
     const node: unknown = doc.getIn(path.slice(0, depth) as unknown[], true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]);
   }
-  return 1;
+  return { line: 1, col: 1 };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -36,15 +40,18 @@ export function parsePolicyText(text: string, fileName: string): PolicyParse {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const line = counter.linePos(yamlError.pos[0]).line;
-    return { status: 'error', message: `${fileName}:${line}: not valid YAML: ${yamlError.code}` };
+    const { line, col } = counter.linePos(yamlError.pos[0]);
+    return {
+      status: 'error',
+      message: `${fileName}:${line}:${col}: not valid YAML: ${yamlError.code}`,
+    };
   }
   const parsed = policyFileSchema.safeParse(doc.toJS());
   if (parsed.success) return { status: 'success', policy: parsed.data };
   const lines = parsed.error.issues.map((issue) => {
-    const line = lineOf(doc, counter, issue.path);
+    const { line, col } = positionOf(doc, counter, issue.path);
     const field = formatPath(issue.path) || '(top level)';
-    return `${fileName}:${line}: ${field}: ${describeIssue(issue)}`;
+    return `${fileName}:${line}:${col}: ${field}: ${describeIssue(issue)}`;
   });
   return { status: 'error', message: lines.join('\n') };
 }
