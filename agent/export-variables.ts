@@ -63,6 +63,15 @@ export function credentialVariables(input: {
           : []),
         ...common,
       ];
+    case 'aws':
+      return [
+        ['AWS_ACCESS_KEY_ID', credential.accessKeyId],
+        ['AWS_SECRET_ACCESS_KEY', credential.secretAccessKey],
+        ['AWS_SESSION_TOKEN', credential.sessionToken],
+        ['AWS_CREDENTIAL_EXPIRATION', credential.expiration],
+        ...(credential.region ? [['AWS_REGION', credential.region] as [string, string]] : []),
+        ...common,
+      ];
     default:
       return assertNever(credential);
   }

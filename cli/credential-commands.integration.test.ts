@@ -9,6 +9,7 @@ import {
   type PgTargetFixture,
 } from '../broker/providers/postgres/pg-target.fixture.ts';
 import { startSshd, type SshdFixture } from '../broker/providers/ssh/sshd.fixture.ts';
+import { startStsStandIn, type StsStandIn } from '../demo/targets/sts-standin.ts';
 import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
@@ -18,6 +19,8 @@ import { startAgent, type RunningAgent } from '../agent/host.ts';
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 let pgTarget: PgTargetFixture;
 let sshd: SshdFixture;
+let sts: StsStandIn;
+const AWS_ROLE = 'arn:aws:iam::123456789012:role/orders-readonly';
 let stack: DemoStack;
 let agent: RunningAgent;
 let cliEnv: NodeJS.ProcessEnv;
@@ -55,6 +58,9 @@ const bash = (script: string): Promise<CliRun> =>
 beforeAll(async () => {
   pgTarget = await createPgTarget();
   sshd = await startSshd(['orders-admin']);
+  let brokerUrl = '';
+  // A stand-in for AWS STS (not AWS), trusting this broker's web identities for AWS_ROLE.
+  sts = await startStsStandIn({ issuer: () => brokerUrl, roleArns: [AWS_ROLE] });
   const root = mkdtempSync(join(tmpdir(), 'hg-cred-cli-'));
   const policyPath = join(root, 'policy.yaml');
   const role = (name: string, provider: string) =>
@@ -64,13 +70,15 @@ beforeAll(async () => {
     'tenant: t\nroles:\n' +
       role('api-ro', '{ kind: jwt, audience: "https://k8s.example", groups: [viewers] }') +
       role('orders-ro', `{ kind: postgres, target: orders, role: ${pgTarget.groupRole} }`) +
-      role('orders-ssh', '{ kind: ssh, target: hosts, principals: [orders-admin] }'),
+      role('orders-ssh', '{ kind: ssh, target: hosts, principals: [orders-admin] }') +
+      role('aws-ro', `{ kind: aws, target: sts, roleArn: "${AWS_ROLE}" }`),
   );
   stack = await startDemoStack({
     dataDir: join(root, 'stack'),
     policyPath,
     targets: {
       orders: { kind: 'postgres', adminUrl: { env: 'ORDERS_ADMIN' } },
+      sts: { kind: 'aws', endpoint: sts.url },
       hosts: {
         kind: 'ssh',
         caKey: { file: sshd.caKeyPath },
@@ -79,6 +87,7 @@ beforeAll(async () => {
     },
     env: { ORDERS_ADMIN: pgTarget.adminUrl },
   });
+  brokerUrl = stack.brokerUrl;
   const dataDir = join(root, 'agent');
   agent = await startAgent(agentConfigForStack(stack, dataDir));
   cliEnv = {
@@ -96,7 +105,7 @@ beforeAll(async () => {
   await fetch(callbackUrl);
   const done = await agent.handlers.awaitLogin({ loginId: begun.value.loginId });
   if (!done.ok) throw new Error(done.error.message);
-  for (const r of ['api-ro', 'orders-ro', 'orders-ssh']) {
+  for (const r of ['api-ro', 'orders-ro', 'orders-ssh', 'aws-ro']) {
     const requested = await cli('request', r, '--for', '10m', '--reason', 'test');
     if (requested.code !== 0) throw new Error(requested.stderr);
   }
@@ -106,6 +115,7 @@ afterAll(async () => {
   await agent?.close();
   await stack?.close();
   await sshd?.stop();
+  await sts?.close();
   await pgTarget?.drop();
 });
 
@@ -217,5 +227,20 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
     });
     expect(payload).toMatchObject({ sub: 'alice', groups: ['viewers'] });
     expect(Date.parse(parsed.status.expirationTimestamp) / 1000).toBe(payload.exp);
+  }, 20_000);
+
+  it('credential-process answers the AWS CLI contract (Version 1, a future Expiration)', async () => {
+    const run = await cli('credential-process', 'aws-ro');
+    expect(run.code, run.stderr).toBe(0);
+    const answer = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(Object.keys(answer).sort()).toEqual(
+      ['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken', 'Version'].sort(),
+    );
+    expect(answer.Version).toBe(1);
+    expect(Date.parse(String(answer.Expiration))).toBeGreaterThan(Date.now());
+    expect(sts.sessions.at(-1)).toMatchObject({ roleArn: AWS_ROLE, subject: 'alice' });
+    const notAws = await cli('credential-process', 'orders-ro');
+    expect(notAws.code).not.toBe(0);
+    expect(notAws.stdout).toBe('');
   }, 20_000);
 });

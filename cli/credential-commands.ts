@@ -98,7 +98,37 @@ async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
   return EXIT.ok;
 }
 
-/** Registers exec, ssh and kube-credential. */
+/**
+ * The AWS CLI / SDK `credential_process` answer (Version 1). Refuses rather than answer an
+ * Expiration in the past: the SDK would use the keys until then.
+ */
+export function credentialProcessJson(vars: Vars, now: number): Result<string> {
+  const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: session } = vars;
+  const expiration = vars.AWS_CREDENTIAL_EXPIRATION;
+  if (!id || !secret || !session || !expiration)
+    return fail('bad_request', 'not an aws role; credential-process needs AWS keys');
+  if (!(Date.parse(expiration) > now))
+    return fail('grant_not_active', 'the AWS session has ended; request the role again');
+  const answer = {
+    Version: 1,
+    AccessKeyId: id,
+    SecretAccessKey: secret,
+    SessionToken: session,
+    Expiration: expiration,
+  };
+  return ok(`${JSON.stringify(answer)}\n`);
+}
+
+async function credentialProcess(c: Ctx, agent: AgentHandlers, role: string) {
+  const got = await grantVariables(agent, role);
+  if (!got.ok) return failed(c, got);
+  const answer = credentialProcessJson(got.value.vars, Date.now());
+  if (!answer.ok) return failed(c, answer);
+  c.io.out(answer.value);
+  return EXIT.ok;
+}
+
+/** Registers exec, ssh, kube-credential and credential-process. */
 export function registerCredentialCommands(program: Command, ctx: () => Ctx, finish: Finish): void {
   const run = (body: (c: Ctx, agent: AgentHandlers) => Promise<number>) =>
     withAgent(ctx(), (agent) => body(ctx(), agent));
@@ -118,4 +148,8 @@ export function registerCredentialCommands(program: Command, ctx: () => Ctx, fin
     .command('kube-credential <role>')
     .description('print a kubectl ExecCredential for a jwt role (use in a kubeconfig exec block)')
     .action(async (role: string) => finish(await run((c, a) => kubeCredential(c, a, role))));
+  program
+    .command('credential-process <role>')
+    .description('print AWS credential_process JSON for an aws role (for ~/.aws/config)')
+    .action(async (role: string) => finish(await run((c, a) => credentialProcess(c, a, role))));
 }

@@ -4,6 +4,7 @@
  * providers'. registry.test.ts holds this list against `providerDefinitions`.
  */
 import { z } from 'zod';
+import { awsSettingsSchema } from './aws/aws-settings.ts';
 import { jwtSettingsSchema } from './jwt/jwt-settings.ts';
 import { postgresSettingsSchema } from './postgres/postgres-settings.ts';
 import { sshSettingsSchema } from './ssh/ssh-settings.ts';
@@ -13,5 +14,6 @@ export const providerSettingsSchema = z.discriminatedUnion('kind', [
   jwtSettingsSchema,
   postgresSettingsSchema,
   sshSettingsSchema,
+  awsSettingsSchema,
 ]);
 export type ProviderSettings = z.output<typeof providerSettingsSchema>;

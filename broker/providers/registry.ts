@@ -6,6 +6,7 @@
 import type { ProviderKind } from '../../protocol/broker-api.ts';
 import type { BoundProvider } from '../credentials/provider.ts';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
+import { awsProviderDefinition } from './aws/aws.provider.ts';
 import { jwtProviderDefinition } from './jwt/jwt.provider.ts';
 import { postgresProviderDefinition } from './postgres/postgres.provider.ts';
 import { sshProviderDefinition } from './ssh/ssh.provider.ts';
@@ -17,6 +18,7 @@ export const providerDefinitions = [
   jwtProviderDefinition,
   postgresProviderDefinition,
   sshProviderDefinition,
+  awsProviderDefinition,
 ] as const;
 
 /** What every provider shares when the broker starts them. */

@@ -3,10 +3,12 @@
  * client sends to fetch one. Adding a provider: its schema file here plus one entry below.
  */
 import { z } from 'zod';
+import { awsCredentialSchema } from './aws.ts';
 import { jwtCredentialSchema } from './jwt.ts';
 import { postgresCredentialSchema } from './postgres.ts';
 import { sshCredentialSchema } from './ssh.ts';
 
+export { awsCredentialSchema } from './aws.ts';
 export { jwtCredentialSchema } from './jwt.ts';
 export { postgresCredentialSchema } from './postgres.ts';
 export { sshCredentialSchema } from './ssh.ts';
@@ -16,6 +18,7 @@ export const credentialSchema = z.discriminatedUnion('kind', [
   jwtCredentialSchema,
   postgresCredentialSchema,
   sshCredentialSchema,
+  awsCredentialSchema,
 ]);
 export type Credential = z.infer<typeof credentialSchema>;
 
