@@ -9,6 +9,7 @@ import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 
 /** One user's side: their own profile, agent, data dir and console server. */
 export interface ProfileSide {
+  profile: string;
   agent: RunningAgent;
   console: ConsoleServer;
   close(): Promise<void>;
@@ -31,6 +32,7 @@ export async function startProfile(
     subscribe: (listener) => agent.subscribe(listener),
   });
   return {
+    profile,
     agent,
     console: consoleServer,
     async close() {

@@ -108,7 +108,7 @@ test('request → approve in another profile → countdown → extend → I’m 
   expect(before).toBeGreaterThan(14 * 60);
   expect(before).toBeLessThanOrEqual(15 * 60);
   await expect(grant.getByTestId('export-command')).toHaveText(
-    'in keychain · eval "$(hourglass env prod-api-admin)"',
+    `in keychain · eval "$(hourglass env --profile ${alice.profile} prod-api-admin)"`,
   );
   expect(keychainItems()).toContain(grantId!);
   // The "approved" notice shows in the page (the browser Notification needs a permission click).

@@ -5,8 +5,12 @@ import { extendPresets, extendUnavailableReason } from '../extend-presets.logic.
 import { useApp } from '../store-context.tsx';
 import { Countdown } from './countdown.tsx';
 
-/** The command a terminal runs to get the credential from the agent; never the secret itself. */
-export const exportCommand = (role: string) => `eval "$(hourglass env ${role})"`;
+/**
+ * The command a terminal runs to get the credential from the agent (with `--profile` outside the
+ * default profile); never the secret itself.
+ */
+export const exportCommand = (role: string, profile = 'default') =>
+  `eval "$(hourglass env${profile === 'default' ? '' : ` --profile ${profile}`} ${role})"`;
 
 function ExtendButtons({ grant }: { grant: LocalGrant }) {
   const extendGrant = useApp((s) => s.actions.extendGrant);
@@ -49,13 +53,14 @@ function ExtendButtons({ grant }: { grant: LocalGrant }) {
 function GrantCard({ grant }: { grant: LocalGrant }) {
   const selected = useApp((s) => s.selectedGrantId === grant.id);
   const endGrant = useApp((s) => s.actions.endGrant);
+  const profile = useApp((s) => s.status?.profile ?? 'default');
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
     if (selected) ref.current?.scrollIntoView({ block: 'center' });
   }, [selected]);
   const copy = () =>
-    navigator.clipboard.writeText(exportCommand(grant.role)).then(
+    navigator.clipboard.writeText(exportCommand(grant.role, profile)).then(
       () => setCopied('copied'),
       () => setCopied('failed'),
     );
@@ -77,7 +82,7 @@ function GrantCard({ grant }: { grant: LocalGrant }) {
       />
       <span className="grant-export muted" data-testid="export-command">
         {grant.credentialStored ? 'in keychain · ' : 'not on this device · '}
-        <code>{exportCommand(grant.role)}</code>
+        <code>{exportCommand(grant.role, profile)}</code>
       </span>
       <div className="grant-actions">
         <button type="button" className="secondary" onClick={() => void copy()}>

@@ -22,23 +22,25 @@ export function NoticeList() {
           Desktop notifications: {permission}
         </span>
       )}
-      <ul role="log" aria-live="polite">
-        {notices.map((n) => (
-          <li key={n.id} className="notice" data-testid="notice" data-kind={n.kind}>
-            <button type="button" className="link" onClick={() => selectGrant(n.grantId)}>
-              <strong>{n.title}</strong> <span>{n.body}</span>
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              aria-label="Dismiss"
-              onClick={() => dismissNotice(n.id)}
-            >
-              ×
-            </button>
-          </li>
-        ))}
-      </ul>
+      <div role="log" aria-live="polite">
+        <ul>
+          {notices.map((n) => (
+            <li key={n.id} className="notice" data-testid="notice" data-kind={n.kind}>
+              <button type="button" className="link" onClick={() => selectGrant(n.grantId)}>
+                <strong>{n.title}</strong> <span>{n.body}</span>
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                aria-label="Dismiss"
+                onClick={() => dismissNotice(n.id)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
     </section>
   );
 }
