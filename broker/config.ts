@@ -30,6 +30,8 @@ export const trustedIssuerSchema = z.strictObject({
   accessTokenType: z.string().min(1).max(64).optional(),
   /** Refuse tokens issued longer ago than this (seconds), whatever their `exp`. */
   maxTokenAgeSeconds: z.number().int().positive().max(86_400).optional(),
+  /** Public client id of the Hourglass app at this IdP: published for `hourglass setup`. */
+  clientId: z.string().min(1).max(200).optional(),
 });
 
 const distinctIssuerNames = (

@@ -121,6 +121,7 @@ export async function startBroker(
     signingKey,
     providers,
     verify: createTokenVerifier(config.issuers, clock, policy.policy.tenant),
+    trustedIssuers: config.issuers,
     bus,
     heartbeatMs: config.eventHeartbeatSeconds * 1000,
     publicUrl: () => publicUrl,

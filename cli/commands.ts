@@ -16,6 +16,8 @@ import type { RequestOptions } from './request-command.ts';
 import { runRequest } from './request-command.ts';
 import { stopAgents } from './run-agent.ts';
 import { runDoctor } from './doctor-command.ts';
+import type { SetupOptions } from './setup-command.ts';
+import { runSetup } from './setup-command.ts';
 import type { LoginOptions } from './login-command.ts';
 import { runLogin } from './login-command.ts';
 
@@ -174,6 +176,15 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .action(async (opts: { endGrants?: boolean }) =>
       finish(await run((c, agent) => logout(c, agent, opts.endGrants === true))),
     );
+  program
+    .command('setup <broker-url>')
+    .description(
+      "configure this profile from your company's broker (what it trusts, at /.well-known/hourglass)",
+    )
+    .option('--issuer <name>', 'the identity provider to use when the broker trusts several')
+    .option('--client-id <id>', 'the app client id, when the broker publishes none')
+    .option('--force', 'replace a profile set up for another broker')
+    .action(async (url: string, opts: SetupOptions) => finish(await runSetup(ctx(), url, opts)));
   program
     .command('doctor')
     .description(

@@ -43,7 +43,7 @@ export async function startDemoStack(opts: {
   });
   const config = parseBrokerConfig({
     port: opts.brokerPort ?? 0,
-    issuers: [{ issuer: idp.issuer, audience: BROKER_AUDIENCE }],
+    issuers: [{ issuer: idp.issuer, audience: BROKER_AUDIENCE, clientId: DEMO_CLIENT_ID }],
     policyPath: opts.policyPath ?? DEMO_POLICY_PATH,
     databasePath: join(opts.dataDir, 'broker.sqlite'),
     signingKeyPath: join(opts.dataDir, 'broker-signing-key.jwk'),

@@ -289,6 +289,28 @@ export const idempotencyKeySchema = z
 /** Path parameters of grant-scoped routes. */
 export const grantParamsSchema = z.strictObject({ id: grantIdSchema });
 
+/** Where a broker publishes what it trusts, for `hourglass setup <broker-url>` (no sign-in needed). */
+export const BROKER_DISCOVERY_PATH = '/.well-known/hourglass';
+
+/** What `GET /.well-known/hourglass` answers: the issuers a client may sign in with. */
+export const brokerDiscoverySchema = z.object({
+  brokerUrl: z.string(),
+  issuers: z
+    .array(
+      z.object({
+        issuer: z.string(),
+        /** The `aud` (resource indicator) of access tokens for this broker. */
+        audience: z.string(),
+        /** The public client id of the Hourglass desktop/CLI app at this IdP, where configured. */
+        clientId: z.string().nullable(),
+        /** The issuer's name in policy, when the broker trusts several. */
+        name: z.string().nullable(),
+      }),
+    )
+    .min(1),
+});
+export type BrokerDiscovery = z.infer<typeof brokerDiscoverySchema>;
+
 /** The broker HTTP API, keyed by method name. */
 export const brokerContract = {
   getMe: { method: 'GET', path: '/v1/me', body: null, response: meResponseSchema },

@@ -29,4 +29,11 @@ export interface BrokerDeps {
   /** Expires what is due now, so a read never shows a grant past its deadline as active. */
   expireDue: () => Promise<void>;
   onInternalError: (error: unknown) => void;
+  /** The trusted issuers as `GET /.well-known/hourglass` publishes them (none: not served). */
+  trustedIssuers?: readonly {
+    issuer: string;
+    audience: string;
+    clientId?: string | undefined;
+    name?: string | undefined;
+  }[];
 }

@@ -12,6 +12,7 @@ import { createRequestRoute } from './routes/create-request.route.ts';
 import { eventsRoute, type OpenStreams } from './routes/events.route.ts';
 import { issueCredentialsRoute } from './routes/issue-credentials.route.ts';
 import { readRoutes } from './routes/read.routes.ts';
+import { wellKnownRoute } from './routes/well-known.route.ts';
 
 /** A route the app serves. */
 export interface ServedRoute {
@@ -59,6 +60,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     };
   });
   app.get('/.well-known/jwks.json', () => ({ keys: [deps.signingKey.publicJwk] }));
+  wellKnownRoute(app, deps);
   // Provider documents: discovery, introspection, revocation lists (each provider's own).
   for (const provider of deps.providers.values()) provider.routes?.(app);
 
