@@ -1,7 +1,8 @@
-/** electron-builder configuration: what is packaged and which Electron fuses are flipped. */
+/** electron-builder configuration: targets, app id, icons, the hourglass:// protocol, what is packed. */
+import type { Configuration } from 'electron-builder';
 
 /**
- * Electron fuses, named as in `@electron/fuses` (FuseV1Options) and set at package time.
+ * Electron fuses set after packing by `build/after-pack.ts` with `@electron/fuses`.
  * Off: running the binary as plain Node, NODE_OPTIONS, --inspect (each turns the signed app into
  * a general-purpose Node that can read the keychain items it is trusted for).
  * On: ASAR integrity, app code only from the ASAR, cookie encryption at rest.
@@ -17,10 +18,11 @@ export const electronFuses = {
   grantFileProtocolExtraPrivileges: false,
 } as const;
 
-/** The packaging config passed to electron-builder (`electron-builder --config build/electron-builder.config.ts`). */
+/** The packaging config (fuses are flipped by the afterPack hook the dist script adds). */
 export const electronBuilderConfig = {
   appId: 'dev.hourglass.desktop',
   productName: 'Hourglass',
+  executableName: 'hourglass',
   directories: { output: 'dist/packages', buildResources: 'assets' },
   extraMetadata: { main: 'dist/electron/main.mjs' },
   files: [
@@ -32,11 +34,23 @@ export const electronBuilderConfig = {
     '!**/*.map',
   ],
   asar: true,
-  protocols: [{ name: 'Hourglass', schemes: ['hourglass'] }],
-  linux: { target: ['AppImage', 'deb'], category: 'Utility' },
-  mac: { category: 'public.app-category.developer-tools', hardenedRuntime: true },
+  icon: 'assets/icon.png',
+  // Links from runbooks and chat (`hourglass://request?role=…`) open the app.
+  protocols: [{ name: 'Hourglass request link', schemes: ['hourglass'] }],
+  linux: {
+    target: ['AppImage', 'deb'],
+    category: 'Utility',
+    mimeTypes: ['x-scheme-handler/hourglass'],
+  },
+  deb: { depends: ['libsecret-1-0', 'gnome-keyring | kwalletmanager'] },
+  mac: {
+    target: ['dmg'],
+    category: 'public.app-category.developer-tools',
+    hardenedRuntime: true,
+  },
+  dmg: { sign: false },
   win: { target: ['nsis'] },
-  electronFuses,
-} as const;
+  nsis: { oneClick: false, perMachine: false },
+} satisfies Configuration;
 
 export default electronBuilderConfig;

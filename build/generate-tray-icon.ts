@@ -116,6 +116,8 @@ export function trayStatePng(state: TrayIconState, size: number, template: boole
 /** Every tray icon file and its bytes. */
 export function trayIconAssets(): Map<string, Buffer> {
   const files = new Map<string, Buffer>([
+    // The app icon electron-builder turns into .icns / .ico / the Linux icon set.
+    ['icon.png', hourglassPng(512)],
     ['tray-icon.png', hourglassPng(16)],
     ['tray-icon@2x.png', hourglassPng(32)],
   ]);
