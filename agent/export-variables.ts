@@ -72,6 +72,13 @@ export function credentialVariables(input: {
         ...(credential.region ? [['AWS_REGION', credential.region] as [string, string]] : []),
         ...common,
       ];
+    case 'bundle': {
+      // Every entitlement's variables; a name two of them share is written once (the first).
+      const seen = new Set<string>();
+      return credential.credentials
+        .flatMap((member) => credentialVariables({ ...input, credential: member }))
+        .filter(([name]) => !seen.has(name) && Boolean(seen.add(name)));
+    }
     default:
       return assertNever(credential);
   }

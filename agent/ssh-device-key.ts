@@ -42,7 +42,9 @@ export async function deviceKeyFor(
   vault: Pick<Vault, 'read'>,
   grant: Pick<Grant, 'id' | 'provider'>,
 ): Promise<Result<{ body: IssueCredentialsBody; privateKey: string | null }>> {
-  if (grant.provider !== 'ssh') return ok({ body: {}, privateKey: null });
+  // A bundle may hold an ssh entitlement: the broker signs the key only where one does.
+  if (grant.provider !== 'ssh' && grant.provider !== 'bundle')
+    return ok({ body: {}, privateKey: null });
   const held = await vault.read(grantAccount(grant.id));
   if (!held.ok) return held;
   const existing = heldPrivateKey(held.value);

@@ -23,8 +23,8 @@ export const grantIdSchema = z
 /** An ISO-8601 UTC instant. */
 export const instantSchema = z.iso.datetime();
 
-/** Credential provider kinds. */
-export const providerKindSchema = z.enum(['jwt', 'postgres', 'ssh', 'aws']);
+/** Credential provider kinds; `bundle` is a role with several entitlements issued together. */
+export const providerKindSchema = z.enum(['jwt', 'postgres', 'ssh', 'aws', 'bundle']);
 export type ProviderKind = z.infer<typeof providerKindSchema>;
 
 /**

@@ -9,11 +9,33 @@ import { jwtSettingsSchema } from './jwt/jwt-settings.ts';
 import { postgresSettingsSchema } from './postgres/postgres-settings.ts';
 import { sshSettingsSchema } from './ssh/ssh-settings.ts';
 
-/** One member per registered provider, discriminated by `kind`. */
-export const providerSettingsSchema = z.discriminatedUnion('kind', [
+/** One entitlement: one member per registered provider, discriminated by `kind`. */
+export const entitlementSettingsSchema = z.discriminatedUnion('kind', [
   jwtSettingsSchema,
   postgresSettingsSchema,
   sshSettingsSchema,
   awsSettingsSchema,
+]);
+export type EntitlementSettings = z.output<typeof entitlementSettingsSchema>;
+
+/**
+ * A role that bundles several entitlements (e.g. read on the orders database and SSH to the
+ * orders hosts): one grant issues, extends and revokes them together; a failure issuing one
+ * undoes the others. At most one entitlement per provider kind.
+ */
+export const bundleSettingsSchema = z
+  .strictObject({
+    kind: z.literal('bundle'),
+    entitlements: z.array(entitlementSettingsSchema).min(2).max(8),
+  })
+  .refine((b) => new Set(b.entitlements.map((e) => e.kind)).size === b.entitlements.length, {
+    message: 'a bundle holds at most one entitlement of each kind',
+    path: ['entitlements'],
+  });
+
+/** A role's `provider` block: one entitlement, or a bundle of them. */
+export const providerSettingsSchema = z.discriminatedUnion('kind', [
+  ...entitlementSettingsSchema.options,
+  bundleSettingsSchema,
 ]);
 export type ProviderSettings = z.output<typeof providerSettingsSchema>;

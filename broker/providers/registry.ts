@@ -10,6 +10,7 @@ import { awsProviderDefinition } from './aws/aws.provider.ts';
 import { jwtProviderDefinition } from './jwt/jwt.provider.ts';
 import { postgresProviderDefinition } from './postgres/postgres.provider.ts';
 import { sshProviderDefinition } from './ssh/ssh.provider.ts';
+import { bundleProvider } from './bundle/bundle.provider.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 import type { ProviderDefinition, ProviderSetup, SettingsSchema } from './provider-definition.ts';
 
@@ -33,11 +34,15 @@ async function startOne<T extends SettingsSchema>(
   definition: ProviderDefinition<T>,
   shared: SharedSetup,
 ): Promise<BoundProvider> {
+  // A bundle's entitlements count as roles of their own providers (at most one per kind).
   const roles = shared.policyRoles.flatMap((r) => {
-    const parsed = definition.policySchema.safeParse(r.provider);
-    return r.provider.kind === definition.kind && parsed.success
-      ? [{ role: r.name, settings: parsed.data }]
-      : [];
+    const settings = r.provider.kind === 'bundle' ? r.provider.entitlements : [r.provider];
+    return settings.flatMap((one) => {
+      const parsed = definition.policySchema.safeParse(one);
+      return one.kind === definition.kind && parsed.success
+        ? [{ role: r.name, settings: parsed.data }]
+        : [];
+    });
   });
   const targets = new Map(
     Object.entries(shared.targets).filter(([, t]) => t.kind === definition.kind),
@@ -62,5 +67,6 @@ export async function startProviders(
     await Promise.allSettled(started.map((p) => p.close()));
     throw error;
   }
-  return new Map(started.map((p) => [p.kind, p]));
+  const members = new Map(started.map((p) => [p.kind, p]));
+  return new Map([...members, ['bundle', bundleProvider(members, shared.policyRoles)]]);
 }

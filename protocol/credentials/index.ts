@@ -13,12 +13,24 @@ export { jwtCredentialSchema } from './jwt.ts';
 export { postgresCredentialSchema } from './postgres.ts';
 export { sshCredentialSchema } from './ssh.ts';
 
-/** Any issued credential, discriminated by provider kind. */
-export const credentialSchema = z.discriminatedUnion('kind', [
+/** One entitlement's credential, discriminated by provider kind. */
+export const memberCredentialSchema = z.discriminatedUnion('kind', [
   jwtCredentialSchema,
   postgresCredentialSchema,
   sshCredentialSchema,
   awsCredentialSchema,
+]);
+
+/** The credentials of a role that bundles several entitlements, issued (and ended) together. */
+export const bundleCredentialSchema = z.object({
+  kind: z.literal('bundle'),
+  credentials: z.array(memberCredentialSchema).min(1).max(8),
+});
+
+/** Any issued credential, discriminated by provider kind. */
+export const credentialSchema = z.discriminatedUnion('kind', [
+  ...memberCredentialSchema.options,
+  bundleCredentialSchema,
 ]);
 export type Credential = z.infer<typeof credentialSchema>;
 

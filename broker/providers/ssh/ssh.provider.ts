@@ -56,7 +56,11 @@ function revocationRoutes(
       return { error: `name an ssh target: ?target=${[...targets.keys()].join('|')}` };
     }
     const now = setup.clock.now();
-    const revoked = await setup.repo.listRevokedBefore('ssh', now, REVOKED_LIMIT);
+    // ssh grants, and bundles (one may hold an ssh entitlement; a key id no certificate has is inert).
+    const revoked = [
+      ...(await setup.repo.listRevokedBefore('ssh', now, REVOKED_LIMIT)),
+      ...(await setup.repo.listRevokedBefore('bundle', now, REVOKED_LIMIT)),
+    ];
     const keyIds = revoked
       .filter((g) => (setup.settingsOf(g)?.target ?? target.name) === target.name)
       .map(sshKeyId);
