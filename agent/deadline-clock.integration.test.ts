@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,13 @@ describe('deadlines on the monotonic clock (headless agent process)', () => {
     await signIn(agent.handlers, 'alice');
     const ahead = await requestShort(agent.handlers, 'short-a', 4);
     const back = await requestShort(agent.handlers, 'short-b', 8);
+    // The prompt segment names the grant expiring first, and how many more are held.
+    const statusFile = join(h.dataDir, 'status');
+    await waitFor('the prompt segment', () =>
+      existsSync(statusFile) && readFileSync(statusFile, 'utf8') === 'short-a <1m +1\n'
+        ? true
+        : undefined,
+    );
     await h.stack.close();
 
     writeFileSync(faketime, '+3h\n');
@@ -64,6 +71,9 @@ describe('deadlines on the monotonic clock (headless agent process)', () => {
     const snapshot = await agent.handlers.getSnapshot({});
     const held = snapshot.ok ? snapshot.value.grants.filter((g) => g.credentialStored) : [];
     expect(held).toEqual([]);
+    await waitFor('an empty prompt segment', () =>
+      readFileSync(statusFile, 'utf8') === '' ? true : undefined,
+    );
   });
 });
 

@@ -52,6 +52,8 @@ export interface AgentProcess {
 export interface DeadlineHarness {
   stack: DemoStack;
   env: NodeJS.ProcessEnv;
+  /** The agents' data dir (socket, grant store, prompt status file). */
+  dataDir: string;
   spawnAgent(extraEnv?: NodeJS.ProcessEnv): Promise<AgentProcess>;
   close(): Promise<void>;
 }
@@ -113,14 +115,13 @@ export async function startDeadlineHarness(): Promise<DeadlineHarness> {
   const agents: AgentProcess[] = [];
   let stopped: Promise<void> | null = null;
   const stopStack = () => (stopped ??= stack.close());
+  const dataDir = join(home, 'profiles', env.HOURGLASS_PROFILE ?? '');
   return {
+    dataDir,
     stack: { ...stack, close: stopStack },
     env,
     async spawnAgent(extraEnv = {}) {
-      const agent = await spawnAgentProcess(
-        { ...env, ...extraEnv },
-        join(home, 'profiles', env.HOURGLASS_PROFILE ?? ''),
-      );
+      const agent = await spawnAgentProcess({ ...env, ...extraEnv }, dataDir);
       agents.push(agent);
       return agent;
     },

@@ -145,7 +145,9 @@ function shellFiles(home: string): string[] {
 export function checkShell(home: string): DoctorCheck {
   const found = shellFiles(home).filter((path) => {
     try {
-      return existsSync(path) && readFileSync(path, 'utf8').includes('hourglass/');
+      if (!existsSync(path)) return false;
+      const text = readFileSync(path, 'utf8');
+      return text.includes('hourglass/status') || text.includes('HOURGLASS_STATUS');
     } catch {
       return false;
     }

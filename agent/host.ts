@@ -26,6 +26,7 @@ import { localStatus, onSignedIn } from './session-actions.ts';
 import { createSession } from './session.ts';
 import type { PushListener, SnapshotHub } from './snapshot-hub.ts';
 import { createSnapshotHub } from './snapshot-hub.ts';
+import { startPromptStatusWriter } from './prompt-status-writer.ts';
 import { createWipeReceipts } from './wipe-receipts.ts';
 
 /** Optional hooks for the host process (tray, notifications). */
@@ -167,10 +168,16 @@ export async function startAgent(
     void user.fetch().then(() => hub.changed());
   }
   hub.changed();
+  const prompt = startPromptStatusWriter({
+    path: join(config.dataDir, 'status'),
+    subscribe: (listener) => subscribe(hub, listener),
+    brokerNow: () => clock.now() + store.offsetMs(),
+  });
   const server = serve
     ? await startLocalApiServer(handlers, config.socketPath, (listener) => subscribe(hub, listener))
     : null;
   if (server && !server.ok) {
+    prompt.stop();
     live.stop();
     scheduler.stop();
     if (lock?.ok) lock.value.release();
@@ -183,6 +190,7 @@ export async function startAgent(
       login.cancel();
       live.stop();
       scheduler.stop();
+      prompt.stop();
       if (server?.ok) await server.value.close();
       if (lock?.ok) lock.value.release();
     },
