@@ -13,6 +13,7 @@ import {
 } from './audit/audit-cli.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
 import { startBroker } from './start-broker.ts';
+import { registerDrill } from './drill/drill-command.ts';
 
 function fail(message: string): never {
   process.stderr.write(`hourglass-broker: ${message}\n`);
@@ -115,6 +116,7 @@ export function brokerProgram(): Command {
     .argument('<file>', 'policy file (YAML)')
     .description('print every error with line, column and field; exit 1 if any')
     .action(policyCheck);
+  registerDrill(program);
   return program;
 }
 
