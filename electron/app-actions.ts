@@ -1,5 +1,6 @@
 /** Runs what a tray item or notification button asks for, against the agent. */
-import type { AgentHandlers, AgentSnapshot, Result, Shell } from '../protocol/index.ts';
+import type { AgentHandlers, AgentSnapshot, Result } from '../protocol/index.ts';
+import type { TerminalShell as Shell } from '../renderer/settings.logic.ts';
 import { assertNever } from '../protocol/errors.ts';
 import type { AppWindows } from './app-windows.ts';
 import { exportCommand } from './export-command.ts';

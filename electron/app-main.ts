@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, shell } from 'electron';
 import type { AgentConfig } from '../agent/config.ts';
-import type { AgentPush, Shell } from '../protocol/index.ts';
+import type { AgentPush } from '../protocol/index.ts';
+import type { TerminalShell as Shell } from '../renderer/settings.logic.ts';
 import { assertNever } from '../protocol/errors.ts';
 import { performAction, type ActionDeps } from './app-actions.ts';
 import { resolveConfig } from './app-config.ts';
@@ -24,6 +25,7 @@ import { terminalLaunch } from './terminal-launch.ts';
 import { createHourglassTray } from './tray.ts';
 import type { TrayAction } from './tray-action.ts';
 import { createTrayModel } from './tray-model.ts';
+import { createKeychainHealth } from './keychain-health.ts';
 
 function notify(title: string, body: string): void {
   if (Notification.isSupported()) new Notification({ title, body }).show();
@@ -125,9 +127,17 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
         return assertNever(push);
     }
   };
+  const keychain = createKeychainHealth(config.profile ?? 'default');
+  const probeKeychain = () =>
+    void keychain.refresh().then((health) => {
+      model.keychainChecked(health);
+      tray.refresh();
+    });
+  probeKeychain();
   registerSettingsBridge(
     ipcMain,
     {
+      keychainHealth: () => keychain.current(),
       read: () => settings.read(),
       apply(change) {
         const next = settings.update(change);
@@ -141,7 +151,12 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
     appOrigin,
   );
   const unsubscribe = link.subscribe(onPush);
-  const unwatchPower = watchPower(powerMonitor, link.handlers, () => settings.read().wipeOnLock);
+  const unwatchPower = watchPower(
+    powerMonitor,
+    link.handlers,
+    () => settings.read().wipeOnLock,
+    probeKeychain,
+  );
   // A tray app keeps running with no window open.
   app.on('window-all-closed', () => undefined);
   let stopping = false;

@@ -18,8 +18,11 @@ export function watchPower(
   power: PowerEvents,
   handlers: Pick<AgentHandlers, 'recheck' | 'logout'>,
   wipeOnLock: () => boolean,
+  /** Also run after resume / unlock (the keychain probe: a keyring may lock during sleep). */
+  afterWake: () => void = () => undefined,
 ): () => void {
   const recheck = (why: string) => () => {
+    afterWake();
     void handlers.recheck({}).then((answer) => {
       appLog(
         answer.ok

@@ -9,7 +9,7 @@ import {
   registerSettingsBridge,
   type IpcHandleRegistry,
 } from './ipc-bridge.ts';
-import { ipcChannels, pushChannel, settingsChannel, settingsMethods } from './ipc-channels.ts';
+import { ipcChannels, pushChannel, appChannel, appMethods } from './ipc-channels.ts';
 import { appSettingsSchema } from '../renderer/settings.logic.ts';
 import { buildPreloadApi } from './preload-api.ts';
 
@@ -57,10 +57,10 @@ describe('IPC key sets', () => {
       () => () => undefined,
     );
     expect(Object.keys(preload).sort()).toEqual(
-      [...rendererMethods, ...settingsMethods, 'onPush'].sort(),
+      [...rendererMethods, ...appMethods, 'onPush'].sort(),
     );
     expect(Object.keys(api).sort()).toEqual([...rendererMethods].sort());
-    for (const method of [...rendererMethods, ...settingsMethods])
+    for (const method of [...rendererMethods, ...appMethods])
       void (preload[method] as (i: unknown) => Promise<unknown>)({});
     const { handlers, bridge } = register();
     registerSettingsBridge(
@@ -68,13 +68,17 @@ describe('IPC key sets', () => {
         handle: (channel: string, listener: Listener) => handlers.set(channel, listener),
         removeHandler: (channel: string) => handlers.delete(channel),
       } as unknown as IpcHandleRegistry,
-      { read: () => appSettingsSchema.parse({}), apply: () => appSettingsSchema.parse({}) },
+      {
+        read: () => appSettingsSchema.parse({}),
+        apply: () => appSettingsSchema.parse({}),
+        keychainHealth: () => null,
+      },
       appOrigin,
     );
     expect([...handlers.keys()].sort()).toEqual([...channelsUsed].sort());
     expect(bridge.channels.sort()).toEqual([...ipcChannels].sort());
-    expect([...handlers.keys()].filter((c) => c.startsWith('hourglass-settings:')).sort()).toEqual(
-      settingsMethods.map(settingsChannel).sort(),
+    expect([...handlers.keys()].filter((c) => c.startsWith('hourglass-app:')).sort()).toEqual(
+      appMethods.map(appChannel).sort(),
     );
     expect([...handlers.keys()]).not.toContain('hourglass:exportGrant');
   });

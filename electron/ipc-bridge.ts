@@ -7,13 +7,14 @@ import {
   type AppSettings,
   type SettingsChange,
 } from '../renderer/settings.logic.ts';
+import type { KeychainHealth } from '../renderer/keychain-health.logic.ts';
 import { callRendererMethod, parseRendererInput } from '../agent/console/renderer-call.ts';
 import {
   ipcChannel,
   isTrustedSender,
   pushChannel,
-  settingsChannel,
-  settingsMethods,
+  appChannel,
+  appMethods,
 } from './ipc-channels.ts';
 import { originOf } from './navigation-guards.ts';
 
@@ -61,15 +62,17 @@ export function pushToRenderer(target: PushTarget, push: unknown, appOrigin: str
   return true;
 }
 
-/** Main's side of the settings: read them, and apply a change the window asked for. */
+/** Main's side of the app methods: settings, and the keychain health. */
 export interface SettingsBridgePort {
   read(): AppSettings;
   /** Applies a parsed change (persist, launch-at-login, tray); answers the new settings. */
   apply(change: SettingsChange): AppSettings;
+  /** The latest keychain probe (null before the first). */
+  keychainHealth(): KeychainHealth | null;
 }
 
 /**
- * Registers the two settings channels with the same sender check as the agent bridge; the change
+ * Registers the app channels (settings, keychain health) with the same sender check as the agent bridge; the change
  * is parsed with its schema (unknown keys and `lastRequests` refused). Returns the remover.
  */
 export function registerSettingsBridge(
@@ -79,16 +82,19 @@ export function registerSettingsBridge(
 ): { channels: string[]; dispose: () => void } {
   const guard = (event: IpcMainInvokeEvent) => isTrustedSender(event.senderFrame, appOrigin);
   const refused = () => fail('forbidden', 'This window may not change Hourglass settings.');
-  ipcMain.handle(settingsChannel('getSettings'), (event: IpcMainInvokeEvent) =>
+  ipcMain.handle(appChannel('getSettings'), (event: IpcMainInvokeEvent) =>
     guard(event) ? ok(port.read()) : refused(),
   );
-  ipcMain.handle(settingsChannel('updateSettings'), (event: IpcMainInvokeEvent, input: unknown) => {
+  ipcMain.handle(appChannel('updateSettings'), (event: IpcMainInvokeEvent, input: unknown) => {
     if (!guard(event)) return refused();
     const change = settingsChangeSchema.safeParse(input);
     if (!change.success)
       return fail('bad_request', 'Settings change not understood; reload the window.');
     return ok(port.apply(change.data));
   });
-  const channels = settingsMethods.map(settingsChannel);
+  ipcMain.handle(appChannel('getKeychainHealth'), (event: IpcMainInvokeEvent) =>
+    guard(event) ? ok(port.keychainHealth()) : refused(),
+  );
+  const channels = appMethods.map(appChannel);
   return { channels, dispose: () => channels.forEach((c) => ipcMain.removeHandler(c)) };
 }

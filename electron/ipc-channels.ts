@@ -8,14 +8,17 @@ export function ipcChannel(method: RendererMethod): `hourglass:${RendererMethod}
   return `hourglass:${method}`;
 }
 
-/** The settings methods the window may call (Electron only; the console has no app settings). */
-export const settingsMethods = ['getSettings', 'updateSettings'] as const;
-/** One settings method. */
-export type SettingsMethod = (typeof settingsMethods)[number];
+/**
+ * The desktop app's own methods the window may call (Electron only; the console has none):
+ * settings, and the keychain health behind the banner.
+ */
+export const appMethods = ['getSettings', 'updateSettings', 'getKeychainHealth'] as const;
+/** One app method. */
+export type AppMethod = (typeof appMethods)[number];
 
-/** Channel of one settings method (renderer → main, invoke/handle). */
-export function settingsChannel(method: SettingsMethod): `hourglass-settings:${SettingsMethod}` {
-  return `hourglass-settings:${method}`;
+/** Channel of one app method (renderer → main, invoke/handle). */
+export function appChannel(method: AppMethod): `hourglass-app:${AppMethod}` {
+  return `hourglass-app:${method}`;
 }
 
 /** Channel on which main pushes AgentPush messages to the renderer (main → renderer, send/on). */
@@ -28,7 +31,7 @@ export const pushChannel = 'hourglass:push';
 export type IpcChannelMap = {
   [M in RendererMethod as `hourglass:${M}`]: { direction: 'invoke'; method: M };
 } & {
-  [M in SettingsMethod as `hourglass-settings:${M}`]: { direction: 'invoke'; method: M };
+  [M in AppMethod as `hourglass-app:${M}`]: { direction: 'invoke'; method: M };
 } & { [pushChannel]: { direction: 'push'; message: AgentPush } };
 
 /** Every invoke channel the bridge serves: one per renderer method, nothing else. */

@@ -5,7 +5,7 @@
  * notification's Extend extends, a deep link opens the pre-filled request window, `resume`
  * rechecks, "I'm done" empties the menu. Recorded menus and notifications are printed.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,17 @@ describe('main process under the harness, against the demo stack', () => {
       exists: true,
     });
     expect(app.log()).toContain('agent started in the app');
+    // The banner's source: doctor's keychain probe, run by main at start.
+    await pollUntil('the keychain probe', async () => {
+      const health = await app.command({
+        cmd: 'ipc-invoke',
+        channel: 'hourglass-app:getKeychainHealth',
+        senderUrl: APP,
+        subframe: false,
+        input: {},
+      });
+      return (health as { value: { status?: string } | null }).value?.status === 'ok';
+    });
   });
 
   it('refuses IPC from a subframe or another origin', async () => {
@@ -234,11 +245,42 @@ describe('main process under the harness, against the demo stack', () => {
     );
   });
 
+  it('settings from the window persist and apply: launch at login, wipe on lock', async () => {
+    const answer = await app.command({
+      cmd: 'ipc-invoke',
+      channel: 'hourglass-app:updateSettings',
+      senderUrl: APP,
+      subframe: false,
+      input: { launchAtLogin: true, wipeOnLock: true },
+    });
+    expect(answer).toMatchObject({ ok: true, value: { launchAtLogin: true, wipeOnLock: true } });
+    expect(recorded('app')).toContainEqual({
+      kind: 'app',
+      op: 'setLoginItemSettings',
+      value: { openAtLogin: true },
+    });
+    const file = JSON.parse(readFileSync(join(root, 'user-data', 'settings.json'), 'utf8')) as {
+      wipeOnLock?: boolean;
+    };
+    expect(file.wipeOnLock).toBe(true);
+    await app.command({ cmd: 'power', event: 'lock-screen' });
+    await app.waitFor('signed out on lock', () => hasLabel(/^Not signed in/));
+    expect((await snapshot()).status.loggedIn).toBe(false);
+  });
+
   it('Quit closes the agent and exits cleanly', async () => {
     await app.command({ cmd: 'click-menu', path: ['Quit Hourglass'] });
     expect(await app.stop()).toBe(0);
     expect(recorded('tray').at(-1)).toEqual({ kind: 'tray', op: 'destroy' });
   });
+
+  async function pollUntil(what: string, done: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   async function pollSnapshot(done: (s: AgentSnapshot) => boolean): Promise<AgentSnapshot> {
     const deadline = Date.now() + 10_000;

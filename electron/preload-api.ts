@@ -1,12 +1,12 @@
 /** Builds the object the preload exposes as `window.hourglass`. Pure: the IPC ports are injected. */
 import { agentPushSchema, rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import type { HourglassHost, PushListener } from '../renderer/host-api.ts';
-import type { SettingsHost } from '../renderer/settings-store.ts';
+import type { AppHost } from '../renderer/host-api.ts';
 import {
   ipcChannel,
   pushChannel,
-  settingsChannel,
-  settingsMethods,
+  appChannel,
+  appMethods,
   type IpcChannelMap,
 } from './ipc-channels.ts';
 
@@ -23,7 +23,8 @@ export type ListenPort = (
 ) => () => void;
 
 /**
- * Exactly one function per renderer method, `onPush`, and the two settings methods, each bound to
+ * Exactly one function per renderer method, `onPush`, and the app methods (settings, keychain
+ * health), each bound to
  * its one channel.
  */
 export function buildPreloadApi(invoke: InvokePort, listen: ListenPort): HourglassHost {
@@ -37,12 +38,12 @@ export function buildPreloadApi(invoke: InvokePort, listen: ListenPort): Hourgla
       if (parsed.success) listener(parsed.data);
     });
   const settings: Record<string, (input?: unknown) => Promise<unknown>> = {};
-  for (const method of settingsMethods) {
-    settings[method] = (input?: unknown) => invoke(settingsChannel(method), input ?? {});
+  for (const method of appMethods) {
+    settings[method] = (input?: unknown) => invoke(appChannel(method), input ?? {});
   }
   return Object.freeze({
     ...(api as unknown as RendererApi),
-    ...(settings as unknown as Required<SettingsHost>),
+    ...(settings as unknown as Required<AppHost>),
     onPush,
   });
 }

@@ -6,7 +6,7 @@ import {
   type SettingsChange,
 } from '../renderer/settings.logic.ts';
 import { registerSettingsBridge, type IpcHandleRegistry } from './ipc-bridge.ts';
-import { settingsChannel } from './ipc-channels.ts';
+import { appChannel } from './ipc-channels.ts';
 
 type Listener = (event: unknown, input?: unknown) => unknown;
 
@@ -21,6 +21,7 @@ function setup() {
     } as unknown as IpcHandleRegistry,
     {
       read: () => saved,
+      keychainHealth: () => ({ status: 'fail', detail: 'the keyring is locked', fix: 'unlock it' }),
       apply(change) {
         applied.push(change);
         saved = appSettingsSchema.parse({ ...saved, ...change });
@@ -30,7 +31,7 @@ function setup() {
     'app://hourglass',
   );
   const call = (method: 'getSettings' | 'updateSettings', frame: unknown, input?: unknown) =>
-    handlers.get(settingsChannel(method))?.({ senderFrame: frame }, input);
+    handlers.get(appChannel(method))?.({ senderFrame: frame }, input);
   return { call, applied };
 }
 

@@ -1,5 +1,5 @@
 /** "Open terminal with credentials": which program to start, per platform. Pure. */
-import type { Shell } from '../protocol/agent-api.ts';
+import type { TerminalShell } from '../renderer/settings.logic.ts';
 import { roleNameSchema } from '../protocol/broker-api.ts';
 import { exportCommand } from './export-command.ts';
 
@@ -17,7 +17,7 @@ export function terminalLaunch(
   platform: NodeJS.Platform,
   role: string,
   profile: string,
-  shell: Shell,
+  shell: TerminalShell,
 ): TerminalLaunch {
   const script = `${exportCommand(role, profile, shell)}; exec ${shell}`;
   if (platform === 'darwin') {

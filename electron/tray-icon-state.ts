@@ -17,15 +17,16 @@ export type TrayIconState = (typeof trayIconStates)[number];
 
 /**
  * The icon for what is going on: signed out; a grant inside the last (smallest) warning mark;
- * the broker unreachable; something waiting for approval (mine or for me); a grant active; idle.
+ * the keychain failing doctor's probe or the broker unreachable; something waiting for approval (mine or for me); a grant active; idle.
  */
 export function trayIconState(state: TrayState, shown: readonly VisibleGrant[]): TrayIconState {
   const snapshot = state.snapshot;
-  if (!snapshot?.status.loggedIn) return 'signed-out';
+  const keychainBroken = state.keychain?.status === 'fail';
+  if (!snapshot?.status.loggedIn) return keychainBroken ? 'error' : 'signed-out';
   const lastMark = state.warnMarks.length > 0 ? Math.min(...state.warnMarks) : 120;
   const active = shown.filter((g) => g.secondsLeft !== null);
   if (active.some((g) => (g.secondsLeft ?? 0) <= lastMark)) return 'expiring';
-  if (snapshot.connection.state === 'offline') return 'error';
+  if (keychainBroken || snapshot.connection.state === 'offline') return 'error';
   if (snapshot.approvals.length > 0 || shown.some((g) => g.secondsLeft === null)) return 'pending';
   return active.length > 0 ? 'active' : 'idle';
 }

@@ -13,6 +13,7 @@ import type { TrayItem } from './tray-action.ts';
 import { trayMenu } from './tray-menu.ts';
 import {
   emptyTrayState,
+  trayKeychainChecked,
   trayRolesReceived,
   traySettingsChanged,
   traySnapshotReceived,
@@ -248,6 +249,22 @@ describe('tray icon state', () => {
     ['signed-out', aSnapshot({ status: aStatus({ loggedIn: false, user: null }) })],
   ] as const)('%s', (expected, snapshot) => {
     expect(icon(snapshot)).toBe(expected);
+  });
+
+  it('a keychain failing the doctor probe shows error and says so, even signed out', () => {
+    const broken = {
+      status: 'fail' as const,
+      detail: 'the login keyring is locked',
+      fix: 'unlock it',
+    };
+    const signedOut = aSnapshot({ status: aStatus({ loggedIn: false, user: null }) });
+    const view = trayMenu(trayKeychainChecked(stateOf(signedOut), broken));
+    expect(view.icon).toBe('error');
+    expect(outline(view.items)).toContain('Keychain problem: the login keyring is locked');
+    const fine = trayMenu(
+      trayKeychainChecked(stateOf(signedOut), { status: 'ok', detail: 'ok', fix: null }),
+    );
+    expect(fine.icon).toBe('signed-out');
   });
 
   it('"expiring soon" is inside the last (smallest) warning mark', () => {

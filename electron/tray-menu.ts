@@ -24,6 +24,14 @@ export interface TrayView {
 }
 
 function connectionLabel(state: TrayState): TrayItem[] {
+  const keychain: TrayItem[] =
+    state.keychain?.status === 'fail'
+      ? [{ kind: 'label', label: `Keychain problem: ${state.keychain.detail}`.slice(0, 120) }]
+      : [];
+  return [...keychain, ...brokerLabel(state)];
+}
+
+function brokerLabel(state: TrayState): TrayItem[] {
   const connection = state.snapshot?.connection;
   if (connection?.state === 'offline')
     return [{ kind: 'label', label: 'Offline: grants still end on time' }];

@@ -1,8 +1,10 @@
 /** The tray's state holder in main: folds pushed snapshots, fetched roles and settings. */
 import type { AgentHandlers, AgentSnapshot } from '../protocol/index.ts';
+import type { KeychainHealth } from '../renderer/keychain-health.logic.ts';
 import type { AppSettings } from './settings.ts';
 import {
   emptyTrayState,
+  trayKeychainChecked,
   trayRolesReceived,
   traySettingsChanged,
   traySnapshotReceived,
@@ -22,6 +24,7 @@ export interface TrayModel {
     changed: () => void,
   ): void;
   settingsChanged(settings: AppSettings): void;
+  keychainChecked(health: KeychainHealth): void;
 }
 
 /** Creates the holder from the settings and the agent's warning marks. */
@@ -46,6 +49,9 @@ export function createTrayModel(settings: AppSettings, agentMarks: readonly numb
         state = trayRolesReceived(state, roles.value.roles);
         changed();
       });
+    },
+    keychainChecked(health) {
+      state = trayKeychainChecked(state, health);
     },
     settingsChanged(next) {
       settings = next;

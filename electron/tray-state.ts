@@ -2,6 +2,7 @@
 import type { AgentSnapshot } from '../protocol/agent-api.ts';
 import type { RoleSummary } from '../protocol/broker-api.ts';
 import { clockOffsetMs } from '../renderer/grant-clock.logic.ts';
+import type { KeychainHealth } from '../renderer/keychain-health.logic.ts';
 
 /** What the user last asked for a role: pre-fills the next request window. */
 export interface LastRequest {
@@ -23,6 +24,8 @@ export interface TrayState {
   lastRequests: Readonly<Record<string, LastRequest>>;
   /** Warning marks, seconds before a deadline; the smallest one means "expiring soon". */
   warnMarks: readonly number[];
+  /** The latest keychain probe (doctor's check); null before the first. */
+  keychain: KeychainHealth | null;
 }
 
 /** The state before any snapshot arrived. */
@@ -30,7 +33,15 @@ export function emptyTrayState(
   nowMs: number,
   warnMarks: readonly number[] = [600, 120],
 ): TrayState {
-  return { snapshot: null, offsetMs: 0, nowMs, roles: [], lastRequests: {}, warnMarks };
+  return {
+    snapshot: null,
+    offsetMs: 0,
+    nowMs,
+    roles: [],
+    lastRequests: {},
+    warnMarks,
+    keychain: null,
+  };
 }
 
 /** A snapshot arrived at local time `receivedAtMs`; an older one arriving late is ignored. */
@@ -62,6 +73,11 @@ export function traySettingsChanged(
   settings: Pick<TrayState, 'lastRequests' | 'warnMarks'>,
 ): TrayState {
   return { ...state, lastRequests: settings.lastRequests, warnMarks: settings.warnMarks };
+}
+
+/** The keychain was probed. */
+export function trayKeychainChecked(state: TrayState, keychain: KeychainHealth): TrayState {
+  return { ...state, keychain };
 }
 
 /** The same state read at local time `nowMs` (the tray re-renders each second). */

@@ -13,6 +13,7 @@ import { ApprovalsInbox } from './components/approvals-inbox.tsx';
 import { HistoryList } from './components/history-list.tsx';
 import { NoticeList } from './components/notice-list.tsx';
 import { ConnectionBanner } from './components/connection-banner.tsx';
+import { KeychainBanner } from './components/keychain-banner.tsx';
 import { SettingsPanel } from './components/settings-panel.tsx';
 import { ViewNav, viewId } from './components/view-nav.tsx';
 
@@ -81,6 +82,7 @@ export function App() {
     <>
       <Header />
       <ConnectionBanner />
+      <KeychainBanner />
       <main className="content">
         {statusError ? (
           <p className="error" role="alert" data-testid="status-error">

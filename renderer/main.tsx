@@ -9,6 +9,8 @@ import { createAppStore } from './store.ts';
 import { createClockStore, startClock } from './clock-store.ts';
 import { ClockContext } from './components/countdown.tsx';
 import { SettingsContext } from './components/settings-panel.tsx';
+import { KeychainHealthContext } from './components/keychain-banner.tsx';
+import { createKeychainHealthStore } from './keychain-health-store.ts';
 import { grantFromFragment } from './fragment.logic.ts';
 import { createSettingsStore, type SettingsHost } from './settings-store.ts';
 import { StoreContext } from './store-context.tsx';
@@ -33,6 +35,7 @@ const settingsHost: SettingsHost | null =
     ? { getSettings: api.getSettings, updateSettings: api.updateSettings }
     : null;
 const settings = createSettingsStore(settingsHost);
+const keychainHealth = createKeychainHealthStore(api.getKeychainHealth ?? null);
 // A notification click opens the window on its grant (`#grant=<id>`); a tray preset or link
 // opens it pre-filled (`#request=…`).
 const onFragment = () => {
@@ -50,7 +53,9 @@ if (root) {
         <ClockContext.Provider value={clock}>
           <ViewContext.Provider value={views}>
             <SettingsContext.Provider value={settings}>
-              <App />
+              <KeychainHealthContext.Provider value={keychainHealth}>
+                <App />
+              </KeychainHealthContext.Provider>
             </SettingsContext.Provider>
           </ViewContext.Provider>
         </ClockContext.Provider>

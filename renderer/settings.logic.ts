@@ -14,6 +14,11 @@ const lastRequestSchema = z.object({
   ticket: z.string().max(100).optional(),
 });
 
+/** Shells the app opens terminals in and writes the export line for (POSIX-style and fish). */
+export const terminalShellSchema = shellSchema.extract(['bash', 'zsh', 'fish']);
+/** One of them. */
+export type TerminalShell = z.infer<typeof terminalShellSchema>;
+
 /** Warning marks: seconds before a deadline, at most 10, each at most a day. */
 export const warnMarksSchema = z.array(z.number().int().positive().max(86400)).max(10);
 
@@ -21,7 +26,7 @@ export const warnMarksSchema = z.array(z.number().int().positive().max(86400)).m
 export const appSettingsSchema = z.object({
   /** Warning marks (seconds before a deadline); absent: the agent's configured ones. */
   warnBeforeSeconds: warnMarksSchema.optional(),
-  defaultShell: shellSchema.default('bash'),
+  defaultShell: terminalShellSchema.default('bash'),
   launchAtLogin: z.boolean().default(false),
   /** Sign out and wipe every secret of the profile when the screen locks. */
   wipeOnLock: z.boolean().default(false),
@@ -33,7 +38,7 @@ export type AppSettings = z.infer<typeof appSettingsSchema>;
 /** What the window may change (never `lastRequests`: main records those itself). */
 export const settingsChangeSchema = z.strictObject({
   warnBeforeSeconds: warnMarksSchema.optional(),
-  defaultShell: shellSchema.optional(),
+  defaultShell: terminalShellSchema.optional(),
   launchAtLogin: z.boolean().optional(),
   wipeOnLock: z.boolean().optional(),
 });

@@ -1,9 +1,13 @@
 /** Settings: warning marks, default shell, launch at login, wipe on lock (desktop app only). */
 import { createContext, useContext, useEffect, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
-import { shellSchema, type Shell } from '../../protocol/agent-api.ts';
 import type { SettingsStoreApi } from '../settings-store.ts';
-import { formatWarnMarks, parseWarnMarks, type AppSettings } from '../settings.logic.ts';
+import {
+  formatWarnMarks,
+  parseWarnMarks,
+  terminalShellSchema,
+  type AppSettings,
+} from '../settings.logic.ts';
 
 /** Context carrying the Settings store. */
 export const SettingsContext = createContext<SettingsStoreApi | null>(null);
@@ -56,11 +60,11 @@ function SettingsForm({ settings, api }: { settings: AppSettings; api: SettingsS
         value={settings.defaultShell}
         disabled={busy}
         onChange={(e) => {
-          const shell = shellSchema.safeParse(e.target.value);
-          if (shell.success) void api.save({ defaultShell: shell.data satisfies Shell });
+          const shell = terminalShellSchema.safeParse(e.target.value);
+          if (shell.success) void api.save({ defaultShell: shell.data });
         }}
       >
-        {shellSchema.options.map((s) => (
+        {terminalShellSchema.options.map((s) => (
           <option key={s} value={s}>
             {s}
           </option>
