@@ -7,6 +7,7 @@ import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { buildBrokerApp, servedRoutes, type ServedRoute } from './http/build-broker-app.ts';
 import { expireDueGrants } from './lifecycle/expire-grants.ts';
+import { expiryGate } from './lifecycle/expiry-gate.ts';
 import { startExpiryScheduler, type ExpiryScheduler } from './lifecycle/expiry-scheduler.ts';
 import { GrantService } from './lifecycle/grant-service.ts';
 import { createOutboxWorker } from './lifecycle/outbox-worker.ts';
@@ -98,15 +99,15 @@ export async function startBroker(
     hooks: {
       eventsCommitted: (seq) => bus.publish(seq),
       effectsQueued: () => worker.kick(),
-      deadlineChanged: () => void expiry.scheduler?.rearm(),
+      deadlineChanged: (deadline) => {
+        gate.note(deadline);
+        void expiry.scheduler?.rearm();
+      },
     },
   });
+  const gate = expiryGate((now) => expireDueGrants(repo, service, now), clock);
   // The first run expires whatever became overdue while the broker was down.
-  const scheduler = await startExpiryScheduler(
-    (now) => expireDueGrants(repo, service, now),
-    clock,
-    onInternalError,
-  );
+  const scheduler = await startExpiryScheduler((now) => gate.sweep(now), clock, onInternalError);
   expiry.scheduler = scheduler;
   // Effects committed before a crash or restart are carried out now.
   worker.kick();
@@ -126,9 +127,7 @@ export async function startBroker(
     heartbeatMs: config.eventHeartbeatSeconds * 1000,
     publicUrl: () => publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    expireDue: async () => {
-      await expireDueGrants(repo, service, clock.now());
-    },
+    expireDue: () => gate.sweepIfDue(),
     onInternalError,
   });
   const checkpoints = startCheckpointWriter({

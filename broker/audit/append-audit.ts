@@ -14,30 +14,40 @@ export interface AuditEntry {
 }
 
 /** Appends `entry` in `trx`; if this throws, the caller's transaction (and its grant change) rolls back. */
-export async function appendAudit(
+export function appendAudit(trx: Transaction<BrokerDatabase>, entry: AuditEntry): Promise<void> {
+  return appendAuditBatch(trx, [entry]);
+}
+
+/**
+ * Appends `entries` in order with one read of the chain head and one insert (the chain lock, where
+ * the backend needs one, is the caller's). If this throws, the caller's transaction rolls back.
+ */
+export async function appendAuditBatch(
   trx: Transaction<BrokerDatabase>,
-  entry: AuditEntry,
+  entries: readonly AuditEntry[],
 ): Promise<void> {
+  if (entries.length === 0) return;
   const last = await trx
     .selectFrom('audit')
     .select(['seq', 'hash'])
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const record = {
-    seq,
-    at: entry.at.toISOString(),
-    event: entry.event,
-    grantId: entry.grantId,
-    actor: entry.actor,
-    role: entry.role,
-    details: canonicalJson(entry.details),
-  };
-  await trx
-    .insertInto('audit')
-    .values({
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = entries.map((entry) => {
+    seq += 1;
+    const record = {
+      seq,
+      at: entry.at.toISOString(),
+      event: entry.event,
+      grantId: entry.grantId,
+      actor: entry.actor,
+      role: entry.role,
+      details: canonicalJson(entry.details),
+    };
+    const hash = chainHash(prevHash, record);
+    const row = {
       seq,
       at: record.at,
       event: record.event,
@@ -46,7 +56,10 @@ export async function appendAudit(
       role: record.role,
       details: record.details,
       prev_hash: prevHash,
-      hash: chainHash(prevHash, record),
-    })
-    .execute();
+      hash,
+    };
+    prevHash = hash;
+    return row;
+  });
+  await trx.insertInto('audit').values(rows).execute();
 }

@@ -17,7 +17,8 @@ import type { Actor, GrantCommand, Transitioned } from './transition-types.ts';
 export interface CommitHooks {
   eventsCommitted(lastSeq: number): void;
   effectsQueued(): void;
-  deadlineChanged(): void;
+  /** The grant's deadline (ISO) changed to `deadline` (null: none). */
+  deadlineChanged(deadline: string | null): void;
 }
 
 /** The outcome of a command. */
@@ -126,6 +127,7 @@ export class GrantService {
     const { hooks } = this.#deps;
     if (lastEventSeq !== null) hooks.eventsCommitted(lastEventSeq);
     if (value.effects.length > 0) hooks.effectsQueued();
-    if (before === null || deadlineOf(before) !== deadlineOf(value.grant)) hooks.deadlineChanged();
+    const deadline = deadlineOf(value.grant);
+    if (before === null || deadlineOf(before) !== deadline) hooks.deadlineChanged(deadline);
   }
 }

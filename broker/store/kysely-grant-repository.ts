@@ -5,7 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { grantChangeSchema, grantSchema } from '../../protocol/broker-api.ts';
-import { appendAudit } from '../audit/append-audit.ts';
+import { appendAuditBatch } from '../audit/append-audit.ts';
 import { actorKey, type GrantOwner } from '../lifecycle/grant-record.ts';
 import type {
   CommitOutcome,
@@ -36,50 +36,35 @@ function toStoredEvent(row: Selectable<EventRow>): StoredEvent {
   };
 }
 
-/** Writes the audit rows, outbox entries, events and token id of a transition inside `trx`. */
+/**
+ * Writes the outbox entries, token id, audit rows and events of a transition inside `trx`. What
+ * needs no ordering goes first; the chain lock is then held only for the audit append (one read,
+ * one insert) and the events insert, so event sequence numbers follow commit order.
+ */
 async function writeAlongside(
   trx: Transaction<BrokerDatabase>,
   write: GrantWrite,
   dialect: StoreDialect,
 ): Promise<number | null> {
   const { grant, at } = write;
-  if (write.audit.length > 0 || write.events.length > 0) await dialect.lockChain(trx);
-  for (const entry of write.audit) {
-    await appendAudit(trx, { ...entry, at, grantId: grant.id, role: grant.role });
-  }
-  for (const effect of write.effects) {
+  const when = at.toISOString();
+  if (write.effects.length > 0) {
     await trx
       .insertInto('outbox')
-      .values({
-        grant_id: effect.grantId,
-        kind: effect.kind,
-        action: effect.action,
-        created_at: at.toISOString(),
-        next_attempt_at: at.toISOString(),
-        attempts: 0,
-        last_error: null,
-        done_at: null,
-      })
+      .values(
+        write.effects.map((effect) => ({
+          grant_id: effect.grantId,
+          kind: effect.kind,
+          action: effect.action,
+          created_at: when,
+          next_attempt_at: when,
+          attempts: 0,
+          last_error: null,
+          done_at: null,
+        })),
+      )
       .execute();
   }
-  let lastSeq: number | null = null;
-  for (const event of write.events) {
-    const inserted = await trx
-      .insertInto('events')
-      .values({
-        at: at.toISOString(),
-        grant_id: grant.id,
-        change: event.change,
-        audience: event.audience.kind,
-        owner: actorKey(grant),
-        groups: JSON.stringify(event.audience.kind === 'approver' ? event.audience.groups : []),
-        grant: JSON.stringify(event.view),
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    lastSeq = inserted.seq;
-  }
-  if (lastSeq !== null) await dialect.announceEvents(trx, lastSeq);
   if (write.issuedToken) {
     await trx
       .insertInto('issued_tokens')
@@ -91,6 +76,30 @@ async function writeAlongside(
       })
       .execute();
   }
+  if (write.audit.length === 0 && write.events.length === 0) return null;
+  await dialect.lockChain(trx);
+  await appendAuditBatch(
+    trx,
+    write.audit.map((entry) => ({ ...entry, at, grantId: grant.id, role: grant.role })),
+  );
+  if (write.events.length === 0) return null;
+  const inserted = await trx
+    .insertInto('events')
+    .values(
+      write.events.map((event) => ({
+        at: when,
+        grant_id: grant.id,
+        change: event.change,
+        audience: event.audience.kind,
+        owner: actorKey(grant),
+        groups: JSON.stringify(event.audience.kind === 'approver' ? event.audience.groups : []),
+        grant: JSON.stringify(event.view),
+      })),
+    )
+    .returning('seq')
+    .execute();
+  const lastSeq = Math.max(...inserted.map((row) => row.seq));
+  await dialect.announceEvents(trx, lastSeq);
   return lastSeq;
 }
 
