@@ -87,7 +87,7 @@ async function startLink(settings: SettingsPort): Promise<{
   const marks = settings.read().warnBeforeSeconds;
   const agentConfig = marks ? { ...config.value, warnBeforeSeconds: marks } : config.value;
   const link = await linkAgent(agentConfig);
-  appLog(`agent ${link.mode === 'own' ? 'started in the app' : 'attached over its socket'}`);
+  appLog(`agent ${link.mode() === 'own' ? 'started in the app' : 'attached over its socket'}`);
   return { link, config: agentConfig, stop };
 }
 

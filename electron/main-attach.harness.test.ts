@@ -1,6 +1,7 @@
 /**
  * The app started while the CLI's headless agent already holds the profile: it attaches over the
- * agent's socket instead of failing, shows that agent's grants, and leaves it running at quit.
+ * agent's socket instead of failing and shows that agent's grants; when that agent exits, the app
+ * starts its own (same profile, same keychain session) and carries on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -92,10 +93,23 @@ describe('the app attaches to the agent the CLI started', () => {
     process.stdout.write(`\n── attached tray menu ──\n${menuText(app.menu())}\n`);
   });
 
-  it('quitting the app leaves the CLI agent running', async () => {
+  it('when the CLI agent exits, the app starts its own and keeps the grant in the menu', async () => {
+    expect(await isAgentRunning(socketPath)).toBe(true);
+    cliAgent.kill('SIGTERM');
+    await app.waitFor('the takeover', () =>
+      app.log().includes('the attached agent exited; agent started in the app'),
+    );
+    await until('the app’s own agent socket', () => isAgentRunning(socketPath));
+    await app.waitFor('the grant, now from the app’s agent', () =>
+      menuLabels(app.menu()).find((l) => /^prod-api-readonly: \d+:\d\d left$/.test(l)),
+    );
+    expect(menuLabels(app.menu()).find((l) => l.startsWith('Signed in as Alice'))).toBeDefined();
+  });
+
+  it('quitting closes the app’s own agent', async () => {
     await app.command({ cmd: 'click-menu', path: ['Quit Hourglass'] });
     expect(await app.stop()).toBe(0);
-    expect(await isAgentRunning(socketPath)).toBe(true);
-    expect(existsSync(`${socketPath}.lock`)).toBe(true);
+    expect(await isAgentRunning(socketPath)).toBe(false);
+    expect(existsSync(`${socketPath}.lock`)).toBe(false);
   });
 });
