@@ -5,7 +5,7 @@
  * notification's Extend extends, a deep link opens the pre-filled request window, `resume`
  * rechecks, "I'm done" empties the menu. Recorded menus and notifications are printed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,7 @@ describe('main process under the harness, against the demo stack', () => {
       HOURGLASS_ALLOW_INSECURE_HTTP: '1',
       HOURGLASS_DEMO: '1',
       HOURGLASS_STANDIN_USER_DATA: userData,
+      HOURGLASS_STANDIN_RESOLVE_LOG: join(root, 'resolved-demo-modules.log'),
     });
   });
 
@@ -272,6 +273,8 @@ describe('main process under the harness, against the demo stack', () => {
     await app.command({ cmd: 'click-menu', path: ['Quit Hourglass'] });
     expect(await app.stop()).toBe(0);
     expect(recorded('tray').at(-1)).toEqual({ kind: 'tray', op: 'destroy' });
+    // A normal start never loaded the demo or oidc-provider (the resolve hook logs any).
+    expect(existsSync(join(root, 'resolved-demo-modules.log'))).toBe(false);
   });
 
   async function pollUntil(what: string, done: () => Promise<boolean>): Promise<void> {
