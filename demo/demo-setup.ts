@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { AgentConfig } from '../agent/config.ts';
 import { loadAgentConfig, resolveDataDir } from '../agent/config.ts';
 import type { DemoStack } from './stack.ts';
-import { startDemoStack } from './stack.ts';
+import { DEMO_POLICY_PATH, startDemoStack } from './stack.ts';
+import { startDemoTargets, writeTargetsPolicy } from './targets/demo-targets.ts';
 
 /** A running demo: the stack and the agent configuration that uses it. */
 export interface DemoSetup {
@@ -13,6 +14,8 @@ export interface DemoSetup {
   agentConfig: AgentConfig;
   /** Set when the demo could not use the default data dir: export this for the CLI. */
   homeOverride: string | null;
+  /** What the demo's targets run where (and what is unavailable, and why). */
+  notes: string[];
 }
 
 function isDemoDir(dataDir: string): boolean {
@@ -36,11 +39,45 @@ function demoDataDir(env: NodeJS.ProcessEnv): { dataDir: string; override: boole
   return { dataDir: join(state, 'hourglass-demo'), override: true };
 }
 
+/** The stack with real targets (demo/targets/): their roles join the demo policy. */
+async function stackWithTargets(
+  stackDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stack: DemoStack; notes: string[] }> {
+  mkdirSync(stackDir, { recursive: true, mode: 0o700 });
+  const targets = await startDemoTargets();
+  const policyPath = join(stackDir, 'policy.yaml');
+  writeTargetsPolicy(DEMO_POLICY_PATH, policyPath);
+  let stack: DemoStack;
+  try {
+    stack = await startDemoStack({
+      dataDir: stackDir,
+      policyPath,
+      targets: targets.targets,
+      env: { ...env, ...targets.env },
+    });
+    await targets.afterBroker(stack.brokerUrl);
+  } catch (error) {
+    await targets.close();
+    throw error;
+  }
+  const started = stack;
+  return {
+    stack: { ...stack, close: () => started.close().finally(() => targets.close()) },
+    notes: targets.notes,
+  };
+}
+
 /** Starts the demo IdP + broker and writes the demo agent config next to the agent's data. */
-export async function startDemo(env: NodeJS.ProcessEnv): Promise<DemoSetup> {
+export async function startDemo(
+  env: NodeJS.ProcessEnv,
+  opts: { targets?: boolean } = {},
+): Promise<DemoSetup> {
   const { dataDir, override } = demoDataDir(env);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const stack = await startDemoStack({ dataDir: join(dataDir, 'demo-stack') });
+  const { stack, notes } = opts.targets
+    ? await stackWithTargets(join(dataDir, 'demo-stack'), env)
+    : { stack: await startDemoStack({ dataDir: join(dataDir, 'demo-stack') }), notes: [] };
   const config = {
     issuer: stack.issuer,
     brokerUrl: stack.brokerUrl,
@@ -57,5 +94,5 @@ export async function startDemo(env: NodeJS.ProcessEnv): Promise<DemoSetup> {
     await stack.close();
     throw new Error(loaded.error.message);
   }
-  return { stack, agentConfig: loaded.value, homeOverride: override ? dataDir : null };
+  return { stack, agentConfig: loaded.value, homeOverride: override ? dataDir : null, notes };
 }

@@ -102,7 +102,9 @@ async function main(): Promise<void> {
     console.error('hourglass demo: the renderer is not built; run `npm run build:renderer` first');
     process.exit(1);
   }
-  const demo = await startDemo(process.env);
+  const demo = await startDemo(process.env, {
+    targets: process.env.HOURGLASS_DEMO_TARGETS !== '0',
+  });
   // Agents from an earlier run hold that run's ports: stop them before this run's agent starts.
   await stopDemoAgents(demo.agentConfig.dataDir);
   let agent: Awaited<ReturnType<typeof startAgent>>;
@@ -127,6 +129,10 @@ async function main(): Promise<void> {
   if (demo.homeOverride) {
     console.log(`hourglass demo: for the CLI, first: export HOURGLASS_HOME=${demo.homeOverride}`);
   }
+  for (const note of demo.notes) console.log(`hourglass demo: ${note}`);
+  console.log(
+    'hourglass demo: try: eval "$(hourglass env prod-orders-readonly)" && psql -c \'select count(*) from orders\'',
+  );
   console.log('hourglass demo: CLI: node bin/hourglass.js status');
   console.log(`hourglass demo: open the console: ${consoleServer.url}`);
   let stopping = false;

@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatExport } from '../../agent/export-format.ts';
+import {
+  credentialsResponseSchema,
+  grantResponseSchema,
+  jwtCredentialSchema,
+} from '../../protocol/index.ts';
+import { obtainTestTokens } from '../idp-login-driver.ts';
+import { BROKER_AUDIENCE, DEMO_POLICY_PATH, startDemoStack, type DemoStack } from '../stack.ts';
+import { startDemoTargets, writeTargetsPolicy, type DemoTargets } from './demo-targets.ts';
+
+const run = promisify(execFile);
+let targets: DemoTargets;
+let stack: DemoStack;
+let alice: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hg-demo-targets-'));
+  targets = await startDemoTargets();
+  const policyPath = join(dir, 'policy.yaml');
+  writeTargetsPolicy(DEMO_POLICY_PATH, policyPath);
+  stack = await startDemoStack({
+    dataDir: join(dir, 'stack'),
+    policyPath,
+    targets: targets.targets,
+    env: targets.env,
+  });
+  await targets.afterBroker(stack.brokerUrl);
+  alice = (await obtainTestTokens(stack.issuer, 'alice', BROKER_AUDIENCE)).accessToken ?? '';
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+  await targets?.close();
+});
+
+async function post(path: string, body: unknown): Promise<unknown> {
+  const answer = await fetch(`${stack.brokerUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(answer.status, await answer.clone().text()).toBeLessThan(300);
+  return answer.json();
+}
+
+const psql = (script: string) =>
+  run('bash', ['-c', `${script}\npsql -X -w -Atc 'select count(*) from orders'`], {
+    env: { PATH: process.env.PATH },
+  })
+    .then((r) => ({ ok: true, out: r.stdout.trim() }))
+    .catch((e: { stderr?: string }) => ({ ok: false, out: String(e.stderr) }));
+
+describe('the demo has real targets (embedded PostgreSQL from npm, the orders API)', () => {
+  it('prod-orders-readonly: psql with the exported env counts the orders; refused after revoke', async () => {
+    const { grant } = grantResponseSchema.parse(
+      await post('/v1/requests', {
+        role: 'prod-orders-readonly',
+        durationSeconds: 900,
+        reason: 'demo',
+      }),
+    );
+    const issued = credentialsResponseSchema.parse(
+      await post(`/v1/grants/${grant.id}/credentials`, {}),
+    );
+    const script = formatExport(
+      { credential: issued.credential, role: grant.role, expiresAt: issued.expiresAt },
+      'bash',
+    );
+    if (!script.ok) throw new Error(script.error.message);
+    expect(await psql(script.value)).toEqual({ ok: true, out: '5' });
+    await post(`/v1/grants/${grant.id}/revoke`, {});
+    const deadline = Date.now() + 5000;
+    let after = await psql(script.value);
+    while (after.ok && Date.now() < deadline) after = await psql(script.value);
+    expect(after.ok).toBe(false);
+  }, 30_000);
+
+  it('prod-orders-api: the orders API accepts the token', async () => {
+    const { grant } = grantResponseSchema.parse(
+      await post('/v1/requests', { role: 'prod-orders-api', durationSeconds: 600, reason: '' }),
+    );
+    const issued = credentialsResponseSchema.parse(
+      await post(`/v1/grants/${grant.id}/credentials`, {}),
+    );
+    const { token } = jwtCredentialSchema.parse(issued.credential);
+    const api = targets.notes.find((n) => n.startsWith('orders API: '))?.split(' ')[2] ?? '';
+    const answer = await fetch(api, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(200);
+  }, 20_000);
+});

