@@ -49,12 +49,12 @@ describe('main process under the harness, against the demo stack', () => {
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const userData = join(root, 'user-data');
     mkdirSync(userData, { recursive: true });
-    // Persisted settings the app must read: a warning mark 5 s into a 15 min grant, and the
+    // Persisted settings the app must read: a warning mark 2 s into a 15 min grant, and the
     // reason last used for prod-api-readonly (pre-fills the next request).
     writeFileSync(
       join(userData, 'settings.json'),
       JSON.stringify({
-        warnBeforeSeconds: [895],
+        warnBeforeSeconds: [898],
         lastRequests: { 'prod-api-readonly': { durationSeconds: 900, reason: 'INC-7 last time' } },
       }),
     );
@@ -179,6 +179,11 @@ describe('main process under the harness, against the demo stack', () => {
     const before = (await snapshot()).grants[0];
     await app.command({ cmd: 'notification', titleStartsWith: warning.title, action: 0 });
     const extended = await pollSnapshot((s) => s.grants[0]?.extension.usedCount === 1);
+    // A click on the notification itself (Linux, Windows) opens the window on that grant.
+    await app.command({ cmd: 'notification', titleStartsWith: warning.title, action: 'click' });
+    await app.waitFor('the window on the grant', () =>
+      loads().find((l) => l.url === `${APP}#grant=${before?.id ?? '?'}`),
+    );
     expect(Date.parse(extended.grants[0]?.expiresAt ?? '')).toBeGreaterThan(
       Date.parse(before?.expiresAt ?? ''),
     );

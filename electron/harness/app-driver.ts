@@ -114,7 +114,7 @@ export function startAppUnderTest(env: NodeJS.ProcessEnv, argv: string[] = []): 
     },
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
-      child.send({ id: 0, command: { cmd: 'quit' } });
+      if (child.connected) child.send({ id: 0, command: { cmd: 'quit' } }, () => undefined);
       const timer = setTimeout(() => child.kill('SIGTERM'), 10_000);
       const code = await exited;
       clearTimeout(timer);
