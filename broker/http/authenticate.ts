@@ -19,13 +19,26 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+function decodedPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+const isApiPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
+
 /** Adds the gate: 401 without a valid token, 429 over the per-user limit. */
 export function installAuthentication(
   app: FastifyInstance,
   deps: { verify: TokenVerifier; limiter: RateLimiter; clock: Clock },
 ): void {
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/v1/')) return;
+    // The routed path (after percent-decoding), not the raw URL: `/%761/me` is routed to /v1/me.
+    // Unrouted paths fall back to the decoded URL, so an unknown /v1 route still asks for a token.
+    if (!isApiPath(request.routeOptions.url ?? decodedPath(request.url))) return;
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       throw new BrokerHttpError(

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuthentication } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
-import { installErrorHandling } from './error-handling.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handling.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { auditRoute } from './routes/audit.route.ts';
 import { commandRoutes } from './routes/command.routes.ts';
@@ -34,6 +34,8 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     bodyLimit: 16 * 1024,
     genReqId: () => randomBytes(8).toString('hex'),
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors,
+    clientErrorHandler,
   });
   const routes: ServedRoute[] = [];
   served.set(app, routes);

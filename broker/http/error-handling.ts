@@ -1,5 +1,11 @@
 /** The one place where failures become `{ error: { code, message, requestId } }`. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyServerOptions,
+} from 'fastify';
 import { httpStatusFor, type ErrorBody, type ErrorCode } from '../../protocol/errors.ts';
 import { BrokerHttpError } from './http-error.ts';
 
@@ -35,6 +41,51 @@ function classify(error: unknown): {
     message: 'the broker failed to handle this request; try again or tell the operator',
   };
 }
+
+/**
+ * Fastify's own errors before routing (a `%ff` in the path, an over-long parameter) in the one
+ * error body: pass as the app's `frameworkErrors` option.
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (
+  error,
+  request,
+  reply,
+) => {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path segment is too long'
+      : 'the request path is not a valid URL (bad percent-encoding)';
+  // The option's reply type is generic over route schemas this app does not use.
+  void (reply as unknown as FastifyReply)
+    .status(400)
+    .send(errorBody('bad_request', message, request.id));
+};
+
+/**
+ * Errors Node's HTTP parser meets before Fastify sees a request (headers or URL too large, a
+ * malformed request line): answered in the one error body, then the connection is closed.
+ */
+export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHandler']> = (
+  error,
+  socket,
+) => {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    errorBody(
+      'bad_request',
+      tooLarge ? 'the request URL or headers are too large' : 'the request is malformed',
+      randomBytes(8).toString('hex'),
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+};
 
 /** Installs the JSON body parser, the error handler and the not-found handler. */
 export function installErrorHandling(

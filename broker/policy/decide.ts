@@ -32,6 +32,11 @@ export function inAnyGroup(groups: readonly string[], allowed: readonly string[]
   return allowed.some((group) => groups.includes(group));
 }
 
+/** C0/C1 controls, bidi embeddings/overrides/isolates and marks (tab and newline are fine). */
+const HIDDEN_CHARACTERS = /(?![\t\n])[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** At least one letter, digit, punctuation mark or symbol: a zero-width space alone is no reason. */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
 /** Whether a caller with `groups` may request `role`. */
 export function isEligible(role: PolicyRole, groups: readonly string[]): boolean {
   return role.eligible.groups.some((group) => groups.includes(group));
@@ -99,7 +104,13 @@ export function decideRequest(
       `${role.name} allows at most ${formatDuration(role.maxDuration)} (${role.maxDuration}s); ask for that or less`,
     );
   }
-  if (role.reason.required && body.reason.trim() === '') {
+  // Control and bidi-formatting characters can hide or reorder what a reviewer reads.
+  if (HIDDEN_CHARACTERS.test(body.reason)) {
+    return violation(
+      'the reason contains control or text-direction characters; write it as plain text',
+    );
+  }
+  if (role.reason.required && !VISIBLE.test(body.reason)) {
     return violation(`${role.name} needs a reason; say why you need access`);
   }
   if (role.ticketPattern !== undefined && !ticketMatches(role.ticketPattern, body.ticket ?? '')) {

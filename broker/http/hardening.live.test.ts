@@ -1,0 +1,77 @@
+/** Hardening found by probing a live broker: one error body everywhere, routed-path auth, reasons, file modes. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorBodySchema } from '../../protocol/errors.ts';
+import { meResponseSchema } from '../../protocol/broker-api.ts';
+import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
+import { BROKER_AUDIENCE } from '../../demo/stack.ts';
+import type { DemoIdp } from '../../demo/idp.ts';
+import type { RunningBroker } from '../start-broker.ts';
+import { call, startTestBroker, startTestIdp } from './live-harness.ts';
+
+let idp: DemoIdp;
+let broker: RunningBroker;
+let alice: string;
+
+beforeAll(async () => {
+  idp = await startTestIdp();
+  broker = await startTestBroker(idp);
+  alice = (await obtainTestTokens(idp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
+});
+afterAll(async () => {
+  await broker?.close();
+  await idp?.close();
+});
+
+async function raw(path: string, token?: string) {
+  const res = await fetch(
+    `${broker.url}${path}`,
+    token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  );
+  const text = await res.text();
+  return { status: res.status, text };
+}
+
+describe('one error body for what Fastify and Node reject before routing', () => {
+  it.each([
+    ['/v1/%ff', 400, /not a valid URL/],
+    ['/%ff', 400, /not a valid URL/],
+    [`/v1/grants/${'a'.repeat(300)}`, 400, /too long/],
+    [`/v1/${'a'.repeat(20_000)}`, 431, /too large/],
+  ])('%s answers %i in the error body with a request id', async (path, status, message) => {
+    const answer = await raw(path, alice);
+    expect(answer.status).toBe(status);
+    const body = errorBodySchema.parse(JSON.parse(answer.text));
+    expect(body.error.message).toMatch(message);
+    expect(body.error.requestId).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('authentication on the routed path', () => {
+  it('/%761/me is /v1/me: the gate runs (401 without a token, 200 with one)', async () => {
+    expect((await raw('/%761/me')).status).toBe(401);
+    const answer = await raw('/%761/me', alice);
+    expect(answer.status).toBe(200);
+    expect(meResponseSchema.parse(JSON.parse(answer.text)).me.subject).toBe('alice');
+  });
+});
+
+describe('a reason must be visible plain text', () => {
+  it.each([['\u200b'], ['fix \u202eti'], ['ok\u0007'], ['   ']])('refuses %j', async (reason) => {
+    const answer = await call(broker, 'POST', '/v1/requests', alice, {
+      role: 'prod-api-readonly',
+      durationSeconds: 60,
+      reason,
+    });
+    expect(answer.status).toBe(400);
+    expect(errorBodySchema.parse(answer.body).error.code).toBe('policy_violation');
+  });
+
+  it('takes a reason with a tab and a newline', async () => {
+    const answer = await call(broker, 'POST', '/v1/requests', alice, {
+      role: 'prod-api-readonly',
+      durationSeconds: 60,
+      reason: 'INC-1:\tcheck\nthe queue',
+    });
+    expect(answer.status).toBe(201);
+  });
+});
