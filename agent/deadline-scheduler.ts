@@ -19,6 +19,28 @@ const RETRY_MS = 1000;
  * second of the deadline. A tick plans over the store in memory: microseconds, no I/O.
  */
 const COARSE_TICK_MS = 1000;
+/** Keychain deletes in flight at once: the Secret Service answers several faster than one by one. */
+const WIPE_CONCURRENCY = 16;
+/** Wipes recorded in the store with one write. */
+const WIPE_BATCH = 64;
+
+/** Maps `items` through `run` with at most `limit` in flight; answers results in order. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
 
 /** Emitted to the host (tray, notifications). Carries no secret. */
 export type DeadlineEvent =
@@ -58,25 +80,39 @@ export async function startDeadlineScheduler(
   let running: Promise<void> | null = null;
   let again = false;
 
-  async function wipe(grantId: string, trigger: WipeTrigger): Promise<boolean> {
-    const record = deps.store.get(grantId);
-    if (!record) return true;
-    const removed = await deps.vault.remove(grantAccount(grantId));
-    if (!removed.ok) return false;
-    if (record.wipedAt === null) {
-      // On the broker's time line, like every instant the broker records.
-      const wipedAt = new Date(deps.clock.now() + deps.store.offsetMs()).toISOString();
-      // The receipt is queued with the wipe itself: it survives a crash and an offline broker.
-      deps.store.upsert({
-        ...record,
+  /**
+   * Wipes `grantIds`: keychain items deleted concurrently (a thousand grants can share a deadline),
+   * then one store write marks them wiped with their receipts queued. Answers the ids now gone.
+   */
+  async function wipeMany(grantIds: readonly string[], trigger: WipeTrigger): Promise<Set<string>> {
+    const gone = new Set<string>();
+    const records = grantIds.map((id) => ({ id, record: deps.store.get(id) }));
+    for (const { id, record } of records) if (!record) gone.add(id);
+    const held = records.flatMap(({ record }) => (record ? [record] : []));
+    const removed = await mapLimit(held, WIPE_CONCURRENCY, (r) =>
+      deps.vault.remove(grantAccount(r.id)),
+    );
+    // On the broker's time line, like every instant the broker records.
+    const wipedAt = new Date(deps.clock.now() + deps.store.offsetMs()).toISOString();
+    const removedNow = held.filter((_, i) => removed[i]?.ok === true);
+    for (const r of removedNow) gone.add(r.id);
+    // The receipt is queued with the wipe itself: it survives a crash and an offline broker.
+    const marked = removedNow
+      .filter((r) => r.wipedAt === null)
+      .map((r) => ({
+        ...r,
         credentialStored: false,
         wipedAt,
         receipt: { wipedAt, trigger, items: ['keychain'] },
-      });
-      deps.onEvent?.({ kind: 'grantWiped', grantId, role: record.role, trigger });
-    }
-    return true;
+      }));
+    deps.store.upsertMany(marked);
+    for (const r of marked)
+      deps.onEvent?.({ kind: 'grantWiped', grantId: r.id, role: r.role, trigger });
+    return gone;
   }
+
+  const wipe = async (grantId: string, trigger: WipeTrigger): Promise<boolean> =>
+    (await wipeMany([grantId], trigger)).has(grantId);
 
   async function perform(action: DeadlineAction): Promise<boolean> {
     if (action.kind === 'wipe') return wipe(action.grantId, 'deadline');
@@ -100,8 +136,15 @@ export async function startDeadlineScheduler(
       deps.store.offsetMs(),
       deps.warnBeforeSeconds,
     );
+    const wipes = plan.due.flatMap((a) => (a.kind === 'wipe' ? [a.grantId] : []));
     let failed = false;
-    for (const action of plan.due) failed = !(await perform(action)) || failed;
+    // In batches: each batch's wipes are recorded (and announced) as soon as its items are gone.
+    for (let i = 0; i < wipes.length; i += WIPE_BATCH) {
+      const batch = wipes.slice(i, i + WIPE_BATCH);
+      failed = (await wipeMany(batch, 'deadline')).size < batch.length || failed;
+    }
+    for (const action of plan.due)
+      if (action.kind === 'warn') failed = !(await perform(action)) || failed;
     if (stopped) return;
     clearTimeout(timer);
     const cap = failed ? RETRY_MS : (deps.maxSleepMs ?? COARSE_TICK_MS);

@@ -50,6 +50,8 @@ export interface GrantStore {
   list(): GrantRecord[];
   get(id: string): GrantRecord | undefined;
   upsert(record: GrantRecord): void;
+  /** Upserts several records with one write (a thousand wipes at one deadline). */
+  upsertMany(records: readonly GrantRecord[]): void;
   /** Forgets a grant (its secret already wiped and its receipt delivered or abandoned). */
   remove(id: string): void;
   offsetMs(): number;
@@ -102,6 +104,12 @@ export function openGrantStore(dataDir: string): GrantStore {
     upsert: (record) => {
       const rest = state.grants.filter((g) => g.id !== record.id);
       save({ ...state, grants: [...rest, grantRecordSchema.parse(record)] });
+    },
+    upsertMany: (records) => {
+      if (records.length === 0) return;
+      const ids = new Set(records.map((r) => r.id));
+      const rest = state.grants.filter((g) => !ids.has(g.id));
+      save({ ...state, grants: [...rest, ...records.map((r) => grantRecordSchema.parse(r))] });
     },
     remove: (id) => {
       if (!state.grants.some((g) => g.id === id)) return;
