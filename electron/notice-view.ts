@@ -1,5 +1,6 @@
 /** How an agent notice becomes a system notification, and where its click leads. Pure. */
 import type { AgentNotice } from '../protocol/agent-api.ts';
+import { localizeInstants } from '../renderer/local-time.logic.ts';
 
 /** Options for Electron's `Notification` (a subset, so this stays testable without Electron). */
 export interface NoticeView {
@@ -9,10 +10,14 @@ export interface NoticeView {
   urgency: 'normal' | 'critical';
 }
 
-/** The notification text for a notice. */
-export function noticeView(notice: AgentNotice): NoticeView {
+/** The notification text for a notice; instants in it shown in the user's locale and zone. */
+export function noticeView(notice: AgentNotice, nowMs: number = Date.now()): NoticeView {
   const critical = notice.kind === 'expiring' || notice.kind === 'approval_needed';
-  return { title: notice.title, body: notice.body, urgency: critical ? 'critical' : 'normal' };
+  return {
+    title: localizeInstants(notice.title, nowMs),
+    body: localizeInstants(notice.body, nowMs),
+    urgency: critical ? 'critical' : 'normal',
+  };
 }
 
 /** The renderer URL that opens the window on the notice's grant (`#grant=<id>`). */

@@ -1,5 +1,6 @@
 /** The browser Notification API as a small port (the console shows agent notices with it). */
 import type { AgentNotice } from '../protocol/agent-api.ts';
+import { localizeInstants } from './local-time.logic.ts';
 
 /** Permission as the UI needs it; `unsupported` where the API is missing. */
 export type NotifyPermission = 'granted' | 'denied' | 'default' | 'unsupported';
@@ -26,7 +27,10 @@ export function browserNotify(): NotifyPort {
     show(notice, onClick) {
       if (!supported() || Notification.permission !== 'granted') return;
       // `tag` = notice id: the same occasion replaces, never stacks.
-      const shown = new Notification(notice.title, { body: notice.body, tag: notice.id });
+      const shown = new Notification(localizeInstants(notice.title, Date.now()), {
+        body: localizeInstants(notice.body, Date.now()),
+        tag: notice.id,
+      });
       shown.onclick = () => {
         window.focus();
         onClick();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localTime } from './local-time.logic.ts';
+import { localizeInstants, localTime } from './local-time.logic.ts';
 
 const now = Date.parse('2030-06-15T12:00:00Z');
 
@@ -15,5 +15,14 @@ describe('localTime', () => {
     expect(old).toContain('2030');
     expect(old).not.toContain('T08');
     expect(localTime('nope', now)).toBe('unknown time');
+  });
+});
+
+describe('localizeInstants', () => {
+  it('rewrites ISO instants inside a sentence and leaves the rest alone', () => {
+    expect(
+      localizeInstants('Now until 2030-06-15T13:05:00.123Z.', now, 'en-GB', 'Europe/Berlin'),
+    ).toBe('Now until 15:05.');
+    expect(localizeInstants('INC-2030 at noon', now)).toBe('INC-2030 at noon');
   });
 });

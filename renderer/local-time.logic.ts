@@ -22,3 +22,16 @@ export function localTime(iso: string, nowMs: number, locale?: string, timeZone?
     timeStyle: 'short',
   }).format(at);
 }
+
+const ISO_INSTANT =
+  /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** `text` with every ISO-8601 instant in it (e.g. from a notice body) shown as `localTime`. */
+export function localizeInstants(
+  text: string,
+  nowMs: number,
+  locale?: string,
+  timeZone?: string,
+): string {
+  return text.replace(ISO_INSTANT, (iso) => localTime(iso, nowMs, locale, timeZone));
+}

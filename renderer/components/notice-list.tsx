@@ -1,5 +1,6 @@
 /** Agent notices shown in the page (and offered as system notifications after a click). */
 import { useState } from 'react';
+import { localizeInstants } from '../local-time.logic.ts';
 import { useApp } from '../store-context.tsx';
 
 /** The in-page notice list plus the "Enable notifications" button. */
@@ -27,7 +28,8 @@ export function NoticeList() {
           {notices.map((n) => (
             <li key={n.id} className="notice" data-testid="notice" data-kind={n.kind}>
               <button type="button" className="link" onClick={() => selectGrant(n.grantId)}>
-                <strong>{n.title}</strong> <span>{n.body}</span>
+                <strong>{localizeInstants(n.title, Date.parse(n.at))}</strong>{' '}
+                <span>{localizeInstants(n.body, Date.parse(n.at))}</span>
               </button>
               <button
                 type="button"
