@@ -23,16 +23,18 @@ export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
 /** Roles the harness policy offers engineers without approval. */
 export const SHORT_ROLES = ['short-a', 'short-b', 'short-c', 'short-d'] as const;
 
-function shortRolePolicy(dir: string): string {
-  const roles = SHORT_ROLES.map(
-    (name) => `  - name: ${name}
+function shortRolePolicy(dir: string, names: readonly string[]): string {
+  const roles = names
+    .map(
+      (name) => `  - name: ${name}
     provider: { kind: jwt, audience: https://api.test.hourglass.internal }
     eligible: { groups: [engineers] }
     maxDuration: 1h
     approval: { required: 0 }
     reason: { required: false }
 `,
-  ).join('');
+    )
+    .join('');
   const path = join(dir, 'policy.yaml');
   writeFileSync(path, `tenant: test\nroles:\n${roles}`);
   return path;
@@ -92,12 +94,16 @@ function spawnAgentProcess(env: NodeJS.ProcessEnv, home: string): Promise<AgentP
     });
 }
 
-/** Starts IdP + broker with the short-role policy. */
-export async function startDeadlineHarness(): Promise<DeadlineHarness> {
+/** Starts IdP + broker with the short-role policy (`roleCount`: roles `role-0`… instead). */
+export async function startDeadlineHarness(roleCount?: number): Promise<DeadlineHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'hg-deadline-'));
+  const names =
+    roleCount === undefined
+      ? SHORT_ROLES
+      : Array.from({ length: roleCount }, (_, i) => `role-${i}`);
   const stack = await startDemoStack({
     dataDir: join(dir, 'stack'),
-    policyPath: shortRolePolicy(dir),
+    policyPath: shortRolePolicy(dir, names),
   });
   const home = join(dir, 'home');
   const env: NodeJS.ProcessEnv = {
