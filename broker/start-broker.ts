@@ -5,6 +5,7 @@ import { startCheckpointWriter } from './audit/checkpoint-writer.ts';
 import { createTokenVerifier } from './auth/token-verifier.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
+import { createBrokerMetrics } from './http/metrics.ts';
 import { buildBrokerApp, servedRoutes, type ServedRoute } from './http/build-broker-app.ts';
 import { expireDueGrants } from './lifecycle/expire-grants.ts';
 import { expiryGate } from './lifecycle/expiry-gate.ts';
@@ -105,7 +106,12 @@ export async function startBroker(
       },
     },
   });
-  const gate = expiryGate((now) => expireDueGrants(repo, service, now), clock);
+  const metrics = createBrokerMetrics();
+  const gate = expiryGate(
+    (now) =>
+      expireDueGrants(repo, service, now, (late) => metrics.expiryLatenessSeconds.observe(late)),
+    clock,
+  );
   // The first run expires whatever became overdue while the broker was down.
   const scheduler = await startExpiryScheduler((now) => gate.sweep(now), clock, onInternalError);
   expiry.scheduler = scheduler;
@@ -128,6 +134,8 @@ export async function startBroker(
     publicUrl: () => publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
     expireDue: () => gate.sweepIfDue(),
+    metrics,
+    ready: () => ready,
     onInternalError,
   });
   const checkpoints = startCheckpointWriter({
@@ -144,9 +152,12 @@ export async function startBroker(
     void listener?.close();
     for (const provider of providers.values()) void provider.close();
   };
+  // Ready once listening with the schema migrated and overdue grants expired; not while closing.
+  let ready = false;
   try {
     const address = await app.listen({ host: config.host, port: config.port });
     publicUrl ||= address;
+    ready = true;
   } catch (error) {
     stopWork();
     await db.destroy();
@@ -162,6 +173,7 @@ export async function startBroker(
     routes: servedRoutes(app),
     reloadPolicy: () => live.reload(),
     close: async () => {
+      ready = false;
       stopWork();
       await app.close();
       // The last head is signed on the way out, so a tail cut after shutdown is detected.

@@ -8,6 +8,7 @@ import type { ProviderKind } from '../../protocol/broker-api.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { GrantService } from '../lifecycle/grant-service.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { BrokerMetrics } from './metrics.ts';
 
 /** Dependencies of the broker HTTP app. */
 export interface BrokerDeps {
@@ -29,6 +30,10 @@ export interface BrokerDeps {
   /** Expires what is due now, so a read never shows a grant past its deadline as active. */
   expireDue: () => Promise<void>;
   onInternalError: (error: unknown) => void;
+  /** Measurements for `/metrics` (none: fresh ones). */
+  metrics?: BrokerMetrics;
+  /** Whether `/readyz` answers 200 (none: always, once listening). */
+  ready?: () => boolean;
   /** The trusted issuers as `GET /.well-known/hourglass` publishes them (none: not served). */
   trustedIssuers?: readonly {
     issuer: string;

@@ -5,6 +5,8 @@ import { installAuthentication } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handling.ts';
+import { createBrokerMetrics } from './metrics.ts';
+import { installOpsRoutes } from './ops-routes.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { auditRoute } from './routes/audit.route.ts';
 import { commandRoutes } from './routes/command.routes.ts';
@@ -51,6 +53,7 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
     clock: deps.clock,
   });
 
+  installOpsRoutes(app, deps, deps.metrics ?? createBrokerMetrics(), deps.ready ?? (() => true));
   app.get('/healthz', async () => {
     const outbox = await deps.repo.outboxStats();
     return {

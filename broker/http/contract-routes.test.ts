@@ -48,13 +48,19 @@ describe('broker routes match the contract', () => {
       .map((r) => key({ method: r.method, url: r.path }))
       .sort();
     expect(servedV1).toEqual(contract);
-    // Outside /v1 only health, the key set and the setup discovery are served, without a token.
+    // Outside /v1 only health, readiness, metrics, the key set and setup discovery, without a token.
     expect(
       broker.routes
         .filter((r) => !r.url.startsWith('/v1/'))
         .map(key)
         .sort(),
-    ).toEqual(['GET /.well-known/hourglass', 'GET /.well-known/jwks.json', 'GET /healthz']);
+    ).toEqual([
+      'GET /.well-known/hourglass',
+      'GET /.well-known/jwks.json',
+      'GET /healthz',
+      'GET /metrics',
+      'GET /readyz',
+    ]);
   });
 
   it('an unknown route answers 401 without a token and 404 with one, in the same error body', async () => {

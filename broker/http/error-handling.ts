@@ -1,11 +1,6 @@
 /** The one place where failures become `{ error: { code, message, requestId } }`. */
 import { randomBytes } from 'node:crypto';
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyServerOptions,
-} from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { httpStatusFor, type ErrorBody, type ErrorCode } from '../../protocol/errors.ts';
 import { BrokerHttpError } from './http-error.ts';
 

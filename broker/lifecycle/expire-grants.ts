@@ -21,11 +21,15 @@ export async function expireDueGrants(
   repo: GrantRepository,
   service: GrantService,
   now: Date,
+  /** Told how late (seconds after its deadline) each grant was expired, for metrics. */
+  onExpired?: (latenessSeconds: number) => void,
 ): Promise<ExpiryRun> {
   const due = await repo.findDue(now, EXPIRY_BATCH);
   for (const id of due) {
     // A refusal means another writer already ended it (or moved its deadline): nothing to do.
-    await service.apply(id, { kind: 'expire' }, { kind: 'broker' });
+    const result = await service.apply(id, { kind: 'expire' }, { kind: 'broker' });
+    if (onExpired && result.ok && result.grant.status === 'expired' && result.grant.endedAt)
+      onExpired(Math.max(0, (result.at.getTime() - Date.parse(result.grant.endedAt)) / 1000));
   }
   if (due.length === EXPIRY_BATCH) return { due, sleepMs: 0 };
   const next = await repo.nextDeadline();

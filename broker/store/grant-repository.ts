@@ -138,5 +138,7 @@ export interface GrantRepository {
     kid: string,
     sign: (payload: CheckpointPayload) => Promise<string>,
   ): Promise<StoredCheckpoint | null>;
+  /** Grants by stored status, and grants whose revocation was given up (irrevocable), for metrics. */
+  grantCounts(): Promise<{ byStatus: Record<string, number>; irrevocable: number }>;
   close(): Promise<void>;
 }

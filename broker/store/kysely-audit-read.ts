@@ -5,7 +5,7 @@ import type { GrantRepository } from './grant-repository.ts';
 import type { BrokerDatabase } from './schema.ts';
 import type { StoreDialect } from './store-dialect.ts';
 
-type AuditReadPart = Pick<GrantRepository, 'queryAudit' | 'grantsFor'>;
+type AuditReadPart = Pick<GrantRepository, 'queryAudit' | 'grantsFor' | 'grantCounts'>;
 
 /** Audit and report reads over `db`. */
 export function kyselyAuditRead(db: Kysely<BrokerDatabase>): AuditReadPart {
@@ -37,6 +37,22 @@ export function kyselyAuditRead(db: Kysely<BrokerDatabase>): AuditReadPart {
         prevHash: row.prev_hash,
         hash: row.hash,
       }));
+    },
+    async grantCounts() {
+      const rows = await db
+        .selectFrom('grants')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      const irrevocable = await db
+        .selectFrom('audit')
+        .select((eb) => eb.fn.count<number>('grant_id').distinct().as('n'))
+        .where('event', '=', 'target_irrevocable')
+        .executeTakeFirst();
+      return {
+        byStatus: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),
+        irrevocable: Number(irrevocable?.n ?? 0),
+      };
     },
     async grantsFor(scope) {
       let query = db.selectFrom('grants').selectAll();
