@@ -6,6 +6,7 @@
  * rechecks, "I'm done" empties the menu. Recorded menus and notifications are printed.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,14 @@ describe('main process under the harness, against the demo stack', () => {
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const userData = join(root, 'user-data');
     mkdirSync(userData, { recursive: true });
+    // The terminal emulator the app starts: records its argv (no terminal window on this box).
+    const fakeBin = join(root, 'bin');
+    mkdirSync(fakeBin);
+    writeFileSync(
+      join(fakeBin, 'x-terminal-emulator'),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(root, 'terminal-argv')}'\n`,
+      { mode: 0o755 },
+    );
     // Persisted settings the app must read: a warning mark 2 s into a 15 min grant, and the
     // reason last used for prod-api-readonly (pre-fills the next request).
     writeFileSync(
@@ -68,6 +77,7 @@ describe('main process under the harness, against the demo stack', () => {
       HOURGLASS_DEMO: '1',
       HOURGLASS_STANDIN_USER_DATA: userData,
       HOURGLASS_STANDIN_RESOLVE_LOG: join(root, 'resolved-demo-modules.log'),
+      PATH: `${join(root, 'bin')}:${process.env.PATH ?? ''}`,
     });
   });
 
@@ -234,6 +244,40 @@ describe('main process under the harness, against the demo stack', () => {
     await app.command({ cmd: 'click-menu', path: ['prod-api-readonly:', 'Copy export command'] });
     const copied = await app.waitFor('the clipboard', () => recorded('clipboard')[0]);
     expect(copied.text).toMatch(/^eval "\$\(hourglass env --shell bash prod-api-readonly\)"$/);
+  });
+
+  it('opens a terminal whose shell loads the credentials through the real CLI', async () => {
+    await app.command({
+      cmd: 'click-menu',
+      path: ['prod-api-readonly:', 'Open terminal with credentials'],
+    });
+    const argvFile = join(root, 'terminal-argv');
+    await pollUntil('the terminal', () => Promise.resolve(existsSync(argvFile)));
+    const argv = readFileSync(argvFile, 'utf8').trimEnd().split('\n');
+    expect(argv).toEqual([
+      '-e',
+      'bash',
+      '-c',
+      'eval "$(hourglass env --shell bash prod-api-readonly)"; exec bash',
+    ]);
+    // Run that shell line with the real CLI (instead of the interactive shell it then execs).
+    const script = (argv[3] ?? '').replace('; exec bash', '; printf "%s" "$HOURGLASS_ROLE"');
+    // `hourglass` on PATH, as an install puts it there.
+    const cli = new URL('../bin/hourglass.js', import.meta.url).pathname;
+    writeFileSync(
+      join(root, 'bin', 'hourglass'),
+      `#!/bin/sh\nexec '${process.execPath}' '${cli}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const role = execFileSync('bash', ['-c', script], {
+      env: {
+        PATH: `${join(root, 'bin')}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME,
+        HOURGLASS_HOME: join(root, 'agent'),
+      },
+      encoding: 'utf8',
+    });
+    expect(role).toBe('prod-api-readonly');
   });
 
   it("I'm done ends the grant and empties the menu", async () => {
