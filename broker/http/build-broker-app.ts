@@ -50,6 +50,8 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   installAuthentication(app, {
     verify: deps.verify,
     limiter: new RateLimiter(deps.rateLimitPerMinute),
+    // Failed authentications per client address: guessing tokens is throttled before any work.
+    failures: new RateLimiter(Math.max(10, Math.ceil(deps.rateLimitPerMinute / 4))),
     clock: deps.clock,
   });
 

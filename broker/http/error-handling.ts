@@ -17,7 +17,7 @@ export function errorBody(
 function classify(error: unknown): {
   code: ErrorCode;
   message: string;
-  extra?: { grantId?: string; expiresAt?: string };
+  extra?: { grantId?: string; expiresAt?: string; retryAfter?: number };
 } {
   if (error instanceof BrokerHttpError)
     return { code: error.code, message: error.message, extra: error.extra };
@@ -103,7 +103,9 @@ export function installErrorHandling(
   app.setErrorHandler((error, request, reply) => {
     const { code, message, extra } = classify(error);
     if (code === 'internal') onInternal(error);
-    void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id, extra));
+    const { retryAfter, ...bodyExtra } = extra ?? {};
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id, bodyExtra));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply

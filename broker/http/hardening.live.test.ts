@@ -75,3 +75,28 @@ describe('a reason must be visible plain text', () => {
     expect(answer.status).toBe(201);
   });
 });
+
+describe('failed authentications are rate-limited per address, with Retry-After', () => {
+  it('answers 429 after the limit of bad tokens, before verifying more', async () => {
+    const limited = await startTestBroker(idp, { rateLimitPerMinute: 8 });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 11; i += 1) {
+        const res = await fetch(`${limited.url}/v1/me`, {
+          headers: { authorization: 'Bearer not-a-jwt' },
+        });
+        statuses.push(res.status);
+        if (res.status === 429) {
+          retryAfter = res.headers.get('retry-after');
+          expect(errorBodySchema.parse(await res.json()).error.code).toBe('rate_limited');
+        } else await res.arrayBuffer();
+      }
+      expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -6,12 +6,12 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 export class BrokerHttpError extends Error {
   readonly code: ErrorCode;
   /** For `already_active`: the grant already held and when it ends. */
-  readonly extra: { grantId?: string; expiresAt?: string };
+  readonly extra: { grantId?: string; expiresAt?: string; retryAfter?: number };
 
   constructor(
     code: ErrorCode,
     message: string,
-    extra: { grantId?: string; expiresAt?: string } = {},
+    extra: { grantId?: string; expiresAt?: string; retryAfter?: number } = {},
   ) {
     super(message);
     this.code = code;

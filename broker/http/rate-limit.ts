@@ -22,6 +22,16 @@ export class RateLimiter {
     return window.count <= this.#limit;
   }
 
+  /** Whether `key` is already over its limit this minute (counts nothing). */
+  over(key: string, now: Date): boolean {
+    const window = this.#windows.get(key);
+    return (
+      window !== undefined &&
+      window.start === Math.floor(now.getTime() / 60_000) &&
+      window.count >= this.#limit
+    );
+  }
+
   #prune(minute: number): void {
     for (const [key, window] of this.#windows)
       if (window.start !== minute) this.#windows.delete(key);
