@@ -56,10 +56,23 @@ const distinctIssuerNames = (
   });
 };
 
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 /** Broker configuration. */
 export const brokerConfigSchema = z
   .strictObject({
-    host: z.literal('127.0.0.1').default('127.0.0.1'),
+    /** Address to listen on; beyond loopback only with `tls` or behind a `trustProxy` proxy. */
+    host: z.string().min(1).max(255).default('127.0.0.1'),
+    /** Serve HTTPS with this certificate chain and key (PEM files). */
+    tls: z.strictObject({ certPath: z.string().min(1), keyPath: z.string().min(1) }).optional(),
+    /**
+     * Behind a reverse proxy that terminates TLS: `true` trusts the first hop, or a list of proxy
+     * addresses/CIDRs whose `X-Forwarded-*` headers are believed (client address for rate limits).
+     */
+    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).optional(),
+    /** JSON log level on stdout (pino); `hourglass-broker serve` defaults to info, code to silent. */
+    logLevel: z.enum(['silent', 'fatal', 'error', 'warn', 'info', 'debug']).optional(),
     port: z.number().int().min(0).max(65535).default(0),
     publicUrl: z.url().optional(),
     issuers: z.array(trustedIssuerSchema).min(1).superRefine(distinctIssuerNames),
@@ -91,6 +104,11 @@ export const brokerConfigSchema = z
         z.looseObject({ kind: providerKindSchema }),
       )
       .default({}),
+  })
+  .refine((c) => isLoopback(c.host) || c.tls !== undefined || Boolean(c.trustProxy), {
+    message:
+      'listening beyond loopback needs tls (certPath, keyPath) or a trustProxy setting for the proxy in front',
+    path: ['host'],
   })
   .refine((c) => c.databasePath !== undefined || c.databaseUrl !== undefined, {
     message: 'set databasePath (SQLite file) or databaseUrl (PostgreSQL)',

@@ -92,6 +92,22 @@ describe('hourglass-broker command line', () => {
     });
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+    // JSON log lines with the request id; a presented token never reaches the log.
+    let logged = '';
+    child.stdout.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+    const canary = 'eyJhbGciOiJFUzI1NiJ9.canary-token-in-a-log.c2ln';
+    await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${canary}` } });
+    const deadline = Date.now() + 5000;
+    while (!logged.includes('request completed') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reqId?: string; msg?: string });
+    expect(
+      lines.some((l) => l.msg === 'request completed' && /^[0-9a-f]{16}$/.test(l.reqId ?? '')),
+    ).toBe(true);
+    expect(logged).not.toContain('canary-token');
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -23,7 +23,9 @@ function fail(message: string): never {
 async function serve(opts: { config: string }): Promise<void> {
   const loaded = await loadBrokerConfig(opts.config);
   if (loaded.status === 'error') fail(loaded.message);
-  const broker = await startBroker(loaded.config, {
+  // The command logs JSON lines at info unless the config says otherwise.
+  const config = { ...loaded.config, logLevel: loaded.config.logLevel ?? 'info' };
+  const broker = await startBroker(config, {
     onInternalError: (error) =>
       process.stderr.write(
         `internal error: ${error instanceof Error ? error.message : 'unknown'}\n`,

@@ -1,4 +1,5 @@
 /** The broker's imperative shell: opens storage, loads policy and keys, starts expiry and the outbox, listens. */
+import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { BrokerConfig } from './config.ts';
 import { startCheckpointWriter } from './audit/checkpoint-writer.ts';
@@ -36,6 +37,26 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
+/** TLS material, proxy trust and log level for the HTTP server. */
+async function serverOptions(config: BrokerConfig) {
+  const read = (path: string, what: string) =>
+    readFile(path).catch(() => {
+      throw new Error(`cannot read the TLS ${what} at ${path}`);
+    });
+  return {
+    ...(config.tls
+      ? {
+          https: {
+            cert: await read(config.tls.certPath, 'certificate'),
+            key: await read(config.tls.keyPath, 'key'),
+          },
+        }
+      : {}),
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
+    logLevel: config.logLevel ?? 'silent',
+  };
+}
+
 /** Starts the broker on `config.host`. Throws with a clear message when policy, key or database are unusable. */
 export async function startBroker(
   config: BrokerConfig,
@@ -52,6 +73,7 @@ export async function startBroker(
   const policy = await loadPolicyFile(config.policyPath);
   if (policy.status === 'error') throw new Error(policy.message);
   const live = livePolicy(config.policyPath, policy.policy);
+  const server = await serverOptions(config);
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
   const { db, repo, backend } = await openStore(config);
   let publicUrl = config.publicUrl ?? '';
@@ -136,6 +158,7 @@ export async function startBroker(
     expireDue: () => gate.sweepIfDue(),
     metrics,
     ready: () => ready,
+    server,
     onInternalError,
   });
   const checkpoints = startCheckpointWriter({

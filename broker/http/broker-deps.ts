@@ -32,6 +32,12 @@ export interface BrokerDeps {
   onInternalError: (error: unknown) => void;
   /** Measurements for `/metrics` (none: fresh ones). */
   metrics?: BrokerMetrics;
+  /** How the server listens and logs (none: plain HTTP, no proxy trust, silent). */
+  server?: {
+    https?: { cert: Buffer; key: Buffer };
+    trustProxy?: boolean | string[];
+    logLevel?: string;
+  };
   /** Whether `/readyz` answers 200 (none: always, once listening). */
   ready?: () => boolean;
   /** The trusted issuers as `GET /.well-known/hourglass` publishes them (none: not served). */

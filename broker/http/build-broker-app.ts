@@ -1,6 +1,6 @@
 /** Builds the broker's Fastify app from its dependencies. Listening is the caller's job. */
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { installAuthentication } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
@@ -29,16 +29,39 @@ export function servedRoutes(app: FastifyInstance): readonly ServedRoute[] {
   return served.get(app) ?? [];
 }
 
+/** pino through Fastify: JSON lines with the request id; credentials never reach a log line. */
+function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  if (level === 'silent') return false;
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.token',
+        '*.accessToken',
+        '*.password',
+        '*.secret',
+      ],
+      censor: '[redacted]',
+    },
+  };
+}
+
 /** The broker HTTP app: routes of `brokerContract`, JWKS and health. */
 export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
+  const server = deps.server ?? {};
+  // With `https` Fastify's types name another server class; the app is used the same either way.
   const app = Fastify({
-    logger: false,
+    logger: loggerOptions(server.logLevel ?? 'silent'),
     bodyLimit: 16 * 1024,
     genReqId: () => randomBytes(8).toString('hex'),
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
     clientErrorHandler,
-  });
+    ...(server.trustProxy !== undefined ? { trustProxy: server.trustProxy } : {}),
+    ...(server.https ? { https: server.https } : {}),
+  }) as unknown as FastifyInstance;
   const routes: ServedRoute[] = [];
   served.set(app, routes);
   app.addHook('onRoute', (route) => {
