@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { externalHostsOf, isAllowedExternalUrl, isAllowedNavigation } from './navigation-guards.ts';
+import {
+  externalHostsOf,
+  isAllowedExternalUrl,
+  isAllowedIdpUrl,
+  isAllowedNavigation,
+} from './navigation-guards.ts';
 
 const hosts = ['idp.example.com', 'broker.example.com:8443'];
 
@@ -64,5 +69,30 @@ describe('externalHostsOf', () => {
         'nope',
       ]),
     ).toEqual(['idp.example.com', 'broker.example.com:8443']);
+  });
+});
+
+describe('isAllowedIdpUrl (the sign-in / sign-out page the app opens in the browser)', () => {
+  const issuer = 'https://idp.example.com/realms/x';
+  it.each([
+    ['https://idp.example.com/realms/x/auth?client_id=a', false, true],
+    ['https://IDP.example.com/other-path', false, true],
+    ['https://idp.example.com.evil.test/auth', false, false],
+    ['https://idp.example.com@evil.test/auth', false, false],
+    ['https://user:pw@idp.example.com/auth', false, false],
+    ['http://idp.example.com/auth', true, false],
+    ['javascript:alert(1)', true, false],
+    ['file:///etc/passwd', true, false],
+    ['not a url', true, false],
+  ])('%s (insecure http allowed: %s) → %s', (url, insecure, expected) => {
+    expect(isAllowedIdpUrl(url, issuer, insecure)).toBe(expected);
+  });
+
+  it('plain http only to a loopback IdP, and only when explicitly allowed', () => {
+    const local = 'http://127.0.0.1:4455';
+    expect(isAllowedIdpUrl('http://127.0.0.1:4455/auth', local, true)).toBe(true);
+    expect(isAllowedIdpUrl('http://127.0.0.1:4455/auth', local, false)).toBe(false);
+    expect(isAllowedIdpUrl('http://127.0.0.1:9999/auth', local, true)).toBe(false);
+    expect(isAllowedIdpUrl('http://10.0.0.5:4455/auth', 'http://10.0.0.5:4455', true)).toBe(false);
   });
 });
