@@ -168,9 +168,13 @@ describe('main process under the harness, against the demo stack', () => {
     });
     expect(answer).toMatchObject({ ok: true, value: { grant: { status: 'active' } } });
     await app.waitFor('the grant row', () => hasLabel(/^prod-api-readonly: 1[45]:\d\d left$/));
-    await app.waitFor('the countdown title', () =>
-      recorded('tray').find((r) => r.op === 'title' && /^1[45]:\d\d$/.test(r.value)),
-    );
+    // The title ticks (once a second, while something counts down): two distinct values seen.
+    await app.waitFor('the countdown title ticking', () => {
+      const titles = recorded('tray').flatMap((r) =>
+        r.op === 'title' && /^1[45]:\d\d$/.test(r.value) ? [r.value] : [],
+      );
+      return new Set(titles).size >= 2;
+    });
     expect(recorded('tray')).toContainEqual({
       kind: 'tray',
       op: 'image',
