@@ -56,12 +56,17 @@ export interface DeadlineHarness {
   env: NodeJS.ProcessEnv;
   /** The agents' data dir (socket, grant store, prompt status file). */
   dataDir: string;
-  spawnAgent(extraEnv?: NodeJS.ProcessEnv): Promise<AgentProcess>;
+  /** Spawns `hourglass agent` (`entry`: another launcher of the CLI, e.g. the bundle's). */
+  spawnAgent(extraEnv?: NodeJS.ProcessEnv, entry?: string): Promise<AgentProcess>;
   close(): Promise<void>;
 }
 
-function spawnAgentProcess(env: NodeJS.ProcessEnv, home: string): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [BIN, 'agent'], { env, cwd: tmpdir() });
+function spawnAgentProcess(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  entry: string,
+): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [entry, 'agent'], { env, cwd: tmpdir() });
   let stderr = '';
   const wipes = new Map<string, { at: number; trigger: string }>();
   child.stderr.on('data', (chunk: Buffer) => {
@@ -104,6 +109,7 @@ export async function startDeadlineHarness(roleCount?: number): Promise<Deadline
   const stack = await startDemoStack({
     dataDir: join(dir, 'stack'),
     policyPath: shortRolePolicy(dir, names),
+    rateLimitPerMinute: 100_000,
   });
   const home = join(dir, 'home');
   const env: NodeJS.ProcessEnv = {
@@ -126,8 +132,8 @@ export async function startDeadlineHarness(roleCount?: number): Promise<Deadline
     dataDir,
     stack: { ...stack, close: stopStack },
     env,
-    async spawnAgent(extraEnv = {}) {
-      const agent = await spawnAgentProcess({ ...env, ...extraEnv }, dataDir);
+    async spawnAgent(extraEnv = {}, entry = BIN) {
+      const agent = await spawnAgentProcess({ ...env, ...extraEnv }, dataDir, entry);
       agents.push(agent);
       return agent;
     },

@@ -5,6 +5,9 @@ import { benchAgentMemory } from './agent-memory.bench.ts';
 import { benchBrokerLatency } from './broker-latency.bench.ts';
 import { benchCliStartup } from './cli-startup.bench.ts';
 import { benchRevokeWipe } from './revoke-wipe.bench.ts';
+import { benchAgentIdle } from './agent-idle.bench.ts';
+import { benchDeadlineWipe } from './wipe.bench.ts';
+import { benchLogin } from './login.bench.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const results = [
@@ -12,6 +15,9 @@ const results = [
   await benchBrokerLatency(),
   await benchAgentMemory(root),
   await benchRevokeWipe(),
+  await benchAgentIdle(),
+  await benchDeadlineWipe(),
+  await benchLogin(),
 ];
 const over = results.filter((ok) => !ok).length;
 console.log(

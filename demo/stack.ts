@@ -31,6 +31,8 @@ export async function startDemoStack(opts: {
   policyPath?: string;
   idpPort?: number;
   brokerPort?: number;
+  /** The broker's per-user request limit (benches that request a hundred grants raise it). */
+  rateLimitPerMinute?: number;
   /** Credential targets for the broker config (demo/targets/ starts real ones). */
   targets?: Record<string, { kind: ProviderKind } & Record<string, unknown>>;
   /** Where the broker reads `{ env: VAR }` target secrets (default: process.env). */
@@ -48,6 +50,9 @@ export async function startDemoStack(opts: {
     databasePath: join(opts.dataDir, 'broker.sqlite'),
     signingKeyPath: join(opts.dataDir, 'broker-signing-key.jwk'),
     ...(opts.targets ? { targets: opts.targets } : {}),
+    ...(opts.rateLimitPerMinute !== undefined
+      ? { rateLimitPerMinute: opts.rateLimitPerMinute }
+      : {}),
   });
   if (config.status === 'error') {
     await idp.close();
