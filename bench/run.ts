@@ -8,6 +8,9 @@ import { benchRevokeWipe } from './revoke-wipe.bench.ts';
 import { benchAgentIdle } from './agent-idle.bench.ts';
 import { benchDeadlineWipe } from './wipe.bench.ts';
 import { benchLogin } from './login.bench.ts';
+import { benchBrokerIssue } from './broker-issue.bench.ts';
+import { benchExpiry } from './broker-expiry.bench.ts';
+import { benchRestart } from './broker-restart.bench.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const results = [
@@ -18,6 +21,9 @@ const results = [
   await benchAgentIdle(),
   await benchDeadlineWipe(),
   await benchLogin(),
+  await benchBrokerIssue(),
+  await benchExpiry(),
+  await benchRestart(),
 ];
 const over = results.filter((ok) => !ok).length;
 console.log(
