@@ -22,9 +22,10 @@ import { withRequestMemory } from './request-memory.ts';
 import { rememberRequest, type SettingsPort } from './settings.ts';
 import { openSettingsStore } from './settings-store.ts';
 import { terminalLaunch } from './terminal-launch.ts';
-import { createHourglassTray } from './tray.ts';
+import { createHourglassTray, type HourglassTray } from './tray.ts';
 import type { TrayAction } from './tray-action.ts';
-import { createTrayModel } from './tray-model.ts';
+import { createTrayModel, type TrayModel } from './tray-model.ts';
+import type { LastRequest } from './tray-state.ts';
 import { createKeychainHealth } from './keychain-health.ts';
 
 function notify(title: string, body: string): void {
@@ -91,6 +92,78 @@ async function startLink(settings: SettingsPort): Promise<{
   return { link, config: agentConfig, stop };
 }
 
+/** The parts `runApp` wires together. */
+interface Wiring {
+  link: AgentLink;
+  config: AgentConfig;
+  settings: SettingsPort;
+  model: TrayModel;
+  tray: HourglassTray;
+  windows: AppWindows;
+}
+
+/** Snapshots and notices from the agent: to every window, the tray model, the OS notifications. */
+function wirePushes(w: Wiring, onAction: (action: TrayAction) => void): () => void {
+  const showNotice = createNoticePresenter(() => w.model.latest(), onAction);
+  return w.link.subscribe((push: AgentPush) => {
+    for (const win of w.windows.open()) pushToRenderer(win.webContents, push, appOrigin);
+    switch (push.type) {
+      case 'snapshot':
+        w.model.snapshotReceived(push.snapshot, w.link.handlers, w.tray.refresh);
+        return w.tray.refresh();
+      case 'notice':
+        return showNotice(push.notice);
+      default:
+        return assertNever(push);
+    }
+  });
+}
+
+/** The keychain probe (tray + banner) and the window's settings channels; answers the re-probe. */
+function wireAppBridge(w: Wiring): () => void {
+  const keychain = createKeychainHealth(w.config.profile ?? 'default');
+  const probeKeychain = () =>
+    void keychain.refresh().then((health) => {
+      w.model.keychainChecked(health);
+      w.tray.refresh();
+    });
+  probeKeychain();
+  registerSettingsBridge(
+    ipcMain,
+    {
+      keychainHealth: () => keychain.current(),
+      read: () => w.settings.read(),
+      apply(change) {
+        const next = w.settings.update(change);
+        if (change.launchAtLogin !== undefined)
+          app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
+        w.model.settingsChanged(next);
+        w.tray.refresh();
+        return next;
+      },
+    },
+    appOrigin,
+  );
+  return probeKeychain;
+}
+
+/** Quit waits for the agent (and the demo) to close, then exits. */
+function wireQuit(w: Wiring, stopAll: () => void, stopDemo: () => Promise<void>): void {
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    w.windows.allowClose();
+    stopAll();
+    w.tray.destroy();
+    void w.link
+      .close()
+      .then(stopDemo)
+      .finally(() => app.exit(0));
+  });
+}
+
 /** Runs the app after `ready`; launches queued before are handled once the window can open. */
 export async function runApp(launches: LaunchQueue): Promise<void> {
   await app.whenReady();
@@ -101,7 +174,7 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
   const root = app.getAppPath();
   installAppProtocol(join(root, 'dist', 'renderer'));
   const model = createTrayModel(settings.read(), config.warnBeforeSeconds);
-  const remember = (role: string, request: Parameters<typeof rememberRequest>[2]) =>
+  const remember = (role: string, request: LastRequest) =>
     model.settingsChanged(settings.update(rememberRequest(settings.read(), role, request)));
   registerIpcBridge(ipcMain, withRequestMemory(link.handlers, remember), appOrigin);
   app.setAsDefaultProtocolClient(deepLinkScheme);
@@ -114,64 +187,20 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
   const deps = actionDeps(link, windows, config, settings, () => model.latest());
   const onAction = (action: TrayAction) => void performAction(deps, action);
   const tray = createHourglassTray(join(root, 'assets'), process.platform, model.state, onAction);
-  const showNotice = createNoticePresenter(() => model.latest(), onAction);
-  const onPush = (push: AgentPush) => {
-    for (const win of windows.open()) pushToRenderer(win.webContents, push, appOrigin);
-    switch (push.type) {
-      case 'snapshot':
-        model.snapshotReceived(push.snapshot, link.handlers, tray.refresh);
-        return tray.refresh();
-      case 'notice':
-        return showNotice(push.notice);
-      default:
-        return assertNever(push);
-    }
-  };
-  const keychain = createKeychainHealth(config.profile ?? 'default');
-  const probeKeychain = () =>
-    void keychain.refresh().then((health) => {
-      model.keychainChecked(health);
-      tray.refresh();
-    });
-  probeKeychain();
-  registerSettingsBridge(
-    ipcMain,
-    {
-      keychainHealth: () => keychain.current(),
-      read: () => settings.read(),
-      apply(change) {
-        const next = settings.update(change);
-        if (change.launchAtLogin !== undefined)
-          app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
-        model.settingsChanged(next);
-        tray.refresh();
-        return next;
-      },
-    },
-    appOrigin,
-  );
-  const unsubscribe = link.subscribe(onPush);
-  const unwatchPower = watchPower(
-    powerMonitor,
-    link.handlers,
-    () => settings.read().wipeOnLock,
-    probeKeychain,
-  );
+  const wiring: Wiring = { link, config, settings, model, tray, windows };
+  const unsubscribe = wirePushes(wiring, onAction);
+  const probeKeychain = wireAppBridge(wiring);
+  const wipeOnLock = () => settings.read().wipeOnLock;
+  const unwatchPower = watchPower(powerMonitor, link.handlers, wipeOnLock, probeKeychain);
   // A tray app keeps running with no window open.
   app.on('window-all-closed', () => undefined);
-  let stopping = false;
-  app.on('before-quit', (event) => {
-    if (stopping) return;
-    stopping = true;
-    event.preventDefault();
-    windows.allowClose();
-    unsubscribe();
-    unwatchPower();
-    tray.destroy();
-    void link
-      .close()
-      .then(stop)
-      .finally(() => app.exit(0));
-  });
+  wireQuit(
+    wiring,
+    () => {
+      unsubscribe();
+      unwatchPower();
+    },
+    stop,
+  );
   launches.handle((launch) => handleLaunch(launch, windows));
 }
