@@ -11,6 +11,7 @@ import { benchLogin } from './login.bench.ts';
 import { benchBrokerIssue } from './broker-issue.bench.ts';
 import { benchExpiry } from './broker-expiry.bench.ts';
 import { benchRestart } from './broker-restart.bench.ts';
+import { benchCredentialHelpers } from './credential-helpers.bench.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const results = [
@@ -24,6 +25,7 @@ const results = [
   await benchBrokerIssue(),
   await benchExpiry(),
   await benchRestart(),
+  await benchCredentialHelpers(root),
 ];
 const over = results.filter((ok) => !ok).length;
 console.log(

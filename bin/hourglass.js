@@ -27,12 +27,24 @@ function bundleIsFresh() {
   }
 }
 
-let cli;
-if (bundleIsFresh()) {
-  cli = await import(bundle);
-} else {
+/** The full CLI: the bundle when fresh, else the TypeScript sources through tsx. */
+async function fullCli(fresh) {
+  if (fresh) return import(bundle);
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import(new URL('../cli/main.ts', import.meta.url).href);
+  return import(new URL('../cli/main.ts', import.meta.url).href);
 }
-await cli.main();
+
+/** Credential helpers run before every kubectl / aws command: one agent call, nothing else loaded. */
+async function helperFastPath(fresh) {
+  if (!fresh || !['env', 'credential-process', 'kube-credential'].includes(process.argv[2] ?? ''))
+    return null;
+  const loaded = await import(`${root}dist/cli/fast-path.mjs`).catch(() => null);
+  if (!loaded) return null;
+  return loaded.fastPath(process.argv.slice(2), process.env, (t) => process.stdout.write(t));
+}
+
+const fresh = bundleIsFresh();
+const code = await helperFastPath(fresh);
+if (code === null) await (await fullCli(fresh)).main();
+else process.exitCode = code;

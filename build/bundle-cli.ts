@@ -12,3 +12,14 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
+
+// The credential helpers' fast path (cli/fast-path.ts): no dependency, loaded alone.
+await build({
+  entryPoints: ['cli/fast-path.ts'],
+  outfile: 'dist/cli/fast-path.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  logLevel: 'warning',
+});

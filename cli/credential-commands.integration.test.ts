@@ -14,6 +14,7 @@ import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
 import { startAgent, type RunningAgent } from '../agent/host.ts';
+import { fastPath } from './fast-path.ts';
 
 // Real IdP, broker, PostgreSQL, sshd and gnome-keyring; the real CLI binary.
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
@@ -242,5 +243,26 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
     const notAws = await cli('credential-process', 'orders-ro');
     expect(notAws.code).not.toBe(0);
     expect(notAws.stdout).toBe('');
+  }, 20_000);
+
+  it('the fast path answers helpers with one agent call, as the full CLI does; else defers', async () => {
+    let printed = '';
+    const out = (t: string) => (printed += t);
+    expect(await fastPath(['env', 'orders-ro', '--shell', 'json'], cliEnv, out)).toBe(0);
+    const full = await cli('env', 'orders-ro', '--shell', 'json');
+    expect(JSON.parse(printed)).toEqual(JSON.parse(full.stdout));
+    printed = '';
+    expect(await fastPath(['kube-credential', 'api-ro'], cliEnv, out)).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ kind: 'ExecCredential' });
+    printed = '';
+    expect(await fastPath(['credential-process', 'aws-ro'], cliEnv, out)).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ Version: 1 });
+    // Not for the fast path: unknown roles, odd flags, another profile, a non-aws role.
+    expect(await fastPath(['env', 'no-such-role'], cliEnv, out)).toBeNull();
+    expect(await fastPath(['env', 'orders-ro', '--shell', 'tcsh'], cliEnv, out)).toBeNull();
+    expect(
+      await fastPath(['env', 'orders-ro'], { ...cliEnv, HOURGLASS_PROFILE: 'work' }, out),
+    ).toBeNull();
+    expect(await fastPath(['credential-process', 'orders-ro'], cliEnv, out)).toBeNull();
   }, 20_000);
 });

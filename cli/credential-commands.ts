@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
 import { runChild } from './child-process.ts';
+import { credentialProcessAnswer, execCredential } from './helper-format.ts';
 import type { Ctx } from './command-support.ts';
 import { failed, withAgent } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
@@ -74,18 +75,6 @@ async function sshCommand(c: Ctx, agent: AgentHandlers, role: string, argv: stri
   }
 }
 
-/** kubectl's exec credential plugin answer (client.authentication.k8s.io/v1). */
-export function execCredential(token: string, expiresAt: string): string {
-  return `${JSON.stringify({
-    apiVersion: 'client.authentication.k8s.io/v1',
-    kind: 'ExecCredential',
-    status: {
-      token,
-      expirationTimestamp: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    },
-  })}\n`;
-}
-
 async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
   const got = await grantVariables(agent, role);
   if (!got.ok) return failed(c, got);
@@ -98,25 +87,10 @@ async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
   return EXIT.ok;
 }
 
-/**
- * The AWS CLI / SDK `credential_process` answer (Version 1). Refuses rather than answer an
- * Expiration in the past: the SDK would use the keys until then.
- */
+/** The AWS `credential_process` answer for `vars` (never a past Expiration). */
 export function credentialProcessJson(vars: Vars, now: number): Result<string> {
-  const { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SESSION_TOKEN: session } = vars;
-  const expiration = vars.AWS_CREDENTIAL_EXPIRATION;
-  if (!id || !secret || !session || !expiration)
-    return fail('bad_request', 'not an aws role; credential-process needs AWS keys');
-  if (!(Date.parse(expiration) > now))
-    return fail('grant_not_active', 'the AWS session has ended; request the role again');
-  const answer = {
-    Version: 1,
-    AccessKeyId: id,
-    SecretAccessKey: secret,
-    SessionToken: session,
-    Expiration: expiration,
-  };
-  return ok(`${JSON.stringify(answer)}\n`);
+  const answer = credentialProcessAnswer(vars, now);
+  return answer.ok ? ok(answer.text) : fail(answer.code, answer.message);
 }
 
 async function credentialProcess(c: Ctx, agent: AgentHandlers, role: string) {
