@@ -2,8 +2,8 @@
  * The `ssh` provider: the target's user CA signs the device's own public key (the private key
  * never leaves the device) for the policy's principals, valid until the grant's deadline. Extend
  * re-signs the same key. Revocation: a KRL naming the grant's key id, served for sshd's
- * `RevokedKeys` at `GET /ssh/revoked-keys?target=<name>` (public, like a CRL; also under /v1/ with
- * a token). Expiry needs nothing at the target: the certificate ends with the grant.
+ * `RevokedKeys` at `GET /ssh/revoked-keys?target=<name>` (public, like a CRL or the JWKS: hosts
+ * syncing it hold no user token; every /v1 route is a brokerContract method). Expiry needs nothing at the target: the certificate ends with the grant.
  */
 import type { FastifyInstance } from 'fastify';
 import type sshpk from 'sshpk';
@@ -69,7 +69,6 @@ function revocationRoutes(
     return buildKrl({ ca: target.ca.toPublic(), keyIds, version: BigInt(now.getTime()), now });
   };
   app.get('/ssh/revoked-keys', handler);
-  app.get('/v1/ssh/revoked-keys', handler);
 }
 
 /** The ssh provider definition. */
