@@ -48,7 +48,8 @@ describe('broker routes match the contract', () => {
       .map((r) => key({ method: r.method, url: r.path }))
       .sort();
     expect(servedV1).toEqual(contract);
-    // Outside /v1 only health, readiness, metrics, the key set and setup discovery, without a token.
+    // Outside /v1 only health, readiness, metrics, the key set and setup discovery, without a token,
+    // and what providers publish for targets: OIDC discovery, introspection, the SSH revocation list.
     expect(
       broker.routes
         .filter((r) => !r.url.startsWith('/v1/'))
@@ -57,9 +58,12 @@ describe('broker routes match the contract', () => {
     ).toEqual([
       'GET /.well-known/hourglass',
       'GET /.well-known/jwks.json',
+      'GET /.well-known/openid-configuration',
       'GET /healthz',
       'GET /metrics',
       'GET /readyz',
+      'GET /ssh/revoked-keys',
+      'POST /oauth/introspect',
     ]);
   });
 
