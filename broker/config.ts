@@ -90,6 +90,41 @@ export const brokerConfigSchema = z
     wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
     /** Seconds between heartbeat comments on `GET /v1/events`. */
     eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
+    /**
+     * Webhooks for requested / approved / activated / denied / revoked / expired / break_glass /
+     * irrevocable: generic JSON (HMAC-SHA256 signed with the secret in env var `secretEnv`) or
+     * Slack-compatible; retried with backoff, never blocking a transition.
+     */
+    webhooks: z
+      .array(
+        z.strictObject({
+          url: z.url(),
+          format: z.enum(['json', 'slack']).default('json'),
+          secretEnv: z
+            .string()
+            .regex(
+              /^[A-Z_][A-Z0-9_]*$/,
+              'name an environment variable, e.g. HOURGLASS_WEBHOOK_SECRET',
+            )
+            .optional(),
+          events: z
+            .array(
+              z.enum([
+                'requested',
+                'approved',
+                'activated',
+                'denied',
+                'revoked',
+                'expired',
+                'break_glass',
+                'irrevocable',
+              ]),
+            )
+            .min(1)
+            .optional(),
+        }),
+      )
+      .default([]),
     /** Seconds between signed checkpoints of the audit chain head (also written at shutdown). */
     auditCheckpointSeconds: z.number().min(0.05).max(3600).default(60),
     /**

@@ -7,6 +7,7 @@ import { createTokenVerifier } from './auth/token-verifier.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { createBrokerMetrics } from './http/metrics.ts';
+import { createWebhookDispatcher, type WebhookTarget } from './webhooks/webhooks.ts';
 import { buildBrokerApp, servedRoutes, type ServedRoute } from './http/build-broker-app.ts';
 import { expireDueGrants } from './lifecycle/expire-grants.ts';
 import { expiryGate } from './lifecycle/expiry-gate.ts';
@@ -35,6 +36,18 @@ export interface RunningBroker {
   /** Re-reads the policy file; a bad one is refused and the old policy keeps serving. */
   reloadPolicy(): Promise<PolicyReload>;
   close(): Promise<void>;
+}
+
+/** The configured webhooks with their secrets read from the environment. */
+function webhookTargets(config: BrokerConfig, env: NodeJS.ProcessEnv): WebhookTarget[] {
+  return config.webhooks.map((hook) => {
+    const secret = hook.secretEnv ? env[hook.secretEnv] : undefined;
+    if (hook.secretEnv && !secret)
+      throw new Error(
+        `webhook ${new URL(hook.url).host}: environment variable ${hook.secretEnv} is unset`,
+      );
+    return { url: hook.url, format: hook.format, secret, events: hook.events };
+  });
 }
 
 /** TLS material, proxy trust and log level for the HTTP server. */
@@ -74,6 +87,11 @@ export async function startBroker(
   if (policy.status === 'error') throw new Error(policy.message);
   const live = livePolicy(config.policyPath, policy.policy);
   const server = await serverOptions(config);
+  const webhooks = createWebhookDispatcher(
+    webhookTargets(config, ports.env ?? process.env),
+    () => live.current,
+    onInternalError,
+  );
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
   const { db, repo, backend } = await openStore(config);
   let publicUrl = config.publicUrl ?? '';
@@ -122,6 +140,7 @@ export async function startBroker(
     hooks: {
       eventsCommitted: (seq) => bus.publish(seq),
       effectsQueued: () => worker.kick(),
+      transitionCommitted: (grant, changes) => webhooks.send(grant, changes),
       deadlineChanged: (deadline) => {
         gate.note(deadline);
         void expiry.scheduler?.rearm();
@@ -169,6 +188,7 @@ export async function startBroker(
     onError: onInternalError,
   });
   const stopWork = () => {
+    webhooks.stop();
     checkpoints.stop();
     scheduler.stop();
     worker.stop();

@@ -3,7 +3,7 @@
  * audit, effects and events in one transaction, then wake the outbox worker, the event streams and
  * the expiry scheduler. Routes and workers use this; none of them holds the query builder.
  */
-import type { Grant } from '../../protocol/broker-api.ts';
+import type { Grant, GrantChange } from '../../protocol/broker-api.ts';
 import type { Policy } from '../policy/policy-schema.ts';
 import type { Clock } from '../ports.ts';
 import type { GrantRepository, GrantWrite } from '../store/grant-repository.ts';
@@ -17,6 +17,8 @@ import type { Actor, GrantCommand, Transitioned } from './transition-types.ts';
 export interface CommitHooks {
   eventsCommitted(lastSeq: number): void;
   effectsQueued(): void;
+  /** A transition committed with these changes (webhooks); never awaited, must not throw. */
+  transitionCommitted?(grant: GrantRecord, changes: readonly GrantChange[]): void;
   /** The grant's deadline (ISO) changed to `deadline` (null: none). */
   deadlineChanged(deadline: string | null): void;
 }
@@ -127,6 +129,8 @@ export class GrantService {
     const { hooks } = this.#deps;
     if (lastEventSeq !== null) hooks.eventsCommitted(lastEventSeq);
     if (value.effects.length > 0) hooks.effectsQueued();
+    if (value.events.length > 0)
+      hooks.transitionCommitted?.(value.grant, [...new Set(value.events.map((e) => e.change))]);
     const deadline = deadlineOf(value.grant);
     if (before === null || deadlineOf(before) !== deadline) hooks.deadlineChanged(deadline);
   }
