@@ -26,6 +26,12 @@ export function createKeychainHealth(
     refresh() {
       // One probe at a time: resume and unlock often arrive together.
       running ??= probe(profile)
+        .catch((): DoctorCheck => ({
+          name: 'keychain',
+          status: 'fail',
+          detail: 'the keychain probe failed',
+          fix: 'run `hourglass doctor` for details',
+        }))
         .then((check) => {
           latest = { status: check.status, detail: check.detail, fix: check.fix ?? null };
           return latest;

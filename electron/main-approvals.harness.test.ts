@@ -17,6 +17,7 @@ import {
   startAppUnderTest,
   type AppUnderTest,
 } from './harness/app-driver.ts';
+import { appEnvFor, pollUntil } from './harness/scenario.ts';
 
 async function signInAgent(agent: RunningAgent, login: string): Promise<void> {
   const begun = await agent.handlers.beginLogin({ openBrowser: false });
@@ -46,14 +47,9 @@ describe('approving from the tray', () => {
     await signInAgent(alice, 'alice');
     mkdirSync(join(root, 'user-data'));
     app = startAppUnderTest({
+      ...appEnvFor(stack, root),
       HOURGLASS_HOME: join(root, 'bob'),
       HOURGLASS_PROFILE: 'tray-bob',
-      HOURGLASS_ISSUER: stack.issuer,
-      HOURGLASS_BROKER_URL: stack.brokerUrl,
-      HOURGLASS_CLIENT_ID: stack.clientId,
-      HOURGLASS_AUDIENCE: stack.brokerAudience,
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-      HOURGLASS_STANDIN_USER_DATA: join(root, 'user-data'),
     });
   });
 
@@ -104,16 +100,11 @@ describe('approving from the tray', () => {
       cmd: 'click-menu',
       path: ['Pending approvals (1)', 'Alice', 'Approve'],
     });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    await pollUntil("alice's grant active", async () => {
       const grants = await alice.handlers.listGrants({});
-      const grant = grants.ok
-        ? grants.value.grants.find((g) => g.id === asked.value.grant.id)
-        : null;
-      if (grant?.status === 'active') break;
-      if (Date.now() > deadline) throw new Error(`alice's grant is ${grant?.status ?? 'missing'}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      const grant = grants.ok && grants.value.grants.find((g) => g.id === asked.value.grant.id);
+      return grant ? grant.status === 'active' : false;
+    });
     await app.waitFor('the emptied approvals', () =>
       menuLabels(app.menu()).every((l) => !l.startsWith('Pending approvals')) ? true : undefined,
     );

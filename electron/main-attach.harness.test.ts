@@ -17,17 +17,12 @@ import {
   startAppUnderTest,
   type AppUnderTest,
 } from './harness/app-driver.ts';
+import { appEnvFor, pollUntil } from './harness/scenario.ts';
 
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const APP = 'app://hourglass/index.html';
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = (what: string, check: () => Promise<boolean>) => pollUntil(what, check, 20_000);
 
 describe('the app attaches to the agent the CLI started', () => {
   let stack: DemoStack;
@@ -39,22 +34,13 @@ describe('the app attaches to the agent the CLI started', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'hg-attach-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
-    const env = {
-      ...process.env,
-      HOURGLASS_HOME: join(root, 'agent'),
-      HOURGLASS_ISSUER: stack.issuer,
-      HOURGLASS_BROKER_URL: stack.brokerUrl,
-      HOURGLASS_CLIENT_ID: stack.clientId,
-      HOURGLASS_AUDIENCE: stack.brokerAudience,
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-      HOURGLASS_DEMO: '1',
-    };
+    const env = { ...process.env, ...appEnvFor(stack, root) };
     socketPath = join(root, 'agent', 'agent.sock');
     cliAgent = spawn(process.execPath, [BIN, 'agent'], { env, stdio: 'ignore' });
     await until('the CLI agent', () => isAgentRunning(socketPath));
     const userData = join(root, 'user-data');
     mkdirSync(userData);
-    app = startAppUnderTest({ ...env, HOURGLASS_STANDIN_USER_DATA: userData });
+    app = startAppUnderTest(env);
   });
 
   afterAll(async () => {

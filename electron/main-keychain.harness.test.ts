@@ -13,6 +13,7 @@ import {
   startAppUnderTest,
   type AppUnderTest,
 } from './harness/app-driver.ts';
+import { appEnvFor } from './harness/scenario.ts';
 
 describe('the app when the keychain cannot be reached', () => {
   let stack: DemoStack;
@@ -24,13 +25,7 @@ describe('the app when the keychain cannot be reached', () => {
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     mkdirSync(join(root, 'user-data'));
     app = startAppUnderTest({
-      HOURGLASS_HOME: join(root, 'agent'),
-      HOURGLASS_ISSUER: stack.issuer,
-      HOURGLASS_BROKER_URL: stack.brokerUrl,
-      HOURGLASS_CLIENT_ID: stack.clientId,
-      HOURGLASS_AUDIENCE: stack.brokerAudience,
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-      HOURGLASS_STANDIN_USER_DATA: join(root, 'user-data'),
+      ...appEnvFor(stack, root),
       // A bus address nobody listens on: the Secret Service is unreachable.
       DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(root, 'no-bus')}`,
     });

@@ -5,7 +5,7 @@
  * notification's Extend extends, a deep link opens the pre-filled request window, `resume`
  * rechecks, "I'm done" empties the menu. Recorded menus and notifications are printed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,71 +13,49 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
 import type { AgentSnapshot } from '../protocol/agent-api.ts';
-import {
-  menuLabels,
-  menuText,
-  startAppUnderTest,
-  type AppUnderTest,
-} from './harness/app-driver.ts';
+import { menuText, startAppUnderTest, type AppUnderTest } from './harness/app-driver.ts';
 import type { Recorded } from './harness/standin-protocol.ts';
+import {
+  appEnvFor,
+  cliOnPath,
+  fakeTerminal,
+  pollUntil,
+  print,
+  writeSettings,
+} from './harness/scenario.ts';
 
 const APP = 'app://hourglass/index.html';
-
-function print(title: string, text: string): void {
-  process.stdout.write(`\n── ${title} ──\n${text}\n`);
-}
 
 describe('main process under the harness, against the demo stack', () => {
   let stack: DemoStack;
   let app: AppUnderTest;
   let root: string;
 
-  const invoke = (method: string, input: unknown, senderUrl = APP, subframe = false) =>
-    app.command({ cmd: 'ipc-invoke', channel: `hourglass:${method}`, senderUrl, subframe, input });
+  const invoke = (method: string, input: unknown, url = APP, subframe = false) =>
+    app.invoke(`hourglass:${method}`, input, { url, subframe });
   const snapshot = async () => {
     const answer = (await invoke('getSnapshot', {})) as { ok: boolean; value: AgentSnapshot };
     if (!answer.ok) throw new Error('getSnapshot failed');
     return answer.value;
   };
-  const recorded = <K extends Recorded['kind']>(kind: K) =>
-    app.records.filter((r): r is Extract<Recorded, { kind: K }> => r.kind === kind);
-  const loads = () =>
-    recorded('window').flatMap((r) => (r.op === 'load' ? [{ id: r.id, url: r.url }] : []));
-  const hasLabel = (pattern: RegExp) => menuLabels(app.menu()).find((l) => pattern.test(l));
+  const recorded = <K extends Recorded['kind']>(kind: K) => app.recorded(kind);
+  const loads = () => app.windowLoads();
+  const hasLabel = (pattern: RegExp) => app.menuLabel(pattern);
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'hg-harness-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
-    const userData = join(root, 'user-data');
-    mkdirSync(userData, { recursive: true });
-    // The terminal emulator the app starts: records its argv (no terminal window on this box).
-    const fakeBin = join(root, 'bin');
-    mkdirSync(fakeBin);
-    writeFileSync(
-      join(fakeBin, 'x-terminal-emulator'),
-      `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(root, 'terminal-argv')}'\n`,
-      { mode: 0o755 },
-    );
+    const bin = fakeTerminal(root);
     // Persisted settings the app must read: a warning mark 2 s into a 15 min grant, and the
     // reason last used for prod-api-readonly (pre-fills the next request).
-    writeFileSync(
-      join(userData, 'settings.json'),
-      JSON.stringify({
-        warnBeforeSeconds: [898],
-        lastRequests: { 'prod-api-readonly': { durationSeconds: 900, reason: 'INC-7 last time' } },
-      }),
-    );
+    writeSettings(root, {
+      warnBeforeSeconds: [898],
+      lastRequests: { 'prod-api-readonly': { durationSeconds: 900, reason: 'INC-7 last time' } },
+    });
     app = startAppUnderTest({
-      HOURGLASS_HOME: join(root, 'agent'),
-      HOURGLASS_ISSUER: stack.issuer,
-      HOURGLASS_BROKER_URL: stack.brokerUrl,
-      HOURGLASS_CLIENT_ID: stack.clientId,
-      HOURGLASS_AUDIENCE: stack.brokerAudience,
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-      HOURGLASS_DEMO: '1',
-      HOURGLASS_STANDIN_USER_DATA: userData,
+      ...appEnvFor(stack, root),
       HOURGLASS_STANDIN_RESOLVE_LOG: join(root, 'resolved-demo-modules.log'),
-      PATH: `${join(root, 'bin')}:${process.env.PATH ?? ''}`,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
     });
   });
 
@@ -98,6 +76,8 @@ describe('main process under the harness, against the demo stack', () => {
       value: 'hourglass',
     });
     expect(recorded('protocol').map((r) => r.scheme)).toEqual(['app', 'app']);
+    // Power listeners are registered last: wait for them rather than race the menu.
+    await app.waitFor('the power listeners', () => recorded('power').length >= 3);
     expect(recorded('power').map((r) => r.event)).toEqual([
       'resume',
       'unlock-screen',
@@ -115,13 +95,7 @@ describe('main process under the harness, against the demo stack', () => {
     expect(app.log()).toContain('agent started in the app');
     // The banner's source: doctor's keychain probe, run by main at start.
     await pollUntil('the keychain probe', async () => {
-      const health = await app.command({
-        cmd: 'ipc-invoke',
-        channel: 'hourglass-app:getKeychainHealth',
-        senderUrl: APP,
-        subframe: false,
-        input: {},
-      });
+      const health = await app.invoke('hourglass-app:getKeychainHealth', {});
       return (health as { value: { status?: string } | null }).value?.status === 'ok';
     });
   });
@@ -267,12 +241,7 @@ describe('main process under the harness, against the demo stack', () => {
     // Run that shell line with the real CLI (instead of the interactive shell it then execs).
     const script = (argv[3] ?? '').replace('; exec bash', '; printf "%s" "$HOURGLASS_ROLE"');
     // `hourglass` on PATH, as an install puts it there.
-    const cli = new URL('../bin/hourglass.js', import.meta.url).pathname;
-    writeFileSync(
-      join(root, 'bin', 'hourglass'),
-      `#!/bin/sh\nexec '${process.execPath}' '${cli}' "$@"\n`,
-      { mode: 0o755 },
-    );
+    cliOnPath(join(root, 'bin'));
     const role = execFileSync('bash', ['-c', script], {
       env: {
         PATH: `${join(root, 'bin')}:${process.env.PATH ?? ''}`,
@@ -300,12 +269,9 @@ describe('main process under the harness, against the demo stack', () => {
   });
 
   it('settings from the window persist and apply: launch at login, wipe on lock', async () => {
-    const answer = await app.command({
-      cmd: 'ipc-invoke',
-      channel: 'hourglass-app:updateSettings',
-      senderUrl: APP,
-      subframe: false,
-      input: { launchAtLogin: true, wipeOnLock: true },
+    const answer = await app.invoke('hourglass-app:updateSettings', {
+      launchAtLogin: true,
+      wipeOnLock: true,
     });
     expect(answer).toMatchObject({ ok: true, value: { launchAtLogin: true, wipeOnLock: true } });
     expect(recorded('app')).toContainEqual({
@@ -330,22 +296,9 @@ describe('main process under the harness, against the demo stack', () => {
     expect(existsSync(join(root, 'resolved-demo-modules.log'))).toBe(false);
   });
 
-  async function pollUntil(what: string, done: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!(await done())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   async function pollSnapshot(done: (s: AgentSnapshot) => boolean): Promise<AgentSnapshot> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const current = await snapshot();
-      if (done(current)) return current;
-      if (Date.now() > deadline)
-        throw new Error(`snapshot never matched: ${JSON.stringify(current.grants)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    let current = await snapshot();
+    await pollUntil('the snapshot', async () => done((current = await snapshot())));
+    return current;
   }
 });

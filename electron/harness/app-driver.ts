@@ -30,6 +30,18 @@ export interface AppUnderTest {
   command(command: StandinCommand): Promise<unknown>;
   /** The latest tray menu. */
   menu(): RecordedMenuItem[];
+  /** The first label of the latest menu matching `pattern`. */
+  menuLabel(pattern: RegExp): string | undefined;
+  /** The records of one kind. */
+  recorded<K extends Recorded['kind']>(kind: K): Extract<Recorded, { kind: K }>[];
+  /** Every URL a window loaded, in order. */
+  windowLoads(): { id: number; url: string }[];
+  /** Invokes an IPC channel as the app's main frame would (or a forged sender). */
+  invoke(
+    channel: string,
+    input: unknown,
+    sender?: { url?: string; subframe?: boolean },
+  ): Promise<unknown>;
   /** Ends the app (quit from the tray when possible, else SIGTERM); answers its exit code. */
   stop(): Promise<number | null>;
 }
@@ -82,10 +94,35 @@ export function startAppUnderTest(env: NodeJS.ProcessEnv, argv: string[] = []): 
     }
     return [];
   };
+  const recorded = <K extends Recorded['kind']>(kind: K) =>
+    records.filter((r): r is Extract<Recorded, { kind: K }> => r.kind === kind);
+  const command = (cmd: StandinCommand) => {
+    const id = nextId++;
+    return new Promise<unknown>((resolve, reject) => {
+      replies.set(id, (reply) => {
+        replies.delete(id);
+        if (reply.ok) resolve(reply.value);
+        else reject(new Error(String(reply.value)));
+      });
+      child.send({ id, command: cmd });
+    });
+  };
   return {
     records,
     log: () => stderr,
     menu,
+    menuLabel: (pattern) => menuLabels(menu()).find((l) => pattern.test(l)),
+    recorded,
+    windowLoads: () =>
+      recorded('window').flatMap((r) => (r.op === 'load' ? [{ id: r.id, url: r.url }] : [])),
+    invoke: (channel, input, sender = {}) =>
+      command({
+        cmd: 'ipc-invoke',
+        channel,
+        senderUrl: sender.url ?? 'app://hourglass/index.html',
+        subframe: sender.subframe ?? false,
+        input,
+      }),
     async waitFor(what, find, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -101,17 +138,7 @@ export function startAppUnderTest(env: NodeJS.ProcessEnv, argv: string[] = []): 
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    command(command) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        replies.set(id, (reply) => {
-          replies.delete(id);
-          if (reply.ok) resolve(reply.value);
-          else reject(new Error(String(reply.value)));
-        });
-        child.send({ id, command });
-      });
-    },
+    command,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       if (child.connected) child.send({ id: 0, command: { cmd: 'quit' } }, () => undefined);
