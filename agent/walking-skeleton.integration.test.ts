@@ -204,7 +204,9 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     expect(keychainListing()).not.toContain(`grant:${grantId}`);
     const late = await cli('env', 'prod-api-readonly');
     expect(late.code).not.toBe(0);
-    expect(late.stdout).toBe('');
+    // No secret on stdout, only the line that makes `eval "$(hourglass env …)"` fail visibly.
+    expect(late.stdout).not.toMatch(/export|HOURGLASS_TOKEN/);
+    expect(late.stdout).toMatch(/^printf .*hourglass: .*; false\n$/);
     expect(late.stderr).toMatch(/prod-api-readonly/);
     const ended = await agent.handlers.listGrants({});
     expect(ended.ok && ended.value.grants.find((g) => g.id === grantId)).toMatchObject({
