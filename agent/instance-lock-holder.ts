@@ -77,6 +77,25 @@ export async function stopHeadlessAgent(
   );
 }
 
+/**
+ * Sends SIGTERM to the headless agent of each dir at once, without waiting (a process about to
+ * exit may not get another turn of its event loop). Answers the pids signalled.
+ */
+export function signalHeadlessAgents(dataDirs: readonly string[]): number[] {
+  const signalled: number[] = [];
+  for (const dir of dataDirs) {
+    const holder = agentHolder(dir);
+    if (!holder?.headless) continue;
+    try {
+      process.kill(holder.pid, 'SIGTERM');
+      signalled.push(holder.pid);
+    } catch {
+      // Gone already.
+    }
+  }
+  return signalled;
+}
+
 /** The data dirs of every profile under `baseDir` that has one (the default profile is the base). */
 export function profileDataDirs(baseDir: string): string[] {
   const dirs = existsSync(baseDir) ? [baseDir] : [];

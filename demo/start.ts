@@ -8,7 +8,11 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startConsoleServer } from '../agent/console/console-server.ts';
 import { startAgent } from '../agent/host.ts';
-import { profileDataDirs, stopHeadlessAgent } from '../agent/instance-lock-holder.ts';
+import {
+  profileDataDirs,
+  signalHeadlessAgents,
+  stopHeadlessAgent,
+} from '../agent/instance-lock-holder.ts';
 import { startDemo } from './demo-setup.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -140,6 +144,9 @@ async function main(): Promise<void> {
     // Ctrl-C reaches this process and `npm start` (which forwards it): stop once.
     if (stopping) return;
     stopping = true;
+    // First and synchronously: other code may exit the process on the same signal (the embedded
+    // database's exit hook does), and on-demand agents must not outlive the demo's ports.
+    signalHeadlessAgents(profileDataDirs(demo.agentConfig.dataDir));
     await consoleServer.close();
     await agent.close();
     // On-demand agents the CLI started for other profiles would keep this run's dead ports.
