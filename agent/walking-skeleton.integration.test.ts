@@ -205,7 +205,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     const late = await cli('env', 'prod-api-readonly');
     expect(late.code).not.toBe(0);
     // No secret on stdout, only the line that makes `eval "$(hourglass env …)"` fail visibly.
-    expect(late.stdout).not.toMatch(/export|HOURGLASS_TOKEN/);
+    expect(late.stdout).not.toMatch(/^export |HOURGLASS_TOKEN=/m);
     expect(late.stdout).toMatch(/^printf .*hourglass: .*; false\n$/);
     expect(late.stderr).toMatch(/prod-api-readonly/);
     const ended = await agent.handlers.listGrants({});
