@@ -127,7 +127,9 @@ describe('policy parser', () => {
   });
 
   it('reports broken YAML with a line', () => {
-    expect(errorOf('tenant: demo\nroles: [\n')).toMatch(/^demo\/policy\.yaml:\d+:\d+: not valid YAML/);
+    expect(errorOf('tenant: demo\nroles: [\n')).toMatch(
+      /^demo\/policy\.yaml:\d+:\d+: not valid YAML/,
+    );
   });
 
   it('survives junk without throwing', () => {
