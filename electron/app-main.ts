@@ -13,6 +13,7 @@ import { createNoticePresenter } from './app-notices.ts';
 import { appOrigin, installAppProtocol } from './app-protocol.ts';
 import { createAppWindows, type AppWindows } from './app-windows.ts';
 import { linkAgent, type AgentLink } from './agent-link.ts';
+import { applyLaunchAtLogin } from './login-item.ts';
 import { parseDeepLink, deepLinkScheme } from './deep-link.ts';
 import { pushToRenderer, registerIpcBridge, registerSettingsBridge } from './ipc-bridge.ts';
 import type { Launch, LaunchQueue } from './launch-queue.ts';
@@ -92,6 +93,27 @@ async function startLink(settings: SettingsPort): Promise<{
   return { link, config: agentConfig, stop };
 }
 
+/** Applies the launch-at-login setting (login items, or the Linux autostart entry). */
+function launchAtLogin(enabled: boolean): void {
+  applyLaunchAtLogin(enabled, {
+    platform: process.platform,
+    env: process.env,
+    execPath: process.execPath,
+    // Unpackaged (`electron .`), the app path must follow the binary.
+    args: process.defaultApp ? [app.getAppPath()] : [],
+    setLoginItemSettings: (s) => app.setLoginItemSettings(s),
+  });
+}
+
+/** Makes this app the `hourglass://` handler (unpackaged: the binary plus the app path). */
+function registerLinkScheme(): void {
+  if (process.defaultApp) {
+    app.setAsDefaultProtocolClient(deepLinkScheme, process.execPath, [app.getAppPath()]);
+  } else {
+    app.setAsDefaultProtocolClient(deepLinkScheme);
+  }
+}
+
 /** The parts `runApp` wires together. */
 interface Wiring {
   link: AgentLink;
@@ -135,8 +157,7 @@ function wireAppBridge(w: Wiring): () => void {
       read: () => w.settings.read(),
       apply(change) {
         const next = w.settings.update(change);
-        if (change.launchAtLogin !== undefined)
-          app.setLoginItemSettings({ openAtLogin: next.launchAtLogin });
+        if (change.launchAtLogin !== undefined) launchAtLogin(next.launchAtLogin);
         w.model.settingsChanged(next);
         w.tray.refresh();
         return next;
@@ -177,8 +198,8 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
   const remember = (role: string, request: LastRequest) =>
     model.settingsChanged(settings.update(rememberRequest(settings.read(), role, request)));
   registerIpcBridge(ipcMain, withRequestMemory(link.handlers, remember), appOrigin);
-  app.setAsDefaultProtocolClient(deepLinkScheme);
-  app.setLoginItemSettings({ openAtLogin: settings.read().launchAtLogin });
+  registerLinkScheme();
+  launchAtLogin(settings.read().launchAtLogin);
   const windows = createAppWindows({
     preloadPath: join(root, 'dist', 'electron', 'preload.cjs'),
     appOrigin,

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ok, type AgentHandlers } from '../protocol/index.ts';
 import { fakeRendererApi, aLocalGrant } from '../renderer/test-fixtures.ts';
@@ -7,6 +9,7 @@ import { demoModuleUrl, wantsDemo } from './app-config.ts';
 import { watchPower } from './app-power.ts';
 import { createLaunchQueue, type Launch } from './launch-queue.ts';
 import { withRequestMemory } from './request-memory.ts';
+import { applyLaunchAtLogin, autostartEntry, autostartPath } from './login-item.ts';
 import { appSettingsSchema, rememberRequest } from './settings.ts';
 
 describe('the demo stays out of a normal start', () => {
@@ -114,5 +117,28 @@ describe('power events', () => {
     on.stop();
     on.power.emit('resume');
     expect(on.calls).toEqual(['logout']);
+  });
+});
+
+describe('launch at login', () => {
+  it('Linux: writes and removes the XDG autostart entry; elsewhere uses login items', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hg-autostart-'));
+    const calls: unknown[] = [];
+    const ports = (platform: NodeJS.Platform) => ({
+      platform,
+      env: { XDG_CONFIG_HOME: root },
+      execPath: '/opt/Hourglass/hourglass',
+      args: ['/home/a b/app'],
+      setLoginItemSettings: (s: { openAtLogin: boolean }) => calls.push(s),
+    });
+    applyLaunchAtLogin(true, ports('linux'));
+    const entry = readFileSync(autostartPath({ XDG_CONFIG_HOME: root }), 'utf8');
+    expect(entry).toContain('Exec="/opt/Hourglass/hourglass" "/home/a b/app"');
+    applyLaunchAtLogin(false, ports('linux'));
+    expect(existsSync(autostartPath({ XDG_CONFIG_HOME: root }))).toBe(false);
+    applyLaunchAtLogin(true, ports('darwin'));
+    expect(calls).toEqual([{ openAtLogin: true }]);
+    expect(autostartEntry('/x', ['$(id)'])).toContain('Exec="/x" "\\$(id)"');
+    rmSync(root, { recursive: true, force: true });
   });
 });

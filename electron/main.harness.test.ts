@@ -274,11 +274,9 @@ describe('main process under the harness, against the demo stack', () => {
       wipeOnLock: true,
     });
     expect(answer).toMatchObject({ ok: true, value: { launchAtLogin: true, wipeOnLock: true } });
-    expect(recorded('app')).toContainEqual({
-      kind: 'app',
-      op: 'setLoginItemSettings',
-      value: { openAtLogin: true },
-    });
+    // Linux has no login items: the XDG autostart entry appears.
+    const entry = readFileSync(join(root, 'config', 'autostart', 'hourglass.desktop'), 'utf8');
+    expect(entry).toContain(`Exec="${process.execPath}"`);
     const file = JSON.parse(readFileSync(join(root, 'user-data', 'settings.json'), 'utf8')) as {
       wipeOnLock?: boolean;
     };

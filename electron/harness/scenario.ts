@@ -14,6 +14,7 @@ export function appEnvFor(stack: DemoStack, root: string): NodeJS.ProcessEnv {
     HOURGLASS_ALLOW_INSECURE_HTTP: '1',
     HOURGLASS_DEMO: '1',
     HOURGLASS_STANDIN_USER_DATA: join(root, 'user-data'),
+    XDG_CONFIG_HOME: join(root, 'config'),
   };
 }
 
@@ -41,10 +42,12 @@ export function print(title: string, text: string): void {
  */
 export function fakeTerminal(root: string): string {
   const bin = join(root, 'bin');
+  const argv = join(root, 'terminal-argv');
   mkdirSync(bin, { recursive: true });
   writeFileSync(
     join(bin, 'x-terminal-emulator'),
-    `#!/bin/sh\nprintf '%s\\n' "$@" > '${join(root, 'terminal-argv')}'\n`,
+    // Written aside, then renamed: the test never reads a half-written file.
+    `#!/bin/sh\nprintf '%s\\n' "$@" > '${argv}.tmp' && mv '${argv}.tmp' '${argv}'\n`,
     { mode: 0o755 },
   );
   return bin;
