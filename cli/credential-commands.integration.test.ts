@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -264,5 +264,55 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
       await fastPath(['env', 'orders-ro'], { ...cliEnv, HOURGLASS_PROFILE: 'work' }, out),
     ).toBeNull();
     expect(await fastPath(['credential-process', 'orders-ro'], cliEnv, out)).toBeNull();
+  }, 20_000);
+
+  it('ssh --agent: key and certificate in a running ssh-agent with the time left; ssh logs in through it', async () => {
+    const sock = join(cliEnv.TMPDIR ?? tmpdir(), 'agent.sock');
+    const sshAgent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      const env = { ...cliEnv, SSH_AUTH_SOCK: sock };
+      const deadline = Date.now() + 5000;
+      while (!existsSync(sock) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const added = await new Promise<CliRun>((resolve) =>
+        execFile(
+          process.execPath,
+          [BIN, 'ssh', 'orders-ssh', '--agent'],
+          { env },
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+        ),
+      );
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stderr).toMatch(/in your ssh-agent for \d+s/);
+      expect(added.stdout).toBe('');
+      const listed = await new Promise<string>((resolve) =>
+        execFile('ssh-add', ['-l'], { env }, (_e, stdout) => resolve(stdout)),
+      );
+      expect(listed).toMatch(/ED25519-CERT/);
+      const login = await new Promise<number>((resolve) =>
+        execFile(
+          'ssh',
+          [
+            '-F',
+            '/dev/null',
+            '-p',
+            String(sshd.port),
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            `${sshd.user}@127.0.0.1`,
+            'true',
+          ],
+          { env },
+          (error) => resolve(error ? 1 : 0),
+        ),
+      );
+      expect(login).toBe(0);
+    } finally {
+      sshAgent.kill();
+    }
   }, 20_000);
 });

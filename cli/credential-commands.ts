@@ -46,7 +46,56 @@ async function execCommand(c: Ctx, agent: AgentHandlers, role: string, argv: str
   );
 }
 
-async function sshCommand(c: Ctx, agent: AgentHandlers, role: string, argv: string[]) {
+/** Key and certificate in a private dir (0600 files) for `use`; removed afterwards, also on exit. */
+async function withKeyFiles<T>(key: string, cert: string, use: (keyPath: string) => Promise<T>) {
+  const dir = mkdtempSync(join(tmpdir(), 'hourglass-ssh-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  try {
+    writeFileSync(join(dir, 'id'), `${key.trim()}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'id-cert.pub'), `${cert}\n`, { mode: 0o600 });
+    return await use(join(dir, 'id'));
+  } finally {
+    remove();
+    process.off('exit', remove);
+  }
+}
+
+/** `--agent`: into the running ssh-agent with a lifetime of the time left; prints an ssh_config block. */
+async function addToSshAgent(
+  c: Ctx,
+  role: string,
+  v: Vars,
+  expiresAt: string,
+  key: string,
+  cert: string,
+) {
+  const left = Math.floor((Date.parse(expiresAt) - Date.now()) / 1000);
+  if (!c.io.env.SSH_AUTH_SOCK) {
+    c.io.err('hourglass: no ssh-agent (SSH_AUTH_SOCK is unset); start one: eval "$(ssh-agent)"\n');
+    return EXIT.usage;
+  }
+  const code = await withKeyFiles(key, cert, (keyPath) =>
+    runChild('ssh-add', ['-q', '-t', String(left), keyPath], { ...c.io.env }, (m) =>
+      c.io.err(`hourglass: ${m}\n`),
+    ),
+  );
+  if (code !== 0) return code;
+  c.io.err(`hourglass: ${role} key and certificate are in your ssh-agent for ${left}s\n`);
+  if (v.HOURGLASS_SSH_HOST) {
+    const port = v.HOURGLASS_SSH_PORT ? `\n  Port ${v.HOURGLASS_SSH_PORT}` : '';
+    c.io.err(`# ~/.ssh/config\nHost ${role}\n  HostName ${v.HOURGLASS_SSH_HOST}${port}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function sshCommand(
+  c: Ctx,
+  agent: AgentHandlers,
+  role: string,
+  argv: string[],
+  useAgent: boolean,
+) {
   const got = await grantVariables(agent, role, true);
   if (!got.ok) return failed(c, got);
   const v = got.value.vars;
@@ -56,23 +105,15 @@ async function sshCommand(c: Ctx, agent: AgentHandlers, role: string, argv: stri
     c.io.err(`hourglass: ${role} is not an ssh role; use \`hourglass env ${role}\`\n`);
     return EXIT.usage;
   }
-  // Files only for this session's length: a private dir, 0600 files, removed when ssh exits.
-  const dir = mkdtempSync(join(tmpdir(), 'hourglass-ssh-'));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  process.once('exit', remove);
-  try {
-    writeFileSync(join(dir, 'id'), `${key.trim()}\n`, { mode: 0o600 });
-    writeFileSync(join(dir, 'id-cert.pub'), `${cert}\n`, { mode: 0o600 });
+  if (useAgent) return addToSshAgent(c, role, v, got.value.expiresAt, key, cert);
+  // Files only for this session's length.
+  return withKeyFiles(key, cert, (keyPath) => {
     const target = v.HOURGLASS_SSH_HOST && argv.length === 0 ? [v.HOURGLASS_SSH_HOST] : [];
     const port = v.HOURGLASS_SSH_PORT && argv.length === 0 ? ['-p', v.HOURGLASS_SSH_PORT] : [];
-    const options = ['-i', join(dir, 'id'), '-o', `CertificateFile=${join(dir, 'id-cert.pub')}`];
+    const options = ['-i', keyPath, '-o', `CertificateFile=${keyPath}-cert.pub`];
     const args = [...options, '-o', 'IdentitiesOnly=yes', ...port, ...target, ...argv];
-    const env = { ...c.io.env };
-    return await runChild('ssh', args, env, (m) => c.io.err(`hourglass: ${m}\n`));
-  } finally {
-    remove();
-    process.off('exit', remove);
-  }
+    return runChild('ssh', args, { ...c.io.env }, (m) => c.io.err(`hourglass: ${m}\n`));
+  });
 }
 
 async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
@@ -115,8 +156,9 @@ export function registerCredentialCommands(program: Command, ctx: () => Ctx, fin
   program
     .command('ssh <role> [args...]')
     .description('ssh with the grant’s certificate: hourglass ssh <role> [-- user@host …]')
-    .action(async (role: string, argv: string[]) =>
-      finish(await run((c, a) => sshCommand(c, a, role, argv))),
+    .option('--agent', 'add key and certificate to the running ssh-agent until the deadline')
+    .action(async (role: string, argv: string[], opts: { agent?: boolean }) =>
+      finish(await run((c, a) => sshCommand(c, a, role, argv, opts.agent === true))),
     );
   program
     .command('kube-credential <role>')
