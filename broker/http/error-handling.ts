@@ -88,17 +88,24 @@ export function installErrorHandling(
   onInternal: (error: unknown) => void,
 ): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  // Fastify's own parser (secure-json-parse): `__proto__` and `constructor.prototype` keys are
+  // refused, not merged into objects. An empty body reads as none.
+  const safeJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
       return;
     }
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new BrokerHttpError('bad_request', 'the request body is not valid JSON'), undefined);
-    }
+    void safeJson(request, text, (error, value) => {
+      if (!error) return done(null, value);
+      // Fastify's parser hides why; a key it refuses is the likely one when the text names it.
+      const poisoned = /"(?:__proto__|constructor)"\s*:/.test(text);
+      const message = poisoned
+        ? 'the request body carries a forbidden __proto__ or constructor key; remove it'
+        : 'the request body is not valid JSON';
+      done(new BrokerHttpError('bad_request', message), undefined);
+    });
   });
   app.setErrorHandler((error, request, reply) => {
     const { code, message, extra } = classify(error);

@@ -100,3 +100,19 @@ describe('failed authentications are rate-limited per address, with Retry-After'
     }
   });
 });
+
+describe("Fastify's safe JSON parser", () => {
+  it('refuses a body with __proto__ as malformed JSON (400), never merging it', async () => {
+    const answer = await call(
+      broker,
+      'POST',
+      '/v1/requests',
+      alice,
+      '{"role":"prod-api-readonly","durationSeconds":60,"reason":"x","__proto__":{"admin":true}}',
+    );
+    expect(answer.status).toBe(400);
+    expect(errorBodySchema.parse(answer.body).error.message).toBe(
+      'the request body carries a forbidden __proto__ or constructor key; remove it',
+    );
+  });
+});
