@@ -33,6 +33,39 @@ function host(over: Parameters<typeof fakeRendererApi>[0] = {}) {
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('app store', () => {
+  it('signing out in the console ends grants when asked and opens the IdP logout page in a tab', async () => {
+    const asked: { endGrants?: boolean }[] = [];
+    const { h } = host({
+      logout: (input) => {
+        asked.push(input);
+        return Promise.resolve(
+          ok({ wiped: 1, grantsEnded: 1, endSessionUrl: 'https://idp.test/session/end?x=1' }),
+        );
+      },
+    });
+    const tabs: string[] = [];
+    const openTab = () => ({
+      navigate: (url: string) => tabs.push(url),
+      close: () => tabs.push('closed'),
+    });
+    const store = createAppStore(h, 'console', { clock: () => t0, openTab });
+    await store.getState().actions.signOut(true);
+    expect(asked).toEqual([{ endGrants: true }]);
+    expect(tabs).toEqual(['https://idp.test/session/end?x=1']);
+  });
+
+  it('a sign-out without an IdP logout page closes the tab it opened', async () => {
+    const { h } = host();
+    const tabs: string[] = [];
+    const openTab = () => ({
+      navigate: (url: string) => tabs.push(url),
+      close: () => tabs.push('closed'),
+    });
+    const store = createAppStore(h, 'console', { clock: () => t0, openTab });
+    await store.getState().actions.signOut(false);
+    expect(tabs).toEqual(['closed']);
+  });
+
   it('loads one snapshot, then follows pushes without asking again', async () => {
     const { h, calls, push, listeners } = host();
     const store = createAppStore(h, 'console', { clock: () => t0 });

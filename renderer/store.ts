@@ -35,7 +35,11 @@ export interface AppActions {
   start: () => () => void;
   refreshRoles: () => Promise<void>;
   signIn: () => Promise<void>;
-  signOut: () => Promise<void>;
+  /**
+   * Signs out; `endGrants` also ends the user's active grants at the broker first. In the console
+   * the IdP's end-session page opens in a tab, so the next sign-in asks who you are.
+   */
+  signOut: (endGrants: boolean) => Promise<void>;
   requestGrant: (body: CreateRequestBody) => Promise<boolean>;
   extendGrant: (grantId: string, durationSeconds: number) => Promise<boolean>;
   /** "I'm done": ends the grant now; the agent wipes its secret. */
@@ -141,8 +145,12 @@ export function createAppStore(
         await Promise.all([loadSnapshot(), actions.refreshRoles()]);
         apply((s) => loginChanged(s, { phase: 'idle' }));
       },
-      async signOut() {
-        const r = await api.logout({});
+      async signOut(endGrants) {
+        // Open the tab inside the click (popup blockers), then point it at the IdP's logout page.
+        const tab = mode === 'console' ? openTab() : null;
+        const r = await api.logout({ endGrants });
+        if (r.ok && r.value.endSessionUrl) tab?.navigate(r.value.endSessionUrl);
+        else tab?.close();
         apply((s) => (r.ok ? signedOut(s) : failed(s, 'status', r.error)));
         await loadSnapshot();
       },

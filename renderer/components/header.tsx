@@ -1,4 +1,5 @@
-/** The header: product name, DEMO badge and who is signed in. */
+/** The header: product name, DEMO badge, who is signed in, and sign-out (asking about grants). */
+import { useState } from 'react';
 import { useApp } from '../store-context.tsx';
 
 /** Top bar of the window. */
@@ -6,6 +7,12 @@ export function Header() {
   const status = useApp((s) => s.status);
   const signOut = useApp((s) => s.actions.signOut);
   const user = status?.user;
+  const held = useApp((s) => s.snapshot?.grants.filter((g) => g.status === 'active').length ?? 0);
+  const [asking, setAsking] = useState(false);
+  const leave = (endGrants: boolean) => {
+    setAsking(false);
+    void signOut(endGrants);
+  };
   return (
     <header className="header">
       <h1 className="brand">Hourglass</h1>
@@ -24,9 +31,31 @@ export function Header() {
           <span className="user" data-testid="signed-in-user">
             {user.name ?? user.subject}
           </span>
-          <button type="button" className="secondary" onClick={() => void signOut()}>
-            Sign out
-          </button>
+          {asking ? (
+            <span role="group" aria-label="Sign out" data-testid="sign-out-question">
+              <span>
+                You hold {held} active grant{held === 1 ? '' : 's'}. End{' '}
+                {held === 1 ? 'it' : 'them'} too?
+              </span>
+              <button type="button" onClick={() => leave(true)}>
+                End grants and sign out
+              </button>
+              <button type="button" className="secondary" onClick={() => leave(false)}>
+                Keep them and sign out
+              </button>
+              <button type="button" className="secondary" onClick={() => setAsking(false)}>
+                Cancel
+              </button>
+            </span>
+          ) : (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => (held > 0 ? setAsking(true) : leave(false))}
+            >
+              Sign out
+            </button>
+          )}
         </>
       ) : null}
     </header>
