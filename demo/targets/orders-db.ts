@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,18 @@ export async function startOrdersDb(): Promise<OrdersDb> {
   });
   await server.initialise();
   await server.start();
+  // The server outlives a demo that exits without closing it: stop it (fast shutdown) at exit.
+  const pid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const stopAtExit = () => {
+    if (Number.isInteger(pid) && pid > 0) {
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.once('exit', stopAtExit);
   await server.createDatabase('orders');
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/orders`;
   const client = new pg.Client({ connectionString: adminUrl });
@@ -77,6 +89,7 @@ export async function startOrdersDb(): Promise<OrdersDb> {
     adminUrl,
     port,
     close: async () => {
+      process.off('exit', stopAtExit);
       await server.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -115,6 +115,9 @@ export async function startSshd(principals: readonly string[]): Promise<SshdFixt
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  // sshd outlives a parent that exits without stopping it (Ctrl-C on the demo): not this one.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   await waitListening(port, child, () => log);
   const caKeyPath = join(dir, 'ca');
   return {
@@ -164,6 +167,7 @@ export async function startSshd(principals: readonly string[]): Promise<SshdFixt
     },
     log: () => log,
     stop: async () => {
+      process.off('exit', killOnExit);
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
