@@ -47,7 +47,9 @@ describe('hourglass-broker command line', () => {
     const dir = tempDir();
     const run = brokerCli(['serve', '--config', writeConfig(dir, demoPolicy, 'listenOn: 0.0.0.0')]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/broker\.yaml: broker config: .*listenOn/);
+    expect(run.stderr).toMatch(
+      /broker\.yaml:5:11: \(top level\): unknown key\(s\) listenOn; remove them/,
+    );
     expect(existsSync(join(dir, 'broker.sqlite'))).toBe(false);
   });
 

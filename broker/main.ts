@@ -3,7 +3,7 @@
  * (read-only), `policy check <file>`.
  */
 import { Command } from 'commander';
-import { loadBrokerConfig } from './config.ts';
+import { loadConfigFile } from './config-file.ts';
 import {
   auditExport,
   auditReport,
@@ -21,7 +21,7 @@ function fail(message: string): never {
 }
 
 async function serve(opts: { config: string }): Promise<void> {
-  const loaded = await loadBrokerConfig(opts.config);
+  const loaded = await loadConfigFile(opts.config);
   if (loaded.status === 'error') fail(loaded.message);
   // The command logs JSON lines at info unless the config says otherwise.
   const config = { ...loaded.config, logLevel: loaded.config.logLevel ?? 'info' };

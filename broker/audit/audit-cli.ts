@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
-import { loadBrokerConfig } from '../config.ts';
+import { loadConfigFile } from '../config-file.ts';
 import { checkpointVerifier } from './checkpoint.ts';
 import { inspectEvidence } from './evidence.ts';
 import { formatIncidentReport, incidentReport } from './incident-report.ts';
@@ -25,7 +25,7 @@ async function locate(
   opts: EvidenceOptions,
 ): Promise<{ location: EvidenceLocation; key?: string }> {
   if (opts.config) {
-    const loaded = await loadBrokerConfig(opts.config);
+    const loaded = await loadConfigFile(opts.config);
     if (loaded.status === 'error') throw new CliProblem(loaded.message);
     const { databaseUrl, databasePath, signingKeyPath } = loaded.config;
     const key = opts.key ?? signingKeyPath;
