@@ -15,7 +15,8 @@ const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const LOCK_SCRIPT = [
   'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1',
   // An item stored first: the login collection exists (and is unlocked) before it is locked.
-  'echo -n x | secret-tool store --label=ready hourglass-test ready',
+  // (retried: the daemon may not be on the bus yet when the first call comes)
+  'for i in 1 2 3 4 5 6 7 8 9 10; do echo -n x | secret-tool store --label=ready hourglass-test ready 2>/dev/null && break; sleep 0.2; done',
   'dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null',
   'exec "$@"',
 ].join(' && ');
@@ -120,8 +121,8 @@ describe('hourglass doctor', () => {
   });
 
   it('a locked gnome-keyring: doctor says locked with the fix, exit 5', async () => {
-    const { code, stdout } = await run(envFor(), ['doctor'], true).done;
-    expect(stdout).toMatch(
+    const { code, stdout, stderr } = await run(envFor(), ['doctor'], true).done;
+    expect(stdout, `stderr: ${stderr}`).toMatch(
       /^FAIL\s+keychain\s+The OS keychain is locked\n\s+fix: The keyring is locked: unlock it/m,
     );
     expect(code).toBe(5);
