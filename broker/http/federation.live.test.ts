@@ -26,6 +26,11 @@ roles:
     eligible: { groups: ["corp:engineers"] }
     maxDuration: 1h
     approval: { required: 1, from: ["corp:approvers"] }
+  - name: corp-only
+    provider: { kind: jwt, audience: https://api }
+    eligible: { groups: ["corp:engineers", "partner:engineers"] }
+    maxDuration: 1h
+    issuer: CORP_ISSUER
 `;
 
 let corp: DemoIdp;
@@ -36,7 +41,7 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   [corp, partner] = await Promise.all([startTestIdp(), startTestIdp()]);
   const policyPath = join(tempDir(), 'policy.yaml');
-  writeFileSync(policyPath, POLICY);
+  writeFileSync(policyPath, POLICY.replace('CORP_ISSUER', corp.issuer));
   broker = await startTestBroker(corp, {
     config: {
       policyPath,
@@ -122,10 +127,22 @@ describe('several trusted issuers, groups qualified by issuer', () => {
   });
 });
 
+describe('a role that requires an issuer', () => {
+  it('is granted to that issuer’s users only', async () => {
+    const body = { role: 'corp-only', durationSeconds: 600, reason: 'x' };
+    expect((await call(broker, 'POST', '/v1/requests', token('alice@partner'), body)).status).toBe(
+      404,
+    );
+    expect((await call(broker, 'POST', '/v1/requests', token('alice@corp'), body)).status).toBe(
+      201,
+    );
+  });
+});
+
 describe('an issuer limited to other tenants', () => {
   it('is refused with 403 naming the tenant', async () => {
     const policyPath = join(tempDir(), 'policy.yaml');
-    writeFileSync(policyPath, POLICY);
+    writeFileSync(policyPath, POLICY.replace('CORP_ISSUER', corp.issuer));
     const other = await startTestBroker(corp, {
       config: {
         policyPath,

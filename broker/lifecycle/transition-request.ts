@@ -27,6 +27,7 @@ export function requestGrant(
     policy,
     {
       subject: actor.subject,
+      issuer: actor.issuer,
       groups: actor.groups,
       ...(actor.sessionEndsAt ? { sessionEndsAt: actor.sessionEndsAt } : {}),
     },

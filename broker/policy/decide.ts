@@ -7,6 +7,8 @@ import type { Policy, PolicyRole } from './policy-schema.ts';
 /** The caller as far as policy cares. `sessionEndsAt`: end of the IdP session, where known. */
 export interface PolicyCaller {
   subject: string;
+  /** The token's issuer, for roles that require one. */
+  issuer?: string;
   groups: readonly string[];
   sessionEndsAt?: Date;
 }
@@ -91,7 +93,9 @@ export function decideRequest(
   body: CreateRequestBody,
   now: Date,
 ): RequestDecision {
-  const role = findEligibleRole(policy, caller.groups, body.role);
+  const found = findEligibleRole(policy, caller.groups, body.role);
+  // A role that requires an issuer is not there for callers signed in elsewhere.
+  const role = found?.issuer && found.issuer !== caller.issuer ? undefined : found;
   if (!role) {
     return {
       status: 'error',

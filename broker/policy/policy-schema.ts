@@ -56,6 +56,8 @@ const roleFields = z.strictObject({
     .default({ required: 0, from: [], requestTtl: DEFAULT_REQUEST_TTL_SECONDS }),
   reason: z.strictObject({ required: z.boolean() }).default({ required: true }),
   ticketPattern: patternField.optional(),
+  /** Only callers whose token comes from this issuer (URL) may request the role. */
+  issuer: z.url().optional(),
   /**
    * A break-glass role: active at once without approval, a reason always required, flagged loudly
    * (a `break_glass` audit record; the `notify` groups get the activation as an event and may revoke).
