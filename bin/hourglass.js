@@ -35,16 +35,28 @@ async function fullCli(fresh) {
   return import(new URL('../cli/main.ts', import.meta.url).href);
 }
 
+/** Whether the fast path's bundle is newer than its two sources (it imports nothing else of ours). */
+function fastPathIsFresh() {
+  try {
+    const built = statSync(`${root}dist/cli/fast-path.mjs`).mtimeMs;
+    return ['cli/fast-path.ts', 'cli/helper-format.ts'].every(
+      (file) => statSync(`${root}${file}`).mtimeMs <= built,
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Credential helpers run before every kubectl / aws command: one agent call, nothing else loaded. */
-async function helperFastPath(fresh) {
-  if (!fresh || !['env', 'credential-process', 'kube-credential'].includes(process.argv[2] ?? ''))
+async function helperFastPath() {
+  if (!['env', 'credential-process', 'kube-credential'].includes(process.argv[2] ?? ''))
     return null;
+  if (!fastPathIsFresh()) return null;
   const loaded = await import(`${root}dist/cli/fast-path.mjs`).catch(() => null);
   if (!loaded) return null;
   return loaded.fastPath(process.argv.slice(2), process.env, (t) => process.stdout.write(t));
 }
 
-const fresh = bundleIsFresh();
-const code = await helperFastPath(fresh);
-if (code === null) await (await fullCli(fresh)).main();
+const code = await helperFastPath();
+if (code === null) await (await fullCli(bundleIsFresh())).main();
 else process.exitCode = code;
