@@ -72,6 +72,7 @@ export async function startAgent(
     vault,
     clock,
     audience: config.brokerAudience,
+    issuer: config.issuer,
     // Shared with every process of this profile: one refresh per rotation (session-refresh-lock.ts).
     refreshLockPath: join(config.dataDir, 'refresh.lock'),
   });

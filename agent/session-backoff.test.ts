@@ -1,3 +1,4 @@
+import { fail } from '../protocol/index.ts';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
@@ -32,6 +33,7 @@ describe('refresh backoff', () => {
       vault,
       clock: { now: () => now },
       audience: 'urn:hourglass:broker',
+      issuer: 'http://127.0.0.1:9',
       random: () => 1,
     });
     expect(await session.accessToken()).toMatchObject({
@@ -48,5 +50,30 @@ describe('refresh backoff', () => {
     const later = await session.accessToken();
     expect(!later.ok && later.error.message).toMatch(/next try is in 2 s/);
     await vault.remove(SESSION_ACCOUNT);
+  });
+
+  it("a session item minted by another issuer is not this profile's session: signed out, item removed", async () => {
+    const vault = createKeychainVault(`hourglass-issuer-${randomUUID().slice(0, 8)}`);
+    const item = { refreshToken: 'rt', idToken: null, issuer: 'http://127.0.0.1:1/old-demo' };
+    await vault.store(SESSION_ACCOUNT, JSON.stringify(item));
+    let discoveries = 0;
+    const session = createSession({
+      oidc: {
+        configuration: () => {
+          discoveries += 1;
+          return Promise.resolve(fail('unavailable', 'not asked'));
+        },
+      },
+      vault,
+      clock: { now: () => 0 },
+      audience: 'urn:hourglass:broker',
+      issuer: 'http://127.0.0.1:9',
+    });
+    expect(await session.accessToken()).toMatchObject({
+      ok: false,
+      error: { code: 'not_logged_in' },
+    });
+    expect(discoveries).toBe(0);
+    expect(await vault.read(SESSION_ACCOUNT)).toEqual({ ok: true, value: null });
   });
 });

@@ -66,6 +66,7 @@ function sessionProcess(lockPath: string): Promise<string> {
       vault: createKeychainVault(${JSON.stringify(service)}),
       clock: { now: () => Date.now() },
       audience: ${JSON.stringify(BROKER_AUDIENCE)},
+      issuer: ${JSON.stringify(idp.issuer)},
       refreshLockPath: ${JSON.stringify(lockPath)},
     });
     const answers = await Promise.all(Array.from({ length: ${CALLS} }, () => session.accessToken()));

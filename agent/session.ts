@@ -43,6 +43,8 @@ export interface SessionEnd {
 interface SessionItem {
   refreshToken: string;
   idToken: string | null;
+  /** The issuer that minted it; absent in items written before it was kept. */
+  issuer?: string;
 }
 
 /** `sub` of an ID token the login flow already validated (signature, issuer, nonce). */
@@ -61,9 +63,17 @@ function readItem(text: string | null): SessionItem | null {
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed === 'object' && parsed !== null && 'refreshToken' in parsed) {
-      const { refreshToken, idToken } = parsed as { refreshToken: unknown; idToken?: unknown };
+      const { refreshToken, idToken, issuer } = parsed as {
+        refreshToken: unknown;
+        idToken?: unknown;
+        issuer?: unknown;
+      };
       if (typeof refreshToken === 'string')
-        return { refreshToken, idToken: typeof idToken === 'string' ? idToken : null };
+        return {
+          refreshToken,
+          idToken: typeof idToken === 'string' ? idToken : null,
+          ...(typeof issuer === 'string' ? { issuer } : {}),
+        };
     }
   } catch {
     // Not JSON: an item from before the ID token was kept.
@@ -77,6 +87,8 @@ export interface SessionDeps {
   vault: Vault;
   clock: Clock;
   audience: string;
+  /** The profile's IdP: a session item minted by another issuer is not this profile's session. */
+  issuer: string;
   /**
    * The refresh lock file shared by every process of the profile (`<dataDir>/refresh.lock`);
    * absent: single-flight within this process only.
@@ -130,6 +142,7 @@ export function createSession(deps: SessionDeps): Session {
       const item: SessionItem = {
         refreshToken: tokens.refresh_token,
         idToken: tokens.id_token ?? previousIdToken,
+        issuer: deps.issuer,
       };
       const stored = await deps.vault.store(SESSION_ACCOUNT, JSON.stringify(item));
       if (!stored.ok) return stored;
@@ -151,6 +164,12 @@ export function createSession(deps: SessionDeps): Session {
     if (!stored.ok) return stored;
     const item = readItem(stored.value);
     if (!item) return notLoggedIn();
+    if (item.issuer !== undefined && item.issuer !== deps.issuer) {
+      // The profile now points at another IdP (or a dead demo's): that refresh token cannot
+      // sign this profile in, and keeping it would leave a secret no one can use or revoke.
+      await deps.vault.remove(SESSION_ACCOUNT);
+      return notLoggedIn();
+    }
     const config = await deps.oidc.configuration();
     if (!config.ok) return config;
     try {

@@ -82,6 +82,7 @@ describe('an abandoned sign-in', () => {
       vault: createKeychainVault(`hourglass-abandon-${randomUUID().slice(0, 8)}`),
       clock: { now: () => Date.now() },
       audience: h.demo.stack.brokerAudience,
+      issuer: h.demo.stack.issuer,
     });
     const flow = createLoginFlow({
       oidc,
