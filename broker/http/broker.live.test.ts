@@ -92,7 +92,9 @@ describe('live broker with tokens from the real IdP', () => {
       alice.accessToken,
     );
     expect(issued.status).toBe(200);
-    const { credential: issuedCredential, expiresAt } = credentialsResponseSchema.parse(issued.body);
+    const { credential: issuedCredential, expiresAt } = credentialsResponseSchema.parse(
+      issued.body,
+    );
     const credential = jwtCredentialSchema.parse(issuedCredential);
     const jwks = createRemoteJWKSet(new URL(`${broker.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(credential.token, jwks, {

@@ -47,7 +47,8 @@ export function issueCredentialsRoute(deps: BrokerDeps): RouteHandler<'issueCred
     const result = await deps.service.apply(params.id, { kind: 'issueCredential', tokenId }, actor);
     if (!result.ok) throw failureToHttp(result.error);
     const grant = result.grant;
-    if (!grant.expiresAt) throw new BrokerHttpError('conflict', `grant ${grant.id} has no deadline`);
+    if (!grant.expiresAt)
+      throw new BrokerHttpError('conflict', `grant ${grant.id} has no deadline`);
     const now = result.at;
     const credential = await issueAtTarget(deps, grant, { grant, body, tokenId, now });
     return { now: now.toISOString(), grantId: grant.id, expiresAt: grant.expiresAt, credential };
