@@ -118,6 +118,7 @@ export const brokerConfigSchema = z
                 'expired',
                 'break_glass',
                 'irrevocable',
+                'expiring',
               ]),
             )
             .min(1)

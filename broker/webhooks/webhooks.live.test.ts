@@ -94,4 +94,30 @@ describe('webhooks', () => {
     expect(text).toContain('INC-99');
     expect(received.filter((r) => r.path === '/slack')).toHaveLength(1);
   });
+
+  it('sends expiring before the deadline (half the time of a short grant), then expired', async () => {
+    const alice = (await obtainTestTokens(idp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
+    const created = await call(broker, 'POST', '/v1/requests', alice, {
+      role: 'prod-api-readonly',
+      durationSeconds: 4,
+      reason: 'short look',
+    });
+    expect(created.status).toBe(201);
+    const { grant } = created.body as { grant: { id: string; expiresAt: string } };
+    const eventsOf = () =>
+      received
+        .filter((r) => r.path === '/json')
+        .map((r) => JSON.parse(r.body) as { event: string; at: string; grant: { id: string } })
+        .filter((e) => e.grant.id === grant.id);
+    const expiring = await waitFor(
+      () => eventsOf().find((e) => e.event === 'expiring'),
+      'the expiring webhook',
+      6000,
+    );
+    const before = Date.parse(grant.expiresAt) - Date.parse(expiring.at);
+    expect(before).toBeGreaterThan(1000);
+    expect(before).toBeLessThanOrEqual(2500);
+    await waitFor(() => eventsOf().find((e) => e.event === 'expired'), 'the expired webhook', 6000);
+    expect(eventsOf().map((e) => e.event)).toEqual(['activated', 'expiring', 'expired']);
+  });
 });

@@ -18,7 +18,9 @@ export type WebhookEvent =
   | 'revoked'
   | 'expired'
   | 'break_glass'
-  | 'irrevocable';
+  | 'irrevocable'
+  /** The grant ends soon: sent `EXPIRING_LEAD_MS` before its deadline (half its time if shorter). */
+  | 'expiring';
 
 /** One configured webhook (its secret already read from the environment). */
 export interface WebhookTarget {
@@ -30,6 +32,8 @@ export interface WebhookTarget {
 }
 
 const RETRY_BASE_MS = 500;
+/** How long before a deadline `expiring` is sent. */
+export const EXPIRING_LEAD_MS = 5 * 60_000;
 const ATTEMPTS = 6;
 
 /** The webhook events a committed transition stands for. */
@@ -112,6 +116,8 @@ export function createWebhookDispatcher(
 ): WebhookDispatcher {
   let inFlight = 0;
   let stopped = false;
+  // One `expiring` timer per live grant, on the replica that committed its latest deadline.
+  const expiring = new Map<string, NodeJS.Timeout>();
   let waiters: (() => void)[] = [];
   const settle = () => {
     if (inFlight > 0) return;
@@ -140,21 +146,40 @@ export function createWebhookDispatcher(
       );
     }
   };
+  const dispatch = (event: WebhookEvent, grant: GrantRecord, at: Date) => {
+    for (const target of targets) {
+      if (target.events && !target.events.includes(event)) continue;
+      inFlight += 1;
+      deliver(target, webhookRequest(target, event, grant, at))
+        .catch(onError)
+        .finally(() => {
+          inFlight -= 1;
+          settle();
+        });
+    }
+  };
+  const armExpiring = (grant: GrantRecord, now: Date) => {
+    clearTimeout(expiring.get(grant.id));
+    expiring.delete(grant.id);
+    if (grant.status !== 'active' || !grant.expiresAt || targets.length === 0) return;
+    const left = Date.parse(grant.expiresAt) - now.getTime();
+    const timer = setTimeout(
+      () => {
+        expiring.delete(grant.id);
+        if (!stopped) dispatch('expiring', grant, new Date());
+      },
+      Math.max(0, left - Math.min(EXPIRING_LEAD_MS, left / 2)),
+    );
+    timer.unref();
+    expiring.set(grant.id, timer);
+  };
   return {
     send(grant, changes) {
       if (stopped) return;
       const at = new Date();
+      armExpiring(grant, at);
       for (const event of webhookEvents(grant, changes, policy())) {
-        for (const target of targets) {
-          if (target.events && !target.events.includes(event)) continue;
-          inFlight += 1;
-          deliver(target, webhookRequest(target, event, grant, at))
-            .catch(onError)
-            .finally(() => {
-              inFlight -= 1;
-              settle();
-            });
-        }
+        dispatch(event, grant, at);
       }
     },
     idle: () =>
@@ -162,6 +187,8 @@ export function createWebhookDispatcher(
     stop: () => {
       stopped = true;
       waiters = [];
+      for (const timer of expiring.values()) clearTimeout(timer);
+      expiring.clear();
     },
   };
 }
