@@ -23,7 +23,7 @@ import { createOidcConnection } from './login/oidc-connection.ts';
 import { openBrowser } from './login/open-browser.ts';
 import type { SessionActionDeps } from './session-actions.ts';
 import { localStatus, onSignedIn } from './session-actions.ts';
-import { createSession } from './session.ts';
+import { createSession, isSessionOf } from './session.ts';
 import type { PushListener, SnapshotHub } from './snapshot-hub.ts';
 import { createSnapshotHub } from './snapshot-hub.ts';
 import { startPromptStatusWriter } from './prompt-status-writer.ts';
@@ -78,14 +78,20 @@ export async function startAgent(
   });
   const broker = createBrokerClient({
     brokerUrl: config.brokerUrl,
-    accessToken: () => session.accessToken(),
+    accessToken: async () => {
+      const token = await session.accessToken();
+      // The session ended under us (refresh token refused, or minted by another IdP): say
+      // "signed out" rather than "signed in, offline", so the user is offered a sign-in.
+      if (!token.ok && token.error.code === 'not_logged_in') signedIn = false;
+      return token;
+    },
     clock,
     onClockOffset: (offsetMs) => store.setOffsetMs(offsetMs),
   });
   const user = createCurrentUser(broker);
   pruneOldRecords(store, clock.now());
   const stored = await vault.read(SESSION_ACCOUNT);
-  let signedIn = stored.ok && stored.value !== null;
+  let signedIn = stored.ok && isSessionOf(stored.value, config.issuer);
   const info = { brokerUrl: config.brokerUrl, issuer: config.issuer, demo: config.demo, profile };
   // Filled in below; the hub reads the status lazily, after wiring is complete.
   let actionDeps: SessionActionDeps | null = null;

@@ -81,6 +81,15 @@ function readItem(text: string | null): SessionItem | null {
   return { refreshToken: text, idToken: null };
 }
 
+/**
+ * Whether a stored session item can sign this profile in: present, and minted by `issuer` (items
+ * from before the issuer was kept are accepted).
+ */
+export function isSessionOf(text: string | null, issuer: string): boolean {
+  const item = readItem(text);
+  return item !== null && (item.issuer === undefined || item.issuer === issuer);
+}
+
 /** What the session needs. */
 export interface SessionDeps {
   oidc: OidcConnection;

@@ -12,7 +12,12 @@ npx vite build --config renderer/vite.config.ts --logLevel error || status=1
 # The CLI bundle is what `hourglass` runs; the suites exercise it, not only the sources.
 npx tsx build/bundle-cli.ts || status=1
 
-npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
+npx vitest run --exclude '**/*.integration.test.ts' \
+  --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
+# The agent/CLI integration files one at a time: several sign in on the default profile, whose
+# session item in the one test keyring they would otherwise overwrite under each other.
+npx vitest run --no-file-parallelism integration.test \
+  --reporter=default --reporter=json --outputFile.json="$out/vitest-integration.json" || status=1
 # The broker suite again on PostgreSQL (the production backend): a fresh schema per database.
 HOURGLASS_TEST_STORE=postgres npx vitest run broker/ \
   --reporter=default --reporter=json --outputFile.json="$out/vitest-postgres.json" || status=1
@@ -21,5 +26,5 @@ PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" \
   npx playwright test --reporter=list,json || status=1
 
 node scripts/summarize-results.mjs "$out/vitest.json" "$out/playwright.json" \
-  "$out/vitest-postgres.json" || status=1
+  "$out/vitest-integration.json" "$out/vitest-postgres.json" || status=1
 exit $status

@@ -15,6 +15,12 @@ export interface PgTargetFixture {
   groupRole: string;
   /** Runs SQL as the cluster admin in the target database. */
   admin<T extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * The `hg_` login roles that are members of this fixture's group role. Roles are cluster-wide
+   * and test files run in parallel on one cluster, so a check by name prefix alone would see
+   * other files' grants.
+   */
+  grantRoles(): Promise<string[]>;
   /** Drops the database and the group role. */
   drop(): Promise<void>;
 }
@@ -52,6 +58,17 @@ export async function createPgTarget(): Promise<PgTargetFixture> {
     database,
     groupRole,
     admin: (sql, values) => asAdmin(adminUrl, sql, values),
+    grantRoles: async () =>
+      (
+        await asAdmin<{ rolname: string }>(
+          adminUrl,
+          `SELECT r.rolname FROM pg_roles r
+             JOIN pg_auth_members m ON m.member = r.oid
+             JOIN pg_roles g ON g.oid = m.roleid
+            WHERE g.rolname = $1 AND r.rolname LIKE 'hg\\_%'`,
+          [groupRole],
+        )
+      ).map((r) => r.rolname),
     drop: async () => {
       await asAdmin(base, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await asAdmin(base, `DROP ROLE IF EXISTS ${groupRole}`);
