@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startDemoStack } from '../demo/stack.ts';
+import { agentConfigForStack } from '../demo/stack-agent-config.ts';
+import { signIn } from './deadline-harness.ts';
+import { startAgent } from './host.ts';
+import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
+
+// Real IdP + broker + gnome-keyring: sign-out revokes the refresh token at the IdP (RFC 7009), and
+// says so honestly when the IdP cannot be reached.
+async function signedInAgent() {
+  const root = mkdtempSync(join(tmpdir(), 'hg-logout-'));
+  const stack = await startDemoStack({ dataDir: join(root, 'stack') });
+  const service = `hourglass-logout-${randomUUID().slice(0, 8)}`;
+  const agent = await startAgent(agentConfigForStack(stack, join(root, 'agent')), {
+    serveLocalApi: false,
+    keychainService: service,
+  });
+  await signIn(agent.handlers, 'alice');
+  const item = await createKeychainVault(service).read(SESSION_ACCOUNT);
+  const refreshToken =
+    item.ok && item.value ? (JSON.parse(item.value) as { refreshToken: string }).refreshToken : '';
+  return { stack, agent, refreshToken };
+}
+
+// Its own file: run after another demo stack in the same process, this case hangs (a harness
+// interaction between two demo stacks, not the logout path; alone it signs out in ~0.3 s).
+describe('sign-out at the IdP', () => {
+  it('the IdP down: signs out on this device and reports the revocation failed', async () => {
+    const { stack, agent } = await signedInAgent();
+    await stack.close();
+    const out = await agent.handlers.logout({});
+    expect(out).toMatchObject({ ok: true, value: { idpRevocation: 'failed' } });
+    expect(await agent.handlers.getStatus({})).toMatchObject({
+      ok: true,
+      value: { loggedIn: false },
+    });
+    await agent.close();
+  });
+});
