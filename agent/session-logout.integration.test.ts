@@ -48,4 +48,18 @@ describe('sign-out at the IdP', () => {
     await agent.close();
     await stack.close();
   });
+
+  // Closing the stack while the agent holds its event stream: the broker once hung on close when
+  // the agent reconnected on a kept-alive socket mid-close (now refused with 503 while closing).
+  it('the IdP down: signs out on this device and reports the revocation failed', async () => {
+    const { stack, agent } = await signedInAgent();
+    await stack.close();
+    const out = await agent.handlers.logout({});
+    expect(out).toMatchObject({ ok: true, value: { idpRevocation: 'failed' } });
+    expect(await agent.handlers.getStatus({})).toMatchObject({
+      ok: true,
+      value: { loggedIn: false },
+    });
+    await agent.close();
+  });
 });

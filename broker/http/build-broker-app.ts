@@ -94,10 +94,11 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   // Provider documents: discovery, introspection, revocation lists (each provider's own).
   for (const provider of deps.providers.values()) provider.routes?.(app);
 
-  const streams: OpenStreams = new Set();
+  const streams: OpenStreams = { ends: new Set(), closing: false };
   // Open event streams never go idle, so end them before the server waits for its connections.
   app.addHook('preClose', (done) => {
-    for (const end of [...streams]) end();
+    streams.closing = true;
+    for (const end of [...streams.ends]) end();
     done();
   });
   serveContract(

@@ -11,7 +11,7 @@ import { inAnyGroup } from '../../policy/decide.ts';
 import type { StoredEvent } from '../../store/grant-repository.ts';
 import type { BrokerDeps } from '../broker-deps.ts';
 import type { StreamHandler } from '../contract-route.ts';
-import { parseOrThrow } from '../http-error.ts';
+import { BrokerHttpError, parseOrThrow } from '../http-error.ts';
 
 const PAGE = 200;
 const lastEventIdSchema = z.string().regex(/^[0-9]{1,15}$/, 'an event id is a whole number');
@@ -33,12 +33,20 @@ function resumeFrom(request: FastifyRequest): number | undefined {
   return Number(parseOrThrow(lastEventIdSchema, raw, 'Last-Event-ID'));
 }
 
-/** Open streams, so the app can end them when it closes. */
-export type OpenStreams = Set<() => void>;
+/** Open streams, so the app can end them when it closes; `closing` refuses new ones. */
+export interface OpenStreams {
+  ends: Set<() => void>;
+  closing: boolean;
+}
 
 /** Handler of `streamEvents`. */
 export function eventsRoute(deps: BrokerDeps, open: OpenStreams): StreamHandler {
   return async (request: FastifyRequest, reply: FastifyReply, caller: Caller) => {
+    // A client reconnecting on a kept-alive socket while the app closes would open a stream the
+    // server then waits on forever: refuse it, so the socket goes idle and is closed.
+    if (open.closing) {
+      throw new BrokerHttpError('unavailable', 'the broker is shutting down; reconnect shortly');
+    }
     const resume = resumeFrom(request);
     reply.hijack();
     const raw = reply.raw;
@@ -83,10 +91,10 @@ export function eventsRoute(deps: BrokerDeps, open: OpenStreams): StreamHandler 
       closed = true;
       clearInterval(heartbeat);
       unsubscribe();
-      open.delete(end);
+      open.ends.delete(end);
       raw.end();
     }
-    open.add(end);
+    open.ends.add(end);
     raw.on('close', end);
     try {
       cursor = resume ?? (await deps.repo.lastEventSeq());
