@@ -128,6 +128,14 @@ export const roleSummarySchema = z.object({
   approverGroups: z.array(z.string()),
   reasonRequired: z.boolean(),
   ticketPattern: z.string().optional(),
+  /** The tenant/environment the role grants access in (e.g. `prod-eu`). */
+  tenant: z.string(),
+  /** The extension budget of one grant of this role. */
+  extension: z.object({
+    maxCount: z.number().int().min(0),
+    maxTotalSeconds: z.number().int().min(0),
+    requiresApproval: z.boolean(),
+  }),
 });
 export type RoleSummary = z.infer<typeof roleSummarySchema>;
 

@@ -11,6 +11,8 @@ const roles: RoleSummary[] = [
     approvalsRequired: 0,
     approverGroups: [],
     reasonRequired: true,
+    tenant: 'demo',
+    extension: { maxCount: 2, maxTotalSeconds: 7200, requiresApproval: false },
   },
   {
     name: 'prod-db',
@@ -21,6 +23,8 @@ const roles: RoleSummary[] = [
     approverGroups: ['sre'],
     reasonRequired: false,
     ticketPattern: 'INC-[0-9]+',
+    tenant: 'demo',
+    extension: { maxCount: 0, maxTotalSeconds: 0, requiresApproval: false },
   },
 ];
 

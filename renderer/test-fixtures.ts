@@ -151,6 +151,8 @@ export function aRole(over: Partial<RoleSummary> = {}): RoleSummary {
     approvalsRequired: 0,
     approverGroups: [],
     reasonRequired: true,
+    tenant: 'demo',
+    extension: { maxCount: 3, maxTotalSeconds: 14_400, requiresApproval: false },
     ...over,
   };
 }

@@ -51,7 +51,13 @@ describe('eligibleRoles', () => {
 
   it('summarizes the policy shown before asking', () => {
     const admin = policy().roles[1]!;
-    expect(summarizeRole(admin)).toEqual({
+    expect(summarizeRole(admin, 'demo')).toEqual({
+      tenant: 'demo',
+      extension: {
+        maxCount: admin.extension.maxCount,
+        maxTotalSeconds: admin.extension.maxTotal,
+        requiresApproval: false,
+      },
       name: 'admin',
       description: '',
       provider: 'jwt',

@@ -50,8 +50,14 @@ export function eligibleRoles(policy: Policy, groups: readonly string[]): Policy
 }
 
 /** The policy of a role as shown to a caller before asking. */
-export function summarizeRole(role: PolicyRole): RoleSummary {
+export function summarizeRole(role: PolicyRole, tenant: string): RoleSummary {
   return {
+    tenant,
+    extension: {
+      maxCount: role.extension.maxCount,
+      maxTotalSeconds: role.extension.maxTotal,
+      requiresApproval: role.extension.requireApproval,
+    },
     name: role.name,
     description: role.description,
     provider: role.provider.kind,

@@ -12,6 +12,14 @@ function approvalText(role: RoleSummary): string {
   return `${role.approvalsRequired} approval${role.approvalsRequired > 1 ? 's' : ''}${groups}`;
 }
 
+/** The extension budget in words: how many, how much in all, whether someone must approve. */
+function extensionText(role: RoleSummary): string {
+  const { maxCount, maxTotalSeconds, requiresApproval } = role.extension;
+  if (maxCount === 0 || maxTotalSeconds === 0) return 'Not extendable';
+  const approval = requiresApproval ? ', each approved like a request' : '';
+  return `Up to ${maxCount} extension${maxCount === 1 ? '' : 's'}, ${formatDuration(maxTotalSeconds)} in all${approval}`;
+}
+
 /** One role's policy card. */
 function RoleCard({ role }: { role: RoleSummary }) {
   return (
@@ -31,6 +39,10 @@ function RoleCard({ role }: { role: RoleSummary }) {
         <dd>{role.reasonRequired ? 'Required' : 'Optional'}</dd>
         <dt>Ticket</dt>
         <dd>{role.ticketPattern ? <code>{role.ticketPattern}</code> : 'Not required'}</dd>
+        <dt>Extensions</dt>
+        <dd data-testid={`role-extension-${role.name}`}>{extensionText(role)}</dd>
+        <dt>Environment</dt>
+        <dd>{role.tenant}</dd>
       </dl>
     </li>
   );

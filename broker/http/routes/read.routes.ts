@@ -30,7 +30,9 @@ export function readRoutes(deps: BrokerDeps): Handlers {
     listRoles: ({ caller }) =>
       Promise.resolve({
         now: now(),
-        roles: eligibleRoles(deps.policy, caller.groups).map(summarizeRole),
+        roles: eligibleRoles(deps.policy, caller.groups).map((role) =>
+          summarizeRole(role, deps.policy.tenant),
+        ),
       }),
     listGrants: async ({ caller }) => {
       await deps.expireDue();
