@@ -65,6 +65,9 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     });
 
   beforeAll(async () => {
+    // The test keyring is shared with the suites that ran before: start this default profile
+    // from no session item, so "a forged state stores nothing" is about this run alone.
+    spawnSync('secret-tool', ['clear', 'service', 'hourglass', 'username', 'session']);
     root = mkdtempSync(join(tmpdir(), 'hg-skel-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const dataDir = join(root, 'agent');
