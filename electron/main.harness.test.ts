@@ -125,7 +125,8 @@ describe('main process under the harness, against the demo stack', () => {
   it('Request access ▸ preset opens the request window pre-filled from the last use', async () => {
     await app.command({
       cmd: 'click-menu',
-      path: ['Request access', 'prod', 'prod-api-readonly', '15m'],
+      // Grouped by the role's tenant: the demo policy's is `demo`.
+      path: ['Request access', 'demo', 'prod-api-readonly', '15m'],
     });
     const opened = await app.waitFor('the request window', () =>
       loads().find((l) => l.url.includes('#request=prod-api-readonly')),

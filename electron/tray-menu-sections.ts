@@ -58,11 +58,6 @@ export function activeGrantsSection(shown: readonly VisibleGrant[]): TrayItem[] 
   return [{ kind: 'label', label: 'Active grants' }, ...shown.map(activeGrantItem)];
 }
 
-/** The environment/tenant a role belongs to: the part of its name before the first dash. */
-export function roleGroupOf(role: string): string {
-  return role.split('-')[0] ?? role;
-}
-
 function roleItem(role: RoleSummary, last: LastRequest | undefined): TrayItem {
   return {
     kind: 'submenu',
@@ -91,7 +86,8 @@ export function requestAccessSection(
   if (roles.length === 0) return [];
   const groups = new Map<string, RoleSummary[]>();
   for (const role of [...roles].sort((a, b) => a.name.localeCompare(b.name))) {
-    const group = roleGroupOf(role.name);
+    // Grouped by the tenant/environment the broker names for the role (e.g. prod-eu, staging).
+    const group = role.tenant;
     groups.set(group, [...(groups.get(group) ?? []), role]);
   }
   return [

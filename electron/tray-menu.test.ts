@@ -121,8 +121,13 @@ describe('trayMenu', () => {
   it('Request access groups roles by environment, presets up to the max, last reason pre-filled', () => {
     const state = traySettingsChanged(
       trayRolesReceived(stateOf(aSnapshot()), [
-        aRole({ name: 'staging-db', maxDurationSeconds: 1200 }),
-        aRole({ name: 'prod-api-admin', approvalsRequired: 1, maxDurationSeconds: 1800 }),
+        aRole({ name: 'staging-db', tenant: 'staging', maxDurationSeconds: 1200 }),
+        aRole({
+          name: 'prod-api-admin',
+          tenant: 'prod-eu',
+          approvalsRequired: 1,
+          maxDurationSeconds: 1800,
+        }),
       ]),
       {
         lastRequests: {
@@ -134,7 +139,7 @@ describe('trayMenu', () => {
     const items = trayMenu(state).items;
     expect(outline([find(items, ['Request access']) as TrayItem])).toEqual([
       'Request access >',
-      '  prod >',
+      '  prod-eu >',
       '    prod-api-admin (needs approval) >',
       '      15m…',
       '      30m…',
@@ -143,7 +148,7 @@ describe('trayMenu', () => {
       '      15m…',
       '      20m…',
     ]);
-    expect(find(items, ['Request access', 'prod', 'prod-api-admin', '30m'])).toMatchObject({
+    expect(find(items, ['Request access', 'prod-eu', 'prod-api-admin', '30m'])).toMatchObject({
       action: {
         type: 'request',
         prefill: {
