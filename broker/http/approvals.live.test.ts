@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approvalsResponseSchema, grantResponseSchema } from '../../protocol/broker-api.ts';
 import { errorBodySchema } from '../../protocol/errors.ts';
-import type { DemoIdp } from '../../demo/idp.ts';
-import type { RunningBroker } from '../start-broker.ts';
-import { call, startTestBroker, startTestIdp } from './live-harness.ts';
-import { adminRequest, demoTokens, liveChecks } from './live-checks.ts';
+import { call } from './live-harness.ts';
+import { adminRequest, useLiveBroker } from './live-checks.ts';
 
-let idp: DemoIdp;
-let broker: RunningBroker;
-let alice: string;
-let bob: string;
-let carol: string;
-let check: ReturnType<typeof liveChecks>;
-
-beforeAll(async () => {
-  idp = await startTestIdp();
-  broker = await startTestBroker(idp);
-  ({ alice, bob, carol } = await demoTokens(idp));
-  check = liveChecks(broker);
-});
-afterAll(async () => {
-  await broker?.close();
-  await idp?.close();
-});
+const live = useLiveBroker();
 
 describe('the approval-gated request through the live broker (real IdP tokens)', () => {
   let id: string;
 
   it('alice asks; bob sees it in his approvals with requester, role, duration, reason, ticket, wait', async () => {
-    const grant = check.grantOf(await check.post(alice, '/v1/requests', adminRequest), 201);
+    const grant = live.check.grantOf(
+      await live.check.post(live.alice, '/v1/requests', adminRequest),
+      201,
+    );
     id = grant.id;
     expect(grant).toMatchObject({
       status: 'pending',
@@ -37,7 +22,7 @@ describe('the approval-gated request through the live broker (real IdP tokens)',
       wipeState: 'none',
     });
     const forBob = approvalsResponseSchema.parse(
-      (await call(broker, 'GET', '/v1/approvals', bob)).body,
+      (await call(live.broker, 'GET', '/v1/approvals', live.bob)).body,
     );
     expect(forBob.approvals).toEqual([
       expect.objectContaining({
@@ -53,89 +38,89 @@ describe('the approval-gated request through the live broker (real IdP tokens)',
       ticket: 'INC-42',
       requesterName: expect.stringMatching(/Alice/) as string,
     });
-    for (const other of [alice, carol]) {
+    for (const other of [live.alice, live.carol]) {
       expect(
-        approvalsResponseSchema.parse((await call(broker, 'GET', '/v1/approvals', other)).body)
+        approvalsResponseSchema.parse((await call(live.broker, 'GET', '/v1/approvals', other)).body)
           .approvals,
       ).toEqual([]);
     }
   });
 
   it('refuses self-approval, strangers, malformed bodies and bad ids — changing nothing', async () => {
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/approve`),
+      () => live.check.post(live.alice, `/v1/grants/${id}/approve`),
       403,
       'not_approver',
       /own request/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(carol, `/v1/grants/${id}/approve`),
+      () => live.check.post(live.carol, `/v1/grants/${id}/approve`),
       404,
       'not_found',
       /no such grant/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(carol, `/v1/grants/${id}/deny`),
+      () => live.check.post(live.carol, `/v1/grants/${id}/deny`),
       404,
       'not_found',
       /no such grant/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/approve`, { comment: 5 }),
+      () => live.check.post(live.bob, `/v1/grants/${id}/approve`, { comment: 5 }),
       400,
       'bad_request',
       /comment/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/approve`, { comment: 'x', admin: true }),
+      () => live.check.post(live.bob, `/v1/grants/${id}/approve`, { comment: 'x', admin: true }),
       400,
       'bad_request',
       /unknown field\(s\) admin/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/approve`, '{"comment":'),
+      () => live.check.post(live.bob, `/v1/grants/${id}/approve`, '{"comment":'),
       400,
       'bad_request',
       /not valid JSON/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/deny`, { comment: 'x'.repeat(501) }),
+      () => live.check.post(live.bob, `/v1/grants/${id}/deny`, { comment: 'x'.repeat(501) }),
       400,
       'bad_request',
       /comment/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, '/v1/grants/not%20an%20id/approve'),
+      () => live.check.post(live.bob, '/v1/grants/not%20an%20id/approve'),
       400,
       'bad_request',
       /grant id/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/extend`, { durationSeconds: 60 }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/extend`, { durationSeconds: 60 }),
       409,
       'invalid_state',
       /is pending/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/revoke`),
+      () => live.check.post(live.alice, `/v1/grants/${id}/revoke`),
       409,
       'invalid_state',
       /is pending/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
       () =>
-        check.post(alice, `/v1/grants/${id}/wiped`, {
+        live.check.post(live.alice, `/v1/grants/${id}/wiped`, {
           wipedAt: new Date().toISOString(),
           trigger: 'done',
           items: [],
@@ -144,23 +129,23 @@ describe('the approval-gated request through the live broker (real IdP tokens)',
       'invalid_state',
       /is pending/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/cancel`, { now: true }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/cancel`, { now: true }),
       400,
       'bad_request',
       /unknown field\(s\) now/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/cancel`),
+      () => live.check.post(live.bob, `/v1/grants/${id}/cancel`),
       403,
       'forbidden',
       /only the requester/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, '/v1/requests', adminRequest),
+      () => live.check.post(live.alice, '/v1/requests', adminRequest),
       409,
       'conflict',
       /waits for approval/,
@@ -168,27 +153,29 @@ describe('the approval-gated request through the live broker (real IdP tokens)',
   });
 
   it('bob approves: active from now; a second approval by him is refused', async () => {
-    const answer = await check.post(bob, `/v1/grants/${id}/approve`, { comment: 'go' });
-    const grant = check.grantOf(answer);
+    const answer = await live.check.post(live.bob, `/v1/grants/${id}/approve`, { comment: 'go' });
+    const grant = live.check.grantOf(answer);
     const now = grantResponseSchema.parse(answer.body).now;
     expect(grant).toMatchObject({
       status: 'active',
       activatedAt: now,
-      approvals: [expect.objectContaining({ by: `${idp.issuer}#bob`, comment: 'go' })],
+      approvals: [expect.objectContaining({ by: `${live.idp.issuer}#bob`, comment: 'go' })],
     });
     expect(Date.parse(grant.expiresAt ?? '') - Date.parse(now)).toBe(900_000);
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/approve`),
+      () => live.check.post(live.bob, `/v1/grants/${id}/approve`),
       409,
       'invalid_state',
       /nothing waiting to approve/,
     );
-    // bob may read the grant he approved; carol may not even know it exists.
-    expect(check.grantOf(await call(broker, 'GET', `/v1/grants/${id}`, bob)).id).toBe(id);
-    await check.refused(
+    // live.bob may read the grant he approved; live.carol may not even know it exists.
+    expect(
+      live.check.grantOf(await call(live.broker, 'GET', `/v1/grants/${id}`, live.bob)).id,
+    ).toBe(id);
+    await live.check.refused(
       id,
-      () => call(broker, 'GET', `/v1/grants/${id}`, carol),
+      () => call(live.broker, 'GET', `/v1/grants/${id}`, live.carol),
       404,
       'not_found',
       /no such grant/,
@@ -196,63 +183,75 @@ describe('the approval-gated request through the live broker (real IdP tokens)',
   });
 
   it('a second request for the held role is already_active with the grant, its deadline and time left', async () => {
-    const before = await check.snapshot(id);
-    const answer = await check.post(alice, '/v1/requests', adminRequest);
+    const before = await live.check.snapshot(id);
+    const answer = await live.check.post(live.alice, '/v1/requests', adminRequest);
     expect(answer.status).toBe(409);
     const { error } = errorBodySchema.parse(answer.body);
-    const held = check.grantOf(await call(broker, 'GET', `/v1/grants/${id}`, alice));
+    const held = live.check.grantOf(await call(live.broker, 'GET', `/v1/grants/${id}`, live.alice));
     expect(error).toMatchObject({ code: 'already_active', grantId: id, expiresAt: held.expiresAt });
     expect(error.message).toMatch(
       /for 1[45]m.* more; extend it with `hourglass extend prod-api-admin`/,
     );
-    expect(await check.snapshot(id)).toEqual(before);
+    expect(await live.check.snapshot(id)).toEqual(before);
   });
 
   it('cancel by the requester, deny by an approver with the reason shown, revoke by an approver', async () => {
     // The grant approved above is still running: end it, one live grant per role.
-    check.grantOf(await check.post(alice, `/v1/grants/${id}/revoke`));
-    const pending = check.grantOf(await check.post(alice, '/v1/requests', adminRequest), 201);
-    expect(check.grantOf(await check.post(alice, `/v1/grants/${pending.id}/cancel`))).toMatchObject(
-      {
-        status: 'cancelled',
-      },
+    live.check.grantOf(await live.check.post(live.alice, `/v1/grants/${id}/revoke`));
+    const pending = live.check.grantOf(
+      await live.check.post(live.alice, '/v1/requests', adminRequest),
+      201,
     );
-    await check.refused(
+    expect(
+      live.check.grantOf(await live.check.post(live.alice, `/v1/grants/${pending.id}/cancel`)),
+    ).toMatchObject({
+      status: 'cancelled',
+    });
+    await live.check.refused(
       pending.id,
-      () => check.post(alice, `/v1/grants/${pending.id}/cancel`),
+      () => live.check.post(live.alice, `/v1/grants/${pending.id}/cancel`),
       409,
       'invalid_state',
       /is cancelled/,
     );
-    await check.refused(
+    await live.check.refused(
       pending.id,
-      () => check.post(bob, `/v1/grants/${pending.id}/approve`),
+      () => live.check.post(live.bob, `/v1/grants/${pending.id}/approve`),
       409,
       'invalid_state',
       /is cancelled/,
     );
 
-    const second = check.grantOf(await check.post(alice, '/v1/requests', adminRequest), 201);
-    const denied = check.grantOf(
-      await check.post(bob, `/v1/grants/${second.id}/deny`, { comment: 'use readonly' }),
+    const second = live.check.grantOf(
+      await live.check.post(live.alice, '/v1/requests', adminRequest),
+      201,
+    );
+    const denied = live.check.grantOf(
+      await live.check.post(live.bob, `/v1/grants/${second.id}/deny`, { comment: 'use readonly' }),
     );
     expect(denied).toMatchObject({
       status: 'denied',
       endReason: 'use readonly',
-      endedBy: `${idp.issuer}#bob`,
+      endedBy: `${live.idp.issuer}#bob`,
     });
     expect(
-      check.grantOf(await call(broker, 'GET', `/v1/grants/${second.id}`, alice)).endReason,
+      live.check.grantOf(await call(live.broker, 'GET', `/v1/grants/${second.id}`, live.alice))
+        .endReason,
     ).toBe('use readonly');
 
-    const third = check.grantOf(await check.post(alice, '/v1/requests', adminRequest), 201);
-    check.grantOf(await check.post(bob, `/v1/grants/${third.id}/approve`));
-    const revoked = check.grantOf(
-      await check.post(bob, `/v1/grants/${third.id}/revoke`, { reason: 'incident closed' }),
+    const third = live.check.grantOf(
+      await live.check.post(live.alice, '/v1/requests', adminRequest),
+      201,
+    );
+    live.check.grantOf(await live.check.post(live.bob, `/v1/grants/${third.id}/approve`));
+    const revoked = live.check.grantOf(
+      await live.check.post(live.bob, `/v1/grants/${third.id}/revoke`, {
+        reason: 'incident closed',
+      }),
     );
     expect(revoked).toMatchObject({
       status: 'revoked',
-      endedBy: `${idp.issuer}#bob`,
+      endedBy: `${live.idp.issuer}#bob`,
       endReason: 'incident closed',
       wipeState: 'none',
     });

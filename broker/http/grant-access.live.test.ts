@@ -1,45 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grantResponseSchema } from '../../protocol/broker-api.ts';
 import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
-import type { DemoIdp } from '../../demo/idp.ts';
 import { decodeJwt } from 'jose';
 import { verifyAuditLog } from '../audit/verify.ts';
-import type { RunningBroker } from '../start-broker.ts';
 import { call, startTestBroker, startTestIdp } from './live-harness.ts';
-import { demoTokens, liveChecks } from './live-checks.ts';
+import { useLiveBroker } from './live-checks.ts';
 
-let idp: DemoIdp;
-let broker: RunningBroker;
-let alice: string;
-let bob: string;
-let carol: string;
-let check: ReturnType<typeof liveChecks>;
-
-beforeAll(async () => {
-  idp = await startTestIdp();
-  broker = await startTestBroker(idp);
-  ({ alice, bob, carol } = await demoTokens(idp));
-  check = liveChecks(broker);
-});
-afterAll(async () => {
-  await broker?.close();
-  await idp?.close();
-});
+const live = useLiveBroker();
 
 describe('who may act on a grant (live broker, real IdP tokens)', () => {
   it("alice acting on bob's grant gets 404 (no existence leak) and changes nothing", async () => {
-    const bobs = check.grantOf(
-      await check.post(bob, '/v1/requests', {
+    const bobs = live.check.grantOf(
+      await live.check.post(live.bob, '/v1/requests', {
         role: 'prod-api-readonly',
         durationSeconds: 600,
         reason: 'look',
       }),
       201,
     );
-    await check.refused(
+    await live.check.refused(
       bobs.id,
-      () => call(broker, 'GET', `/v1/grants/${bobs.id}`, alice),
+      () => call(live.broker, 'GET', `/v1/grants/${bobs.id}`, live.alice),
       404,
       'not_found',
       /no such grant/,
@@ -52,22 +34,22 @@ describe('who may act on a grant (live broker, real IdP tokens)', () => {
       ['deny', {}],
       ['wiped', { wipedAt: new Date().toISOString(), trigger: 'done', items: [] }],
     ] as const) {
-      await check.refused(
+      await live.check.refused(
         bobs.id,
-        () => check.post(alice, `/v1/grants/${bobs.id}/${path}`, body),
+        () => live.check.post(live.alice, `/v1/grants/${bobs.id}/${path}`, body),
         404,
         'not_found',
         /no such grant/,
       );
     }
-    await check.refused(
+    await live.check.refused(
       bobs.id,
-      () => check.post(alice, `/v1/grants/${bobs.id}/credentials`, undefined),
+      () => live.check.post(live.alice, `/v1/grants/${bobs.id}/credentials`, undefined),
       404,
       'not_found',
       /no such grant/,
     );
-    expect(await verifyAuditLog(broker.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(live.broker.db)).toMatchObject({ ok: true });
   });
 });
 
@@ -93,8 +75,8 @@ describe('the IdP session caps granted time', () => {
       expect(Date.parse(grant.expiresAt ?? '')).toBeLessThanOrEqual(Number(sessionExp) * 1000);
       expect(grant.grantedSeconds).toBeLessThanOrEqual(120);
       // The demo IdP's usual sign-in lasts 8 hours: the same request gets the full hour there.
-      const full = check.grantOf(
-        await check.post(carol, '/v1/requests', {
+      const full = live.check.grantOf(
+        await live.check.post(live.carol, '/v1/requests', {
           role: 'audit-reader',
           durationSeconds: 3600,
           reason: '',

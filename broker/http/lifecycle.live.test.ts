@@ -1,45 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   credentialsResponseSchema,
   grantResponseSchema,
   jwtCredentialSchema,
 } from '../../protocol/broker-api.ts';
-import type { DemoIdp } from '../../demo/idp.ts';
 import { decodeJwt } from 'jose';
-import type { RunningBroker } from '../start-broker.ts';
-import { startTestBroker, startTestIdp, waitFor } from './live-harness.ts';
-import { adminRequest, demoTokens, liveChecks } from './live-checks.ts';
+import { waitFor } from './live-harness.ts';
+import { adminRequest, useLiveBroker } from './live-checks.ts';
 
-let idp: DemoIdp;
-let broker: RunningBroker;
-let alice: string;
-let bob: string;
-let carol: string;
-let check: ReturnType<typeof liveChecks>;
-
-beforeAll(async () => {
-  idp = await startTestIdp();
-  broker = await startTestBroker(idp);
-  ({ alice, bob, carol } = await demoTokens(idp));
-  check = liveChecks(broker);
-});
-afterAll(async () => {
-  await broker?.close();
-  await idp?.close();
-});
+const live = useLiveBroker();
 
 describe('extend, done and the wipe receipt through the live broker (real IdP tokens)', () => {
   let id: string;
   let jti: string;
 
   beforeAll(async () => {
-    const pending = check.grantOf(await check.post(alice, '/v1/requests', adminRequest), 201);
-    id = check.grantOf(await check.post(bob, `/v1/grants/${pending.id}/approve`)).id;
+    const pending = live.check.grantOf(
+      await live.check.post(live.alice, '/v1/requests', adminRequest),
+      201,
+    );
+    id = live.check.grantOf(await live.check.post(live.bob, `/v1/grants/${pending.id}/approve`)).id;
   });
 
   it('alice extends from now within the budget; over-long, malformed and foreign extends change nothing', async () => {
-    const answer = await check.post(alice, `/v1/grants/${id}/extend`, { durationSeconds: 1800 });
-    const grant = check.grantOf(answer);
+    const answer = await live.check.post(live.alice, `/v1/grants/${id}/extend`, {
+      durationSeconds: 1800,
+    });
+    const grant = live.check.grantOf(answer);
     expect(
       Date.parse(grant.expiresAt ?? '') - Date.parse(grantResponseSchema.parse(answer.body).now),
     ).toBe(1_800_000);
@@ -50,37 +37,37 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
       remainingCount: 1,
       remainingSeconds: 1800,
     });
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/extend`, { durationSeconds: 1801 }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/extend`, { durationSeconds: 1801 }),
       400,
       'policy_violation',
       /at most 30m/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/extend`, { durationSeconds: -1 }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/extend`, { durationSeconds: -1 }),
       400,
       'bad_request',
       /durationSeconds/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/extend`, {}),
+      () => live.check.post(live.alice, `/v1/grants/${id}/extend`, {}),
       400,
       'bad_request',
       /durationSeconds: is required/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/extend`, { durationSeconds: 1800 }),
+      () => live.check.post(live.bob, `/v1/grants/${id}/extend`, { durationSeconds: 1800 }),
       403,
       'forbidden',
       /only the owner/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(carol, `/v1/grants/${id}/extend`, { durationSeconds: 1800 }),
+      () => live.check.post(live.carol, `/v1/grants/${id}/extend`, { durationSeconds: 1800 }),
       404,
       'not_found',
       /no such grant/,
@@ -89,34 +76,34 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
 
   it('alice fetches the credential, then says she is done: revoked with the unused time, token refused', async () => {
     const issued = credentialsResponseSchema.parse(
-      (await check.post(alice, `/v1/grants/${id}/credentials`, undefined)).body,
+      (await live.check.post(live.alice, `/v1/grants/${id}/credentials`, undefined)).body,
     );
     jti = String(decodeJwt(jwtCredentialSchema.parse(issued.credential).token).jti);
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(carol, `/v1/grants/${id}/revoke`, { reason: 'x' }),
+      () => live.check.post(live.carol, `/v1/grants/${id}/revoke`, { reason: 'x' }),
       404,
       'not_found',
       /no such grant/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/revoke`, { reason: 7 }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/revoke`, { reason: 7 }),
       400,
       'bad_request',
       /reason/,
     );
-    const grant = check.grantOf(
-      await check.post(alice, `/v1/grants/${id}/revoke`, { reason: "I'm done" }),
+    const grant = live.check.grantOf(
+      await live.check.post(live.alice, `/v1/grants/${id}/revoke`, { reason: "I'm done" }),
     );
     expect(grant).toMatchObject({
       status: 'revoked',
-      endedBy: `${idp.issuer}#alice`,
+      endedBy: `${live.idp.issuer}#alice`,
       endReason: "I'm done",
       wipeState: 'awaiting',
     });
     expect(grant.unusedSeconds).toBeGreaterThan(1790);
-    const audit = await broker.db
+    const audit = await live.broker.db
       .selectFrom('audit')
       .select(['event', 'details'])
       .where('grant_id', '=', id)
@@ -136,26 +123,26 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
     });
     // The outbox carries the revocation to the provider: the token id is refused from then on.
     await waitFor(
-      async () => ((await broker.repo.isTokenRevoked(jti)) ? true : undefined),
+      async () => ((await live.broker.repo.isTokenRevoked(jti)) ? true : undefined),
       'the jwt revocation',
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/extend`, { durationSeconds: 60 }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/extend`, { durationSeconds: 60 }),
       409,
       'invalid_state',
       /is revoked/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/revoke`),
+      () => live.check.post(live.alice, `/v1/grants/${id}/revoke`),
       409,
       'invalid_state',
       /is revoked/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/credentials`, undefined),
+      () => live.check.post(live.alice, `/v1/grants/${id}/credentials`, undefined),
       409,
       'grant_not_active',
       /is revoked/,
@@ -164,45 +151,48 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
 
   it('the wipe receipt is recorded on the grant and in the audit, once', async () => {
     const body = { wipedAt: new Date().toISOString(), trigger: 'done', items: ['keychain'] };
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(bob, `/v1/grants/${id}/wiped`, body),
+      () => live.check.post(live.bob, `/v1/grants/${id}/wiped`, body),
       403,
       'forbidden',
       /only the device/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(carol, `/v1/grants/${id}/wiped`, body),
+      () => live.check.post(live.carol, `/v1/grants/${id}/wiped`, body),
       404,
       'not_found',
       /no such grant/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/wiped`, { ...body, trigger: 'magic' }),
+      () => live.check.post(live.alice, `/v1/grants/${id}/wiped`, { ...body, trigger: 'magic' }),
       400,
       'bad_request',
       /trigger/,
     );
-    await check.refused(
+    await live.check.refused(
       id,
-      () => check.post(alice, `/v1/grants/${id}/wiped`, { ...body, wipedAt: 'yesterday' }),
+      () =>
+        live.check.post(live.alice, `/v1/grants/${id}/wiped`, { ...body, wipedAt: 'yesterday' }),
       400,
       'bad_request',
       /wipedAt/,
     );
-    const grant = check.grantOf(await check.post(alice, `/v1/grants/${id}/wiped`, body));
+    const grant = live.check.grantOf(
+      await live.check.post(live.alice, `/v1/grants/${id}/wiped`, body),
+    );
     expect(grant).toMatchObject({
       wipeState: 'wiped',
       wipe: { wipedAt: body.wipedAt, trigger: 'done', items: ['keychain'] },
     });
-    const before = await check.snapshot(id);
-    expect(check.grantOf(await check.post(alice, `/v1/grants/${id}/wiped`, body)).wipe).toEqual(
-      grant.wipe,
-    );
-    expect(await check.snapshot(id)).toEqual(before);
-    const wiped = await broker.db
+    const before = await live.check.snapshot(id);
+    expect(
+      live.check.grantOf(await live.check.post(live.alice, `/v1/grants/${id}/wiped`, body)).wipe,
+    ).toEqual(grant.wipe);
+    expect(await live.check.snapshot(id)).toEqual(before);
+    const wiped = await live.broker.db
       .selectFrom('audit')
       .select('details')
       .where('grant_id', '=', id)

@@ -1,12 +1,12 @@
 /** Assertions for live broker tests: refusals that change no row, and small call helpers. */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { grantResponseSchema, type Grant } from '../../protocol/broker-api.ts';
 import { errorBodySchema } from '../../protocol/errors.ts';
 import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import type { DemoIdp } from '../../demo/idp.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
 import type { RunningBroker } from '../start-broker.ts';
-import { call, tableCounts, type Answer } from './live-harness.ts';
+import { call, startTestBroker, startTestIdp, tableCounts, type Answer } from './live-harness.ts';
 
 /** Access tokens of the demo users alice (engineer), bob (approver) and carol (auditor). */
 export async function demoTokens(
@@ -79,4 +79,31 @@ export function liveChecks(broker: RunningBroker) {
     call(broker, 'POST', path, token, body);
 
   return { grantOf, snapshot, refused, post };
+}
+
+/** One test file's live broker on a real demo IdP, with the demo users' access tokens. */
+export interface LiveBroker {
+  idp: DemoIdp;
+  broker: RunningBroker;
+  alice: string;
+  bob: string;
+  carol: string;
+  check: ReturnType<typeof liveChecks>;
+}
+
+/** Starts an IdP and a broker before the file's tests and closes them after. */
+export function useLiveBroker(): LiveBroker {
+  // Filled in by beforeAll; tests read it only once it has run.
+  const live = {} as LiveBroker;
+  beforeAll(async () => {
+    live.idp = await startTestIdp();
+    live.broker = await startTestBroker(live.idp);
+    Object.assign(live, await demoTokens(live.idp));
+    live.check = liveChecks(live.broker);
+  });
+  afterAll(async () => {
+    await live.broker?.close();
+    await live.idp?.close();
+  });
+  return live;
 }
