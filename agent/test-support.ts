@@ -1,44 +1,19 @@
 /** Test fixtures: a full broker Grant, a LocalGrant and a grant-store record, overridable per test. */
 import type { AgentSnapshot, Grant, LocalGrant } from '../protocol/index.ts';
+import { aGrant } from '../protocol/test-fixtures.ts';
 import type { GrantRecord } from './grant-store.ts';
 
 /** A complete active broker grant; `overrides` wins. */
 export function grantFixture(overrides: Partial<Grant> = {}): Grant {
-  return {
-    id: 'g1',
+  return aGrant({
     role: 'prod-api-readonly',
-    subject: 'alice',
-    provider: 'jwt',
-    status: 'active',
     reason: 'INC-1',
     ticket: null,
     requestedSeconds: 2400,
     grantedSeconds: 2400,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    activatedAt: '2030-01-01T00:00:00.000Z',
     expiresAt: '2030-01-01T00:40:00.000Z',
-    endedAt: null,
-    requestExpiresAt: null,
-    requesterName: 'Alice',
-    approvalsRequired: 0,
-    approverGroups: [],
-    approvals: [],
-    endedBy: null,
-    endReason: null,
-    unusedSeconds: null,
-    extension: {
-      usedCount: 0,
-      usedSeconds: 0,
-      remainingCount: 2,
-      remainingSeconds: 3600,
-      maxEachSeconds: 3600,
-      requiresApproval: false,
-    },
-    pendingExtension: null,
-    wipe: null,
-    wipeState: 'none',
     ...overrides,
-  };
+  });
 }
 
 /** A pending grant waiting for one approval from `approvers`. */
