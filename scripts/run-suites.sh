@@ -12,7 +12,8 @@ npx vite build --config renderer/vite.config.ts --logLevel error || status=1
 # The CLI bundle is what `hourglass` runs; the suites exercise it, not only the sources.
 npx tsx build/bundle-cli.ts || status=1
 
-npx vitest run --exclude '**/*.integration.test.ts' \
+# HOURGLASS_TEST_PRODUCTION_INSTALL: the broker's `npm ci --omit=dev` install runs for real (a minute).
+HOURGLASS_TEST_PRODUCTION_INSTALL=${HOURGLASS_TEST_PRODUCTION_INSTALL:-1} npx vitest run --exclude '**/*.integration.test.ts' \
   --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
 # The agent/CLI integration files one at a time: several sign in on the default profile, whose
 # session item in the one test keyring they would otherwise overwrite under each other.
