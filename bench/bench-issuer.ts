@@ -10,8 +10,15 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 /** A running bench issuer. */
 export interface BenchIssuer {
   issuer: string;
-  /** Signs `count` tokens for users `u0`…, group `engineers`, audience `audience`. */
-  tokens(count: number, audience: string): Promise<string[]>;
+  /**
+   * Signs `count` tokens for users `u0`… (or `<subjectPrefix>0`…), group `engineers` (or
+   * `groups`), audience `audience`.
+   */
+  tokens(
+    count: number,
+    audience: string,
+    opts?: { groups?: string[]; subjectPrefix?: string },
+  ): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -32,19 +39,19 @@ export async function startBenchIssuer(): Promise<BenchIssuer> {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
-    async tokens(count, audience) {
+    async tokens(count, audience, opts = {}) {
       const out: string[] = [];
       const now = Math.floor(Date.now() / 1000);
       for (let i = 0; i < count; i += 1) {
         out.push(
           await new SignJWT({
-            groups: ['engineers'],
+            groups: opts.groups ?? ['engineers'],
             name: `User ${i}`,
             session_exp: now + 8 * 3600,
           })
             .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
             .setIssuer(issuer)
-            .setSubject(`u${i}`)
+            .setSubject(`${opts.subjectPrefix ?? 'u'}${i}`)
             .setAudience(audience)
             .setIssuedAt(now)
             .setExpirationTime(now + 3600)
