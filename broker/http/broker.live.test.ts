@@ -19,7 +19,7 @@ import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
 import type { DemoIdp } from '../../demo/idp.ts';
 import type { RunningBroker } from '../start-broker.ts';
-import { call, startTestBroker, startTestIdp } from './live-harness.ts';
+import { call, startTestBroker, startTestIdp, waitFor } from './live-harness.ts';
 
 let idp: DemoIdp;
 let broker: RunningBroker;
@@ -108,16 +108,20 @@ describe('live broker with tokens from the real IdP', () => {
     expect(auditText).toContain(String(payload.jti));
     expect(auditText).not.toContain(credential.token.split('.')[2]);
 
-    await new Promise((resolve) =>
-      setTimeout(resolve, Date.parse(grant.expiresAt!) - Date.now() + 300),
+    // No client call in between: the scheduler must expire it on its own (the row is polled).
+    const expiredRow = await waitFor(
+      async () => {
+        const row = await broker.db
+          .selectFrom('grants')
+          .select(['status'])
+          .where('id', '=', grant.id)
+          .executeTakeFirst();
+        return row?.status === 'expired' ? row : undefined;
+      },
+      'the scheduler to expire the grant',
+      Math.max(0, Date.parse(grant.expiresAt ?? '') - Date.now()) + 10_000,
     );
-    // No client call in between: the scheduler must have expired it on its own.
-    const row = await broker.db
-      .selectFrom('grants')
-      .select(['status'])
-      .where('id', '=', grant.id)
-      .executeTakeFirst();
-    expect(row?.status).toBe('expired');
+    expect(expiredRow.status).toBe('expired');
     const read = grantResponseSchema.parse(
       (await call(broker, 'GET', `/v1/grants/${grant.id}`, alice.accessToken)).body,
     );
