@@ -266,6 +266,31 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
     expect(await fastPath(['credential-process', 'orders-ro'], cliEnv, out)).toBeNull();
   }, 20_000);
 
+  it('status: the fast path (one agent call) prints what the full CLI prints', async () => {
+    // Countdowns tick between the two runs; everything else must be the same text.
+    const steady = (text: string) => text.replace(/\b\d{1,2}(:\d{2}){1,2}\b/g, '<left>');
+    let printed = '';
+    expect(await fastPath(['status'], cliEnv, (t) => (printed += t))).toBe(0);
+    const full = await new Promise<CliRun>((resolve) =>
+      execFile(
+        process.execPath,
+        [BIN, 'status'],
+        { env: { ...cliEnv, HOURGLASS_FAST_PATH: '0' }, cwd: tmpdir() },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+      ),
+    );
+    expect(full.code, full.stderr).toBe(0);
+    expect(printed).toMatch(/orders-ro\s+active/);
+    expect(steady(printed)).toBe(steady(full.stdout));
+    const viaBin = await cli('status');
+    expect(steady(viaBin.stdout)).toBe(steady(full.stdout));
+    // Not for the fast path: JSON output, another profile.
+    expect(await fastPath(['status', '--json'], cliEnv, () => {})).toBeNull();
+    expect(
+      await fastPath(['status'], { ...cliEnv, HOURGLASS_PROFILE: 'work' }, () => {}),
+    ).toBeNull();
+  }, 20_000);
+
   it('ssh --agent: key and certificate in a running ssh-agent with the time left; ssh logs in through it', async () => {
     const sock = join(cliEnv.TMPDIR ?? tmpdir(), 'agent.sock');
     const sshAgent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });

@@ -1,14 +1,19 @@
 /**
- * The credential helpers' fast path: `env`, `credential-process` and `kube-credential` are run
- * before every kubectl / aws command, so with an agent already running they answer with one local
- * API call and no other module loaded. Anything else (no agent, an error, a terminal on stdout, a
- * profile, an unusual argument) answers null and the full CLI runs, with its messages.
+ * The fast path for what runs most often: `env`, `credential-process` and `kube-credential` (run
+ * before every kubectl / aws command) and `status`. With an agent already running and live, they
+ * answer with one or two local API calls and no other module loaded (no zod, no commander).
+ * Anything else (no agent, offline, an error, a terminal on stdout, a profile, an unusual
+ * argument) answers null and the full CLI runs, with its messages.
  */
-import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { AgentSnapshot } from '../protocol/index.ts';
+import { callAgent } from './fast-path-call.ts';
+import { formatStatus } from './format.ts';
 import { credentialProcessAnswer, execCredential } from './helper-format.ts';
 
+/** Commands the fast path may answer (bin/hourglass.js loads it only for these). */
+export const FAST_COMMANDS = ['env', 'credential-process', 'kube-credential', 'status'];
 const ROLE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SHELLS = new Set(['bash', 'zsh', 'fish', 'pwsh', 'nu', 'cmd', 'dotenv', 'json']);
 
@@ -18,37 +23,6 @@ function socketPath(env: NodeJS.ProcessEnv): string | null {
     env.HOURGLASS_HOME ||
     join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'hourglass');
   return join(base, 'agent.sock');
-}
-
-function callAgent(socket: string, method: string, input: unknown): Promise<unknown> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        socketPath: socket,
-        path: `/v1/${method}`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', () => resolve(null));
-        res.on('end', () => {
-          try {
-            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-              ok?: boolean;
-              value?: unknown;
-            };
-            resolve(answer.ok === true ? answer.value : null);
-          } catch {
-            resolve(null);
-          }
-        });
-      },
-    );
-    req.on('error', () => resolve(null));
-    req.end(JSON.stringify(input));
-  });
 }
 
 function shellOf(command: string, rest: string[], env: NodeJS.ProcessEnv): string | null {
@@ -64,42 +38,90 @@ function shellOf(command: string, rest: string[], env: NodeJS.ProcessEnv): strin
     : null;
 }
 
-/** Runs a helper command through the running agent; null when the full CLI must run instead. */
-export async function fastPath(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  out: (text: string) => void,
-): Promise<number | null> {
-  const [command, role, ...rest] = argv;
-  if (!command || !role || !ROLE.test(role)) return null;
-  if (!['env', 'credential-process', 'kube-credential'].includes(command)) return null;
-  const shell = shellOf(command, rest, env);
-  const socket = socketPath(env);
-  // A terminal on stdout gets the full CLI's warning that it prints secrets.
-  if (shell === null || socket === null || (command === 'env' && process.stdout.isTTY)) return null;
+/**
+ * Whether a snapshot is one `status` may print as is: signed in and live (the event stream keeps
+ * it fresh, so the full CLI's resync would change nothing). The agent parsed it with its contract
+ * on the way out (agent/local-api.server.ts); this checks only what decides, and a surprise while
+ * formatting defers to the full CLI, which parses with zod.
+ */
+function isLiveSnapshot(value: unknown): value is AgentSnapshot {
+  const s = value as Partial<AgentSnapshot> | null;
+  return (
+    typeof s?.now === 'string' &&
+    s.connection?.state === 'online' &&
+    s.status?.loggedIn === true &&
+    Array.isArray(s.grants) &&
+    Array.isArray(s.approvals)
+  );
+}
+
+async function status(socket: string, out: (text: string) => void): Promise<number | null> {
+  const snapshot = await callAgent(socket, 'getSnapshot', {});
+  if (!isLiveSnapshot(snapshot)) return null;
+  let text: string;
+  try {
+    text = formatStatus(snapshot);
+  } catch {
+    return null;
+  }
+  out(text);
+  return 0;
+}
+
+async function exported(socket: string, role: string, shell: string) {
   // Only a credential this device already holds: a first fetch goes through the full CLI, which
   // says it fetched the grant onto this device.
   const snapshot = (await callAgent(socket, 'getSnapshot', {})) as {
     grants?: Array<{ role?: unknown; credentialStored?: unknown }>;
   } | null;
   if (!snapshot?.grants?.some((g) => g.role === role && g.credentialStored === true)) return null;
-  const exported = (await callAgent(socket, 'exportGrant', { role, shell })) as {
+  const answer = (await callAgent(socket, 'exportGrant', { role, shell })) as {
     script?: unknown;
     expiresAt?: unknown;
   } | null;
-  if (typeof exported?.script !== 'string' || typeof exported.expiresAt !== 'string') return null;
+  return typeof answer?.script === 'string' && typeof answer.expiresAt === 'string'
+    ? { script: answer.script, expiresAt: answer.expiresAt }
+    : null;
+}
+
+async function helper(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: (text: string) => void,
+): Promise<number | null> {
+  const [command, role, ...rest] = argv;
+  if (!command || !role || !ROLE.test(role)) return null;
+  const shell = shellOf(command, rest, env);
+  const socket = socketPath(env);
+  // A terminal on stdout gets the full CLI's warning that it prints secrets.
+  if (shell === null || socket === null || (command === 'env' && process.stdout.isTTY)) return null;
+  const answer = await exported(socket, role, shell);
+  if (!answer) return null;
   if (command === 'env') {
-    out(exported.script);
+    out(answer.script);
     return 0;
   }
-  const vars = JSON.parse(exported.script) as Record<string, string>;
+  const vars = JSON.parse(answer.script) as Record<string, string>;
   if (command === 'kube-credential') {
     if (!vars.HOURGLASS_TOKEN) return null;
-    out(execCredential(vars.HOURGLASS_TOKEN, exported.expiresAt));
+    out(execCredential(vars.HOURGLASS_TOKEN, answer.expiresAt));
     return 0;
   }
-  const answer = credentialProcessAnswer(vars, Date.now());
-  if (!answer.ok) return null;
-  out(answer.text);
+  const cp = credentialProcessAnswer(vars, Date.now());
+  if (!cp.ok) return null;
+  out(cp.text);
   return 0;
+}
+
+/** Runs a fast command through the running agent; null when the full CLI must run instead. */
+export async function fastPath(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: (text: string) => void,
+): Promise<number | null> {
+  const command = argv[0] ?? '';
+  if (!FAST_COMMANDS.includes(command)) return null;
+  if (command !== 'status') return helper(argv, env, out);
+  const socket = socketPath(env);
+  return argv.length === 1 && socket !== null ? status(socket, out) : null;
 }

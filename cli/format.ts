@@ -1,6 +1,8 @@
 /** Pure text for CLI output: tables and one-line summaries. Never given a secret. */
 import type { AgentSnapshot, AgentStatus, LocalGrant, RoleSummary } from '../protocol/index.ts';
-import { assertNever, formatCountdown, formatDuration } from '../protocol/index.ts';
+// Zod-free imports: the fast path (cli/fast-path.ts) bundles formatStatus without the contracts.
+import { assertNever } from '../protocol/assert-never.ts';
+import { formatCountdown, formatDuration } from '../protocol/duration.ts';
 
 /** Formats rows as left-aligned columns. */
 export function formatTable(header: string[], rows: string[][]): string {

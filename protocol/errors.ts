@@ -1,5 +1,6 @@
 /** The closed set of error codes and the one HTTP error body. */
 import { z } from 'zod';
+import { assertNever } from './assert-never.ts';
 
 /** Every error code any Hourglass boundary may answer with. */
 export const errorCodes = [
@@ -85,7 +86,4 @@ export function httpStatusFor(code: ErrorCode): number {
   }
 }
 
-/** Exhaustiveness guard for switches over closed unions. */
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${String(value)}`);
-}
+export { assertNever };
