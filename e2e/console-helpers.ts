@@ -79,3 +79,12 @@ export function keychainItems(): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** The window's views, as the navigation names them in its links. */
+export type ViewName = 'active' | 'request' | 'approvals' | 'history' | 'roles' | 'settings';
+
+/** Goes to `view` through its navigation link and waits until it shows. */
+export async function goTo(page: Page, view: ViewName): Promise<void> {
+  await page.locator(`nav[aria-label="Views"] a[data-view-link="${view}"]`).click();
+  await expect(page.locator(`#view-${view}`)).toBeVisible();
+}

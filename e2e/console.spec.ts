@@ -11,7 +11,7 @@ import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
 import { rendererCsp } from '../build/csp.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
-import { secondsOf } from './console-helpers.ts';
+import { goTo, secondsOf } from './console-helpers.ts';
 
 const xssPayload = '<img src=x onerror=window.__xss=1>';
 
@@ -68,10 +68,12 @@ test('sign in through the IdP tab, request a role, watch it count down; no XSS, 
   await signIn(page);
   await expect(page.getByTestId('signed-in-user')).toContainText(/alice/i);
 
+  await goTo(page, 'roles');
   const role = page.getByTestId('role-prod-api-readonly');
   await expect(role).toContainText('No approval needed');
   await expect(role).toContainText('1h');
 
+  await goTo(page, 'request');
   await page.getByLabel('Role', { exact: true }).selectOption('prod-api-readonly');
   await page.getByLabel('Duration', { exact: true }).fill('20s');
   await page.getByLabel('Reason', { exact: true }).fill(xssPayload);
@@ -109,6 +111,7 @@ test('sign in through the IdP tab, request a role, watch it count down; no XSS, 
   expect(pageErrors).toEqual([]);
 
   // An approval role waits as pending, showing how long the request may wait.
+  await goTo(page, 'request');
   await page.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
   await page.getByLabel('Duration', { exact: true }).fill('15m');
   await page.getByLabel('Reason', { exact: true }).fill('schema fix');

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
 import {
+  goTo,
   keychainItems,
   secondsOf,
   signIn,
@@ -61,9 +62,11 @@ test('request → approve in another profile → countdown → extend → I’m 
   for (const page of [alicePage, bobPage]) page.on('pageerror', (e) => pageErrors.push(e.message));
   await signIn(alicePage, alice, stack.issuer, 'alice');
   await signIn(bobPage, bob, stack.issuer, 'bob');
+  await goTo(bobPage, 'approvals');
   await expect(bobPage.getByTestId('approvals')).toContainText('Nothing waiting');
 
-  // Alice asks for the approval-gated role.
+  // Alice asks for the approval-gated role; the window then shows it waiting in Active.
+  await goTo(alicePage, 'request');
   await alicePage.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
   await alicePage.getByLabel('Duration', { exact: true }).fill('15m');
   await alicePage.getByLabel('Reason', { exact: true }).fill(reason);
@@ -118,11 +121,15 @@ test('request → approve in another profile → countdown → extend → I’m 
   await shot(alicePage, '3-alice-active');
 
   // Asking again for a role she holds offers Extend on that grant instead of a duplicate.
+  await goTo(alicePage, 'request');
+  await alicePage.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
   await alicePage.getByLabel('Reason', { exact: true }).fill('again');
   await alicePage.getByLabel('Ticket', { exact: true }).fill('INC-1');
   await alicePage.getByRole('button', { name: 'Request' }).click();
   await expect(alicePage.getByTestId('request-error')).toBeVisible();
   await alicePage.getByTestId('extend-instead').click();
+  // The offer opens the view showing that grant.
+  await expect(alicePage.locator('#view-active')).toBeFocused();
   await expect(grant).toHaveClass(/selected/);
   await expect(alicePage.getByTestId('extend-instead')).toHaveCount(0);
   await expect(alicePage.locator('[data-testid="pending-grant"]')).toHaveCount(0);
@@ -137,6 +144,7 @@ test('request → approve in another profile → countdown → extend → I’m 
   // "I'm done": the grant ends, the secret is wiped, the receipt reaches the broker.
   await grant.getByRole('button', { name: "I'm done" }).click();
   await expect(grant).toHaveCount(0);
+  await goTo(alicePage, 'history');
   const row = alicePage.locator(`[data-testid="history-grant"][data-grant-id="${grantId}"]`);
   await expect(row.getByTestId('history-status')).toHaveText('revoked');
   await expect(row.getByTestId('history-wipe')).toHaveAttribute('data-wipe', 'wiped', {
@@ -158,6 +166,8 @@ test('request → approve in another profile → countdown → extend → I’m 
     db.close();
   }
   // A pending request its requester cancels leaves bob's inbox live and lands in History.
+  await goTo(alicePage, 'request');
+  await alicePage.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
   await alicePage.getByLabel('Reason', { exact: true }).fill('second look');
   await alicePage.getByLabel('Ticket', { exact: true }).fill('INC-2');
   await alicePage.getByRole('button', { name: 'Request' }).click();
@@ -168,6 +178,7 @@ test('request → approve in another profile → countdown → extend → I’m 
   await second.getByRole('button', { name: 'Cancel request' }).click();
   await expect(second).toHaveCount(0);
   await expect(secondApproval).toHaveCount(0, { timeout: 2_000 });
+  await goTo(alicePage, 'history');
   const cancelled = alicePage.locator(`[data-testid="history-grant"][data-grant-id="${secondId}"]`);
   await expect(cancelled.getByTestId('history-status')).toHaveText('cancelled');
   await expect(cancelled.getByTestId('history-wipe')).toHaveText('no credential was issued');

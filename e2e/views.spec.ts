@@ -10,9 +10,16 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
-import { signIn, startProfile, type ProfileSide } from './console-helpers.ts';
+import { goTo, signIn, startProfile, type ProfileSide, type ViewName } from './console-helpers.ts';
 
-const views = ['active', 'request', 'approvals', 'history', 'roles', 'settings'] as const;
+const views: readonly ViewName[] = [
+  'active',
+  'request',
+  'approvals',
+  'history',
+  'roles',
+  'settings',
+];
 const schemes = ['light', 'dark'] as const;
 
 let root: string;
@@ -45,25 +52,38 @@ async function seriousViolations(page: Page, selector: string): Promise<string[]
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`));
 }
 
-/** Checks and photographs every view of `page` in light and dark. */
-async function checkViews(page: Page, who: string, only: readonly string[] = views) {
+/** Checks and photographs every view of `page` in light and dark, going to each by its link. */
+async function checkViews(page: Page, who: string, only: readonly ViewName[] = views) {
   for (const scheme of schemes) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const view of only) {
-      const section = page.locator(`#view-${view}`);
-      await section.scrollIntoViewIfNeeded();
-      expect(await seriousViolations(page, `#view-${view}`), `${who} ${view} ${scheme}`).toEqual(
-        [],
+      await goTo(page, view);
+      await expect(page.locator(`a[data-view-link="${view}"]`)).toHaveAttribute(
+        'aria-current',
+        'page',
       );
-      await section.screenshot({ path: test.info().outputPath(`${who}-${view}-${scheme}.png`) });
+      // Only the current view is in the page.
+      await expect(page.locator('[data-view]')).toHaveCount(1);
+      expect(await seriousViolations(page, 'body'), `${who} ${view} ${scheme}`).toEqual([]);
+      await page.screenshot({
+        path: test.info().outputPath(`${who}-${view}-${scheme}.png`),
+        fullPage: true,
+      });
     }
-    expect(await seriousViolations(page, 'body'), `${who} whole page ${scheme}`).toEqual([]);
-    await page.screenshot({
-      path: test.info().outputPath(`${who}-window-${scheme}.png`),
-      fullPage: true,
-    });
   }
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Fills and sends the request form (the window then shows Active). */
+async function request(page: Page, role: string, duration: string, reason: string, ticket = '') {
+  await goTo(page, 'request');
+  const form = page.locator('#view-request');
+  await form.getByLabel('Role', { exact: true }).selectOption(role);
+  await form.getByLabel('Duration', { exact: true }).fill(duration);
+  await form.getByLabel('Reason', { exact: true }).fill(reason);
+  if (ticket) await form.getByLabel('Ticket', { exact: true }).fill(ticket);
+  await form.getByRole('button', { name: 'Request', exact: true }).click();
+  await expect(page.locator('#view-active')).toBeVisible();
 }
 
 test('every view: no serious a11y violation, screenshots light and dark, keyboard navigation', async ({
@@ -74,42 +94,66 @@ test('every view: no serious a11y violation, screenshots light and dark, keyboar
   const bobPage = await (await browser.newContext()).newPage();
   await signIn(alicePage, alice, stack.issuer, 'alice');
   await signIn(bobPage, bob, stack.issuer, 'bob');
+  // The window opens on Active.
+  await expect(alicePage.locator('[data-view]')).toHaveAttribute('data-view', 'active');
 
-  // Something in every view: an active grant, a pending request (bob's inbox), an ended grant.
+  // The default role is the least privileged one, not the first in the alphabet; presets fill.
+  await goTo(alicePage, 'request');
   const form = alicePage.locator('#view-request');
-  // The default role is the least privileged one, not the first in the alphabet.
   await expect(form.getByLabel('Role', { exact: true })).toHaveValue('prod-api-readonly');
   await expect(form.getByTestId('role-policy')).toContainText('Up to 1h');
   await form.getByRole('button', { name: '15m' }).click();
   await expect(form.getByLabel('Duration', { exact: true })).toHaveValue('15m');
-  await form.getByLabel('Reason', { exact: true }).fill('INC-5 views');
-  await form.getByRole('button', { name: 'Request', exact: true }).click();
+
+  // Something in every view: an ended grant (History), an active one, a pending request (bob's inbox).
+  await request(alicePage, 'prod-api-readonly', '15m', 'INC-4 first look');
+  await alicePage.getByTestId('grant').getByRole('button', { name: "I'm done" }).click();
+  await expect(alicePage.getByTestId('grant')).toHaveCount(0);
+  await request(alicePage, 'prod-api-readonly', '15m', 'INC-5 views');
   await expect(alicePage.getByTestId('grant')).toHaveCount(1);
-  // The form clears the reason once the request answered; fill the next one after that.
-  await expect(form.getByLabel('Reason', { exact: true })).toHaveValue('');
-  await form.getByLabel('Role', { exact: true }).selectOption('prod-api-admin');
-  await form.getByLabel('Duration', { exact: true }).fill('30m');
-  await form.getByLabel('Reason', { exact: true }).fill('INC-6 schema change');
-  await form.getByLabel('Ticket', { exact: true }).fill('INC-6');
-  await form.getByRole('button', { name: 'Request', exact: true }).click();
-  await expect(alicePage.getByTestId('pending-grant')).toHaveCount(1);
+  await request(alicePage, 'prod-api-admin', '30m', 'INC-6 schema change', 'INC-6');
+  const pending = alicePage.getByTestId('pending-grant');
+  await expect(pending).toHaveCount(1);
+  const pendingId = await pending.getAttribute('data-grant-id');
+  const activeId = await alicePage.getByTestId('grant').getAttribute('data-grant-id');
+  await goTo(bobPage, 'approvals');
   await expect(bobPage.getByTestId('approval')).toHaveCount(1);
+  // The navigation says how many wait for bob's decision.
+  await expect(bobPage.getByTestId('nav-badge-approvals')).toHaveText('1 waiting');
 
   // Roles search narrows the list.
+  await goTo(alicePage, 'roles');
   await alicePage.getByLabel('Search roles').fill('admin');
   await expect(alicePage.locator('.role')).toHaveCount(1);
   await alicePage.getByLabel('Search roles').fill('');
 
-  // Keyboard: Tab reaches the view links; Enter moves focus into that view.
-  await alicePage.keyboard.press('Tab');
+  // Keyboard: Tab reaches the view links; Enter opens that view and moves focus into it.
+  await alicePage.locator('body').focus();
   let tabs = 0;
   while (
-    tabs++ < 10 &&
-    !(await alicePage.evaluate(() => document.activeElement?.textContent === 'History'))
+    tabs++ < 12 &&
+    !(await alicePage.evaluate(
+      () => document.activeElement?.getAttribute('data-view-link') === 'history',
+    ))
   )
     await alicePage.keyboard.press('Tab');
   await alicePage.keyboard.press('Enter');
   await expect(alicePage.locator('#view-history')).toBeFocused();
+  expect(new URL(alicePage.url()).hash).toBe('#/history');
+  await expect(alicePage.getByTestId('history-grant')).toHaveCount(1);
+  // Back goes to the previous view (the routes are in the history).
+  await alicePage.goBack();
+  await expect(alicePage.locator('#view-roles')).toBeVisible();
+
+  // "Open Hourglass on grant X" (a notification click, the tray): the view showing that grant.
+  await alicePage.evaluate((id) => (window.location.hash = `#grant=${id}`), activeId);
+  await expect(alicePage.locator(`#view-active [data-grant-id="${activeId}"]`)).toHaveClass(
+    /selected/,
+  );
+  await bobPage.evaluate((id) => (window.location.hash = `#grant=${id}`), pendingId);
+  await expect(bobPage.locator(`#view-approvals [data-grant-id="${pendingId}"]`)).toHaveClass(
+    /selected/,
+  );
 
   await checkViews(alicePage, 'alice');
   await checkViews(bobPage, 'bob', ['approvals']);
@@ -148,5 +192,6 @@ test('the compact request window is pre-filled from #request= and submits nothin
   expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
   expect(await grantCount()).toBe(before);
   await page.getByRole('button', { name: 'Open the full window' }).click();
-  await expect(page.locator('#view-history')).toHaveCount(1);
+  await expect(page.getByRole('navigation', { name: 'Views' })).toBeVisible();
+  await goTo(page, 'history');
 });

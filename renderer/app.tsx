@@ -1,8 +1,10 @@
 /** Root component: everything comes from the agent's pushed snapshots; only countdowns tick. */
-import { useEffect, type ReactNode } from 'react';
-import { useApp } from './store-context.tsx';
+import { useEffect, useRef, type ReactNode } from 'react';
+import { assertNever } from '../protocol/errors.ts';
+import { useActions, useApprovals, useGrants, useSession } from './store-context.tsx';
 import { useView, useViewStore } from './view-context.tsx';
-import { fullLayoutOpened, type ViewName } from './view-store.ts';
+import { fullLayoutOpened } from './view-store.ts';
+import { viewForGrant, viewHash, type ViewName } from './view-route.logic.ts';
 import { Header } from './components/header.tsx';
 import { SignIn } from './components/sign-in.tsx';
 import { RolesList } from './components/roles-list.tsx';
@@ -15,39 +17,73 @@ import { NoticeList } from './components/notice-list.tsx';
 import { ConnectionBanner } from './components/connection-banner.tsx';
 import { KeychainBanner } from './components/keychain-banner.tsx';
 import { SettingsPanel } from './components/settings-panel.tsx';
-import { ViewNav, viewId } from './components/view-nav.tsx';
+import { ViewNav, viewId, viewTitles } from './components/view-nav.tsx';
 
+/** The view the route shows now; a `#grant=` route follows the grant as snapshots arrive. */
+function useCurrentView(): ViewName {
+  const route = useView((s) => s.route);
+  const grantId = route.kind === 'grant' ? route.grantId : null;
+  const awaitsMe = useApprovals((s) => s.approvals.some((a) => a.grant.id === grantId));
+  const ownStatus = useGrants((s) => s.grants.find((g) => g.id === grantId)?.status ?? null);
+  return route.kind === 'view' ? route.view : viewForGrant(awaitsMe, ownStatus);
+}
+
+/** One view; keyboard focus moves into it when the user (or a link) navigated there. */
 function View({ name, children }: { name: ViewName; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const routeCount = useView((s) => s.routeCount);
+  useEffect(() => {
+    if (routeCount > 0) ref.current?.focus();
+  }, [routeCount, name]);
   return (
-    <div id={viewId(name)} className="view" data-view={name} tabIndex={-1}>
+    <div
+      ref={ref}
+      id={viewId(name)}
+      className="view"
+      data-view={name}
+      tabIndex={-1}
+      aria-label={viewTitles[name]}
+      role="region"
+    >
       {children}
     </div>
   );
 }
 
+function CurrentView({ view }: { view: ViewName }) {
+  switch (view) {
+    case 'active':
+      return (
+        <>
+          <ActiveGrants />
+          <PendingGrants />
+        </>
+      );
+    case 'request':
+      // After a request the window shows it counting down (or waiting for approval) in Active.
+      return <RequestForm onRequested={() => (window.location.hash = viewHash('active'))} />;
+    case 'approvals':
+      return <ApprovalsInbox />;
+    case 'history':
+      return <HistoryList />;
+    case 'roles':
+      return <RolesList />;
+    case 'settings':
+      return <SettingsPanel />;
+    default:
+      return assertNever(view);
+  }
+}
+
 function FullLayout() {
+  const view = useCurrentView();
+  const waiting = useApprovals((s) => s.approvals.length);
   return (
     <>
-      <ViewNav />
+      <ViewNav current={view} badges={{ approvals: waiting }} />
       <NoticeList />
-      <View name="active">
-        <ActiveGrants />
-        <PendingGrants />
-      </View>
-      <View name="approvals">
-        <ApprovalsInbox />
-      </View>
-      <View name="request">
-        <RequestForm />
-      </View>
-      <View name="history">
-        <HistoryList />
-      </View>
-      <View name="roles">
-        <RolesList />
-      </View>
-      <View name="settings">
-        <SettingsPanel />
+      <View key={view} name={view}>
+        <CurrentView view={view} />
       </View>
     </>
   );
@@ -69,14 +105,14 @@ function RequestOnlyLayout() {
 
 /** Root component. */
 export function App() {
-  const status = useApp((s) => s.status);
-  const statusError = useApp((s) => s.errors.status);
-  const actions = useApp((s) => s.actions);
+  const status = useSession((s) => s.status);
+  const statusError = useSession((s) => s.errors.status);
+  const { start } = useActions();
   const layout = useView((s) => s.layout);
   const loggedIn = status?.loggedIn ?? false;
 
   // The agent's state arrives by push, never by polling; countdowns tick on their own clock store.
-  useEffect(() => actions.start(), [actions]);
+  useEffect(() => start(), [start]);
 
   return (
     <>

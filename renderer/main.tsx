@@ -3,19 +3,15 @@ import { StrictMode } from 'react';
 import { config as zodConfig } from 'zod';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
+import { Providers } from './providers.tsx';
 import { installConsoleBridge } from './console-bridge.ts';
 import { browserNotify, noNotify } from './browser-notify.ts';
-import { createAppStore } from './store.ts';
+import { createAgentApp } from './store.ts';
 import { createClockStore, startClock } from './clock-store.ts';
-import { ClockContext } from './components/countdown.tsx';
-import { SettingsContext } from './components/settings-panel.tsx';
-import { KeychainHealthContext } from './components/keychain-banner.tsx';
 import { createKeychainHealthStore } from './keychain-health-store.ts';
 import { grantFromFragment } from './fragment.logic.ts';
 import { createSettingsStore, type SettingsHost } from './settings-store.ts';
-import { StoreContext } from './store-context.tsx';
-import { ViewContext } from './view-context.tsx';
-import { createViewStore, fragmentChanged } from './view-store.ts';
+import { createViewStore, fragmentChanged, routeChanged } from './view-store.ts';
 import './styles.css';
 
 // The CSP forbids eval; tell zod not to probe `new Function` (which would log a CSP violation).
@@ -23,24 +19,25 @@ zodConfig({ jitless: true });
 
 const mode = window.hourglass ? 'electron' : 'console';
 const api = installConsoleBridge(window);
+const views = createViewStore(window.location.hash);
 // Electron shows notices from main with its own Notification; the console uses the browser's.
-const store = createAppStore(api, mode, {
+const agent = createAgentApp(api, mode, {
   notify: mode === 'console' ? browserNotify() : noNotify,
+  onGrantOpened: (grantId) => views.setState((s) => routeChanged(s, { kind: 'grant', grantId })),
 });
 const clock = createClockStore(Date.now());
 startClock(clock);
-const views = createViewStore(window.location.hash);
 const settingsHost: SettingsHost | null =
   api.getSettings && api.updateSettings
     ? { getSettings: api.getSettings, updateSettings: api.updateSettings }
     : null;
 const settings = createSettingsStore(settingsHost);
 const keychainHealth = createKeychainHealthStore(api.getKeychainHealth ?? null);
-// A notification click opens the window on its grant (`#grant=<id>`); a tray preset or link
-// opens it pre-filled (`#request=…`).
+// `#/<view>` navigates; a notification click or the tray opens the window on a grant
+// (`#grant=<id>`); a tray preset or link opens it pre-filled (`#request=…`).
 const onFragment = () => {
   const grantId = grantFromFragment(window.location.hash);
-  if (grantId) store.getState().actions.selectGrant(grantId);
+  if (grantId) agent.actions.selectGrant(grantId);
   views.setState((s) => fragmentChanged(s, window.location.hash), true);
 };
 window.addEventListener('hashchange', onFragment);
@@ -49,17 +46,9 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <StoreContext.Provider value={store}>
-        <ClockContext.Provider value={clock}>
-          <ViewContext.Provider value={views}>
-            <SettingsContext.Provider value={settings}>
-              <KeychainHealthContext.Provider value={keychainHealth}>
-                <App />
-              </KeychainHealthContext.Provider>
-            </SettingsContext.Provider>
-          </ViewContext.Provider>
-        </ClockContext.Provider>
-      </StoreContext.Provider>
+      <Providers stores={{ agent, clock, views, settings, keychainHealth }}>
+        <App />
+      </Providers>
     </StrictMode>,
   );
 }

@@ -4,8 +4,15 @@ import type { AgentNotice, AgentPush } from '../protocol/agent-api.ts';
 import { fail, ok } from '../protocol/result.ts';
 import type { NotifyPort } from './browser-notify.ts';
 import type { HourglassHost, PushListener } from './host-api.ts';
-import { createAppStore } from './store.ts';
-import { aLocalGrant, aNotice, aSnapshot, fakeRendererApi, t0 } from './test-fixtures.ts';
+import { createAgentApp } from './store.ts';
+import {
+  aLocalGrant,
+  aNotice,
+  anApproval,
+  aSnapshot,
+  fakeRendererApi,
+  t0,
+} from './test-fixtures.ts';
 
 function host(over: Parameters<typeof fakeRendererApi>[0] = {}) {
   const listeners = new Set<PushListener>();
@@ -48,8 +55,8 @@ describe('app store', () => {
       navigate: (url: string) => tabs.push(url),
       close: () => tabs.push('closed'),
     });
-    const store = createAppStore(h, 'console', { clock: () => t0, openTab });
-    await store.getState().actions.signOut(true);
+    const app = createAgentApp(h, 'console', { clock: () => t0, openTab });
+    await app.actions.signOut(true);
     expect(asked).toEqual([{ endGrants: true }]);
     expect(tabs).toEqual(['https://idp.test/session/end?x=1']);
   });
@@ -61,17 +68,17 @@ describe('app store', () => {
       navigate: (url: string) => tabs.push(url),
       close: () => tabs.push('closed'),
     });
-    const store = createAppStore(h, 'console', { clock: () => t0, openTab });
-    await store.getState().actions.signOut(false);
+    const app = createAgentApp(h, 'console', { clock: () => t0, openTab });
+    await app.actions.signOut(false);
     expect(tabs).toEqual(['closed']);
   });
 
   it('loads one snapshot, then follows pushes without asking again', async () => {
     const { h, calls, push, listeners } = host();
-    const store = createAppStore(h, 'console', { clock: () => t0 });
-    const stop = store.getState().actions.start();
+    const app = createAgentApp(h, 'console', { clock: () => t0 });
+    const stop = app.actions.start();
     await settle();
-    expect(store.getState().grants).toHaveLength(1);
+    expect(app.stores.grants.getState().grants).toHaveLength(1);
     push({
       type: 'snapshot',
       snapshot: aSnapshot({
@@ -79,7 +86,7 @@ describe('app store', () => {
         grants: [aLocalGrant({ id: 'x' }), aLocalGrant({ id: 'y' })],
       }),
     });
-    expect(store.getState().grants.map((g) => g.id)).toEqual(['x', 'y']);
+    expect(app.stores.grants.getState().grants.map((g) => g.id)).toEqual(['x', 'y']);
     expect(
       calls.filter((c) => c === 'getSnapshot' || c === 'listGrants' || c === 'getStatus'),
     ).toEqual(['getSnapshot']);
@@ -95,13 +102,51 @@ describe('app store', () => {
       request: () => Promise.resolve('granted'),
       show: (notice, click) => shown.push({ notice, click }),
     };
-    const store = createAppStore(h, 'console', { clock: () => t0, notify });
-    store.getState().actions.start();
+    const opened: string[] = [];
+    const app = createAgentApp(h, 'console', {
+      clock: () => t0,
+      notify,
+      onGrantOpened: (id) => opened.push(id),
+    });
+    app.actions.start();
     await settle();
     push({ type: 'notice', notice: aNotice({ grantId: 'g1' }) });
-    expect(store.getState().notices.map((n) => n.id)).toEqual(['n1']);
+    expect(app.stores.notices.getState().notices.map((n) => n.id)).toEqual(['n1']);
     shown[0]?.click();
-    expect(store.getState().selectedGrantId).toBe('g1');
+    expect(app.stores.grants.getState().selectedGrantId).toBe('g1');
+    // The window goes to the view showing that grant.
+    expect(opened).toEqual(['g1']);
+  });
+
+  it('an approval answer changes the inbox only, never the approver’s own grants', async () => {
+    const decided = aLocalGrant({ id: 'g9', status: 'active' });
+    const { h } = host({ approveGrant: () => Promise.resolve(ok({ grant: decided })) });
+    const app = createAgentApp(h, 'console', { clock: () => t0 });
+    app.actions.start();
+    await settle();
+    app.stores.approvals.setState({ approvals: [anApproval()], error: null });
+    const before = app.stores.grants.getState();
+    expect(await app.actions.approveGrant('g9', 'ok')).toBe(true);
+    expect(app.stores.approvals.getState().approvals).toEqual([]);
+    expect(app.stores.grants.getState()).toBe(before);
+  });
+
+  it('in the desktop app, sign-out opens no tab: main opens the IdP page itself', async () => {
+    const { h } = host({
+      logout: () =>
+        Promise.resolve(ok({ wiped: 0, grantsEnded: 0, endSessionUrl: 'https://idp.test/end' })),
+    });
+    let tabs = 0;
+    const app = createAgentApp(h, 'electron', {
+      clock: () => t0,
+      openTab: () => {
+        tabs++;
+        return { navigate: () => undefined, close: () => undefined };
+      },
+    });
+    await app.actions.signOut(false);
+    expect(tabs).toBe(0);
+    expect(app.stores.session.getState().errors).toEqual({});
   });
 
   it('already_active on request offers Extend on the held grant', async () => {
@@ -112,12 +157,14 @@ describe('app store', () => {
           error: { code: 'already_active', message: 'You hold it.', grantId: 'g1' },
         }),
     });
-    const store = createAppStore(h, 'console', { clock: () => t0 });
-    const sent = await store
-      .getState()
-      .actions.requestGrant({ role: 'prod-api-admin', durationSeconds: 60, reason: 'x' });
+    const app = createAgentApp(h, 'console', { clock: () => t0 });
+    const sent = await app.actions.requestGrant({
+      role: 'prod-api-admin',
+      durationSeconds: 60,
+      reason: 'x',
+    });
     expect(sent).toBe(false);
-    expect(store.getState().alreadyActive).toEqual({ grantId: 'g1' });
+    expect(app.stores.grants.getState().alreadyActive).toEqual({ grantId: 'g1' });
   });
 
   it('a refused approval shows its message in the inbox', async () => {
@@ -125,9 +172,9 @@ describe('app store', () => {
       approveGrant: () =>
         Promise.resolve(fail('not_approver', 'You cannot approve your own request.')),
     });
-    const store = createAppStore(h, 'console', { clock: () => t0 });
-    expect(await store.getState().actions.approveGrant('g1', '')).toBe(false);
-    expect(store.getState().errors.approvals).toBe('You cannot approve your own request.');
+    const app = createAgentApp(h, 'console', { clock: () => t0 });
+    expect(await app.actions.approveGrant('g1', '')).toBe(false);
+    expect(app.stores.approvals.getState().error).toBe('You cannot approve your own request.');
   });
 
   it("I'm done revokes the grant and merges the answer", async () => {
@@ -136,9 +183,9 @@ describe('app store', () => {
       endedAt: t0 ? new Date(t0).toISOString() : null,
     });
     const { h, calls } = host({ revokeGrant: () => Promise.resolve(ok({ grant: ended })) });
-    const store = createAppStore(h, 'console', { clock: () => t0 });
-    expect(await store.getState().actions.endGrant('g1')).toBe(true);
+    const app = createAgentApp(h, 'console', { clock: () => t0 });
+    expect(await app.actions.endGrant('g1')).toBe(true);
     expect(calls).toContain('revokeGrant');
-    expect(store.getState().grants[0]?.status).toBe('revoked');
+    expect(app.stores.grants.getState().grants[0]?.status).toBe('revoked');
   });
 });

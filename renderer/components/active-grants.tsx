@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LocalGrant } from '../../protocol/agent-api.ts';
 import { extendPresets, extendUnavailableReason } from '../extend-presets.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useActions, useGrants, useSession } from '../store-context.tsx';
 import { Countdown } from './countdown.tsx';
 
 /**
@@ -13,7 +13,7 @@ export const exportCommand = (role: string, profile = 'default') =>
   `eval "$(hourglass env${profile === 'default' ? '' : ` --profile ${profile}`} ${role})"`;
 
 function ExtendButtons({ grant }: { grant: LocalGrant }) {
-  const extendGrant = useApp((s) => s.actions.extendGrant);
+  const extendGrant = useActions().extendGrant;
   const [busy, setBusy] = useState(false);
   const unavailable = extendUnavailableReason(grant.extension);
   if (grant.pendingExtension) {
@@ -51,9 +51,9 @@ function ExtendButtons({ grant }: { grant: LocalGrant }) {
 }
 
 function GrantCard({ grant }: { grant: LocalGrant }) {
-  const selected = useApp((s) => s.selectedGrantId === grant.id);
-  const endGrant = useApp((s) => s.actions.endGrant);
-  const profile = useApp((s) => s.status?.profile ?? 'default');
+  const selected = useGrants((s) => s.selectedGrantId === grant.id);
+  const endGrant = useActions().endGrant;
+  const profile = useSession((s) => s.status?.profile ?? 'default');
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
@@ -110,8 +110,8 @@ function activeGrants(grants: readonly LocalGrant[]): LocalGrant[] {
 
 /** The active-grants panel. */
 export function ActiveGrants() {
-  const grants = useApp((s) => s.grants);
-  const error = useApp((s) => s.errors.grants);
+  const grants = useGrants((s) => s.grants);
+  const error = useGrants((s) => s.errors.grants);
   // No clock here: the list changes with pushed snapshots (the agent pushes at each expiry);
   // only each Countdown re-renders every second.
   const active = activeGrants(grants);

@@ -3,13 +3,13 @@ import { useState } from 'react';
 import type { PendingApproval } from '../../protocol/broker-api.ts';
 import { formatDuration } from '../../protocol/duration.ts';
 import { approvalProgress } from '../approvals.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useActions, useApprovals, useGrants } from '../store-context.tsx';
 import { Countdown } from './countdown.tsx';
 
 function ApprovalCard({ item }: { item: PendingApproval }) {
-  const approve = useApp((s) => s.actions.approveGrant);
-  const deny = useApp((s) => s.actions.denyGrant);
-  const selected = useApp((s) => s.selectedGrantId === item.grant.id);
+  const approve = useActions().approveGrant;
+  const deny = useActions().denyGrant;
+  const selected = useGrants((s) => s.selectedGrantId === item.grant.id);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const { grant } = item;
@@ -70,8 +70,8 @@ function ApprovalCard({ item }: { item: PendingApproval }) {
 
 /** The approvals inbox. */
 export function ApprovalsInbox() {
-  const approvals = useApp((s) => s.approvals);
-  const error = useApp((s) => s.errors.approvals);
+  const approvals = useApprovals((s) => s.approvals);
+  const error = useApprovals((s) => s.error);
   return (
     <section className="panel" aria-labelledby="approvals-title" data-testid="approvals">
       <h2 id="approvals-title">Approvals</h2>

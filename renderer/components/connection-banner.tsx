@@ -1,9 +1,9 @@
 /** Says when the agent's view is not live; grants stay shown and keep counting down. */
-import { useApp } from '../store-context.tsx';
+import { useSession } from '../store-context.tsx';
 
 /** The offline / reconnecting banner. */
 export function ConnectionBanner() {
-  const connection = useApp((s) => s.snapshot?.connection);
+  const connection = useSession((s) => s.snapshot?.connection);
   if (!connection || connection.state === 'online' || connection.state === 'signed_out')
     return null;
   const text =

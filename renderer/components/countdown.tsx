@@ -4,7 +4,7 @@ import { useStore } from 'zustand';
 import { formatCountdown } from '../../protocol/duration.ts';
 import type { ClockStore } from '../clock-store.ts';
 import { remainingSeconds } from '../grant-clock.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useSession } from '../store-context.tsx';
 
 /** Context carrying the clock store. */
 export const ClockContext = createContext<ClockStore | null>(null);
@@ -28,7 +28,7 @@ interface CountdownProps {
 /** `M:SS` left to `deadline`, optionally inside a ring. */
 export function Countdown({ deadline, label, testId, totalSeconds }: CountdownProps) {
   const nowMs = useNow();
-  const offsetMs = useApp((s) => s.offsetMs);
+  const offsetMs = useSession((s) => s.offsetMs);
   const left = remainingSeconds(deadline, nowMs, offsetMs);
   const text = formatCountdown(left);
   if (totalSeconds === undefined) {

@@ -1,13 +1,13 @@
 /** The header: product name, DEMO badge, who is signed in, and sign-out (asking about grants). */
 import { useState } from 'react';
-import { useApp } from '../store-context.tsx';
+import { useActions, useGrants, useSession } from '../store-context.tsx';
 
 /** Top bar of the window. */
 export function Header() {
-  const status = useApp((s) => s.status);
-  const signOut = useApp((s) => s.actions.signOut);
+  const status = useSession((s) => s.status);
+  const signOut = useActions().signOut;
   const user = status?.user;
-  const held = useApp((s) => s.snapshot?.grants.filter((g) => g.status === 'active').length ?? 0);
+  const held = useGrants((s) => s.grants.filter((g) => g.status === 'active').length);
   const [asking, setAsking] = useState(false);
   const leave = (endGrants: boolean) => {
     setAsking(false);

@@ -4,7 +4,7 @@ import { assertNever } from '../../protocol/errors.ts';
 import { approverNames } from '../approvals.logic.ts';
 import { historyRows, type HistoryRow } from '../history.logic.ts';
 import { localTime } from '../local-time.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useGrants } from '../store-context.tsx';
 
 // The user's locale and time zone (the browser's), never raw ISO UTC.
 const time = (iso: string) => localTime(iso, Date.now());
@@ -60,7 +60,7 @@ function Row({ row }: { row: HistoryRow }) {
 
 /** The history panel. */
 export function HistoryList() {
-  const rows = historyRows(useApp((s) => s.grants));
+  const rows = historyRows(useGrants((s) => s.grants));
   return (
     <section className="panel" aria-labelledby="history-title" data-testid="history">
       <h2 id="history-title">History</h2>

@@ -1,12 +1,12 @@
 /** Agent notices shown in the page (and offered as system notifications after a click). */
 import { useState } from 'react';
 import { localizeInstants } from '../local-time.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useActions, useNotices } from '../store-context.tsx';
 
 /** The in-page notice list plus the "Enable notifications" button. */
 export function NoticeList() {
-  const notices = useApp((s) => s.notices);
-  const { selectGrant, dismissNotice, enableNotifications } = useApp((s) => s.actions);
+  const notices = useNotices((s) => s.notices);
+  const { selectGrant, dismissNotice, enableNotifications } = useActions();
   const [permission, setPermission] = useState<string | null>(null);
   return (
     <section className="notices" aria-label="Notifications" data-testid="notices">

@@ -1,11 +1,11 @@
 /** Pending requests: who can approve, approvals so far, how long it may still wait, Cancel. */
 import type { LocalGrant } from '../../protocol/agent-api.ts';
 import { approvalProgress } from '../approvals.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useActions, useGrants } from '../store-context.tsx';
 import { Countdown } from './countdown.tsx';
 
 function PendingCard({ grant }: { grant: LocalGrant }) {
-  const cancelGrant = useApp((s) => s.actions.cancelGrant);
+  const cancelGrant = useActions().cancelGrant;
   const waits = grant.requestExpiresAt ? (
     <>
       {' · request expires in '}
@@ -36,7 +36,7 @@ function PendingCard({ grant }: { grant: LocalGrant }) {
 
 /** The pending-requests panel; hidden when nothing waits. */
 export function PendingGrants() {
-  const pending = useApp((s) => s.grants)
+  const pending = useGrants((s) => s.grants)
     .filter((g) => g.status === 'pending')
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   if (pending.length === 0) return null;

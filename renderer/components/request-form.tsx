@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { RoleSummary } from '../../protocol/broker-api.ts';
 import { formatDuration } from '../../protocol/duration.ts';
 import { durationText, requestPresets } from '../request-presets.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useActions, useGrants, useRoles } from '../store-context.tsx';
 import { validateDraft, type DraftErrors, type RequestDraft } from '../request-form.logic.ts';
 import { draftPrefilled } from '../request-prefill.logic.ts';
 import { defaultRole } from '../roles.logic.ts';
@@ -34,17 +34,17 @@ function RolePolicy({ role }: { role: RoleSummary | undefined }) {
   );
 }
 
-/** Form asking for a grant of one role. */
-export function RequestForm() {
-  const roles = useApp((s) => s.roles);
-  const grants = useApp((s) => s.grants);
+/** Form asking for a grant of one role; `onRequested` runs once a request was accepted. */
+export function RequestForm({ onRequested }: { onRequested?: () => void }) {
+  const roles = useRoles((s) => s.roles);
+  const grants = useGrants((s) => s.grants);
   const prefill = useView((s) => s.prefill);
   const prefillCount = useView((s) => s.prefillCount);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
-  const requestError = useApp((s) => s.errors.request);
-  const requestGrant = useApp((s) => s.actions.requestGrant);
-  const selectGrant = useApp((s) => s.actions.selectGrant);
-  const alreadyActive = useApp((s) => s.alreadyActive);
+  const requestError = useGrants((s) => s.errors.request);
+  const requestGrant = useActions().requestGrant;
+  const selectGrant = useActions().selectGrant;
+  const alreadyActive = useGrants((s) => s.alreadyActive);
   const [draft, setDraft] = useState<RequestDraft>(emptyDraft);
   const [errors, setErrors] = useState<DraftErrors>({});
   const [busy, setBusy] = useState(false);
@@ -74,7 +74,9 @@ export function RequestForm() {
     setBusy(true);
     const sent = await requestGrant(check.body);
     setBusy(false);
-    if (sent) setDraft((d) => ({ ...d, reason: '', ticket: '' }));
+    if (!sent) return;
+    setDraft((d) => ({ ...d, reason: '', ticket: '' }));
+    onRequested?.();
   };
 
   return (

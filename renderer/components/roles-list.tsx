@@ -4,7 +4,7 @@ import type { RoleSummary } from '../../protocol/broker-api.ts';
 import { useState } from 'react';
 import { requestPresets } from '../request-presets.logic.ts';
 import { rolesMatching } from '../roles.logic.ts';
-import { useApp } from '../store-context.tsx';
+import { useRoles } from '../store-context.tsx';
 
 function approvalText(role: RoleSummary): string {
   if (role.approvalsRequired === 0) return 'No approval needed';
@@ -50,8 +50,8 @@ function RoleCard({ role }: { role: RoleSummary }) {
 
 /** The list of roles the signed-in user may request. */
 export function RolesList() {
-  const allRoles = useApp((s) => s.roles);
-  const error = useApp((s) => s.errors.roles);
+  const allRoles = useRoles((s) => s.roles);
+  const error = useRoles((s) => s.error);
   const [query, setQuery] = useState('');
   const roles = rolesMatching(allRoles, query);
   return (

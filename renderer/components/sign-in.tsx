@@ -1,13 +1,13 @@
 /** The sign-in panel shown while nobody is signed in. */
-import { useApp } from '../store-context.tsx';
+import { useActions, useSession } from '../store-context.tsx';
 import { isSafeAuthorizationUrl } from '../url-safety.ts';
 
 /** Starts the OIDC login and waits for the browser to finish it. */
 export function SignIn() {
-  const login = useApp((s) => s.login);
-  const error = useApp((s) => s.errors.login);
-  const signIn = useApp((s) => s.actions.signIn);
-  const status = useApp((s) => s.status);
+  const login = useSession((s) => s.login);
+  const error = useSession((s) => s.errors.login);
+  const signIn = useActions().signIn;
+  const status = useSession((s) => s.status);
   return (
     <section className="panel" aria-labelledby="sign-in-title">
       <h2 id="sign-in-title">Sign in</h2>

@@ -1,8 +1,8 @@
-/** The navigation between the window's views (each a section of the page). */
-import type { MouseEvent } from 'react';
-import { viewNames, type ViewName } from '../view-store.ts';
+/** The navigation between the window's views: hash links (`#/history`), the current one marked. */
+import { viewHash, viewNames, type ViewName } from '../view-route.logic.ts';
 
-const titles: Record<ViewName, string> = {
+/** Each view's name in the navigation. */
+export const viewTitles: Record<ViewName, string> = {
   active: 'Active',
   request: 'Request',
   approvals: 'Approvals',
@@ -11,27 +11,39 @@ const titles: Record<ViewName, string> = {
   settings: 'Settings',
 };
 
-/** The element id of a view's section. */
+/** The element id of a view. */
 export const viewId = (view: ViewName) => `view-${view}`;
 
-function go(event: MouseEvent, view: ViewName) {
-  // The fragment carries `#grant=` / `#request=` meaning; navigation leaves it alone.
-  event.preventDefault();
-  const section = document.getElementById(viewId(view));
-  section?.scrollIntoView({ block: 'start' });
-  // Move keyboard focus with the view, so the next Tab continues inside it.
-  section?.focus();
-}
-
-/** Links to each view. */
-export function ViewNav() {
+/** Links to each view; `current` is announced as the current page. */
+export function ViewNav({
+  current,
+  badges,
+}: {
+  current: ViewName;
+  badges: Partial<Record<ViewName, number>>;
+}) {
   return (
     <nav className="view-nav" aria-label="Views">
-      {viewNames.map((view) => (
-        <a key={view} href={`#${viewId(view)}`} className="nav-link" onClick={(e) => go(e, view)}>
-          {titles[view]}
-        </a>
-      ))}
+      {viewNames.map((view) => {
+        const count = badges[view] ?? 0;
+        return (
+          <a
+            key={view}
+            href={viewHash(view)}
+            className="nav-link"
+            aria-current={view === current ? 'page' : undefined}
+            data-view-link={view}
+          >
+            {viewTitles[view]}
+            {count > 0 ? (
+              <span className="nav-badge" data-testid={`nav-badge-${view}`}>
+                {count}
+                <span className="sr-only"> waiting</span>
+              </span>
+            ) : null}
+          </a>
+        );
+      })}
     </nav>
   );
 }
