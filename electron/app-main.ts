@@ -19,6 +19,7 @@ import { pushToRenderer, registerIpcBridge, registerSettingsBridge } from './ipc
 import type { Launch, LaunchQueue } from './launch-queue.ts';
 import { externalHostsOf, isAllowedIdpUrl } from './navigation-guards.ts';
 import { watchPower } from './app-power.ts';
+import { withIdpSignOut } from './idp-sign-out.ts';
 import { withRequestMemory } from './request-memory.ts';
 import { rememberRequest, type SettingsPort } from './settings.ts';
 import { openSettingsStore } from './settings-store.ts';
@@ -31,6 +32,17 @@ import { createKeychainHealth } from './keychain-health.ts';
 
 function notify(title: string, body: string): void {
   if (Notification.isSupported()) new Notification({ title, body }).show();
+}
+
+/**
+ * Opens a sign-in or sign-out page of the IdP in the system browser. A tampered URL (from the
+ * agent's answer) must not send the user to another site (RFC 8252): only the IdP's own origin.
+ */
+function idpPageOpener(config: AgentConfig): (url: string) => void {
+  return (url) => {
+    if (isAllowedIdpUrl(url, config.issuer, config.allowInsecureHttp)) void shell.openExternal(url);
+    else notify('Sign-in blocked', 'The page is not on the configured identity provider.');
+  };
 }
 
 function actionDeps(
@@ -55,13 +67,7 @@ function actionDeps(
       );
       child.unref();
     },
-    openIdpPage(url) {
-      // A tampered login URL must not send the user to another site (RFC 8252: system browser).
-      if (isAllowedIdpUrl(url, config.issuer, config.allowInsecureHttp))
-        void shell.openExternal(url);
-      else
-        notify('Sign-in blocked', 'The sign-in page is not on the configured identity provider.');
-    },
+    openIdpPage: idpPageOpener(config),
     report: notify,
     quit: () => app.quit(),
   };
@@ -197,7 +203,12 @@ export async function runApp(launches: LaunchQueue): Promise<void> {
   const model = createTrayModel(settings.read(), config.warnBeforeSeconds);
   const remember = (role: string, request: LastRequest) =>
     model.settingsChanged(settings.update(rememberRequest(settings.read(), role, request)));
-  registerIpcBridge(ipcMain, withRequestMemory(link.handlers, remember), appOrigin);
+  // The window's sign-out opens the IdP's end-session page from here, as the tray's does.
+  const windowApi = withIdpSignOut(
+    withRequestMemory(link.handlers, remember),
+    idpPageOpener(config),
+  );
+  registerIpcBridge(ipcMain, windowApi, appOrigin);
   registerLinkScheme();
   launchAtLogin(settings.read().launchAtLogin);
   const windows = createAppWindows({

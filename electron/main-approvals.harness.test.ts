@@ -1,7 +1,8 @@
 /**
  * An approver's tray: bob runs the app; alice (her own agent) asks for the approval-gated role.
  * Bob gets the "approval needed" notification and a Pending approvals ▸ entry; Approve in the
- * tray makes alice's grant active.
+ * tray makes alice's grant active. Bob's Sign out from the window then opens the IdP's
+ * end-session page through main's IdP-origin guard.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,22 @@ describe('approving from the tray', () => {
     });
     await app.waitFor('the emptied approvals', () =>
       menuLabels(app.menu()).every((l) => !l.startsWith('Pending approvals')) ? true : undefined,
+    );
+  });
+
+  it("signing out from the window opens the IdP's end-session page in the browser, as the tray does", async () => {
+    const opened = () =>
+      app.records.flatMap((r) => (r.kind === 'shell' && r.op === 'openExternal' ? [r.url] : []));
+    const before = opened().length;
+    // What the window's Sign out sends (the renderer opens no browser in the app).
+    const answer = await app.invoke('hourglass:logout', { endGrants: false });
+    expect(answer).toMatchObject({ ok: true });
+    const page = await app.waitFor('the end-session page', () => opened().slice(before)[0]);
+    const url = new URL(page);
+    expect(url.origin).toBe(new URL(stack.issuer).origin);
+    expect(url.pathname).toMatch(/session\/end|logout/);
+    await app.waitFor('the signed-out tray', () =>
+      menuLabels(app.menu()).find((l) => l.startsWith('Not signed in')),
     );
   });
 });
