@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Result } from '../protocol/index.ts';
 import { fail, ok, profileNameSchema } from '../protocol/index.ts';
+import { audienceParameterSchema, type AudienceParameter } from '../protocol/broker-api.ts';
 
 /** The profile used when none is named; its data dir is the base dir (compatible with before). */
 export const DEFAULT_PROFILE = 'default';
@@ -15,6 +16,8 @@ export interface AgentConfig {
   clientId: string;
   brokerUrl: string;
   brokerAudience: string;
+  /** How the IdP is asked for `brokerAudience` (from `hourglass setup`; default `resource`). */
+  audienceParameter?: AudienceParameter;
   dataDir: string;
   socketPath: string;
   demo: boolean;
@@ -34,6 +37,7 @@ const fileSchema = z.strictObject({
   clientId: z.string().optional(),
   brokerUrl: z.string().optional(),
   brokerAudience: z.string().optional(),
+  audienceParameter: audienceParameterSchema.optional(),
   demo: z.boolean().optional(),
   allowInsecureHttp: z.boolean().optional(),
   warnBeforeSeconds: z.array(z.number().int().positive()).max(10).optional(),
@@ -174,6 +178,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Result<AgentConfig> {
     brokerUrl: brokerUrl.value.replace(/\/+$/, ''),
     clientId: env.HOURGLASS_CLIENT_ID ?? f.clientId ?? 'hourglass-desktop',
     brokerAudience: env.HOURGLASS_AUDIENCE ?? f.brokerAudience ?? 'urn:hourglass:broker',
+    audienceParameter: f.audienceParameter ?? 'resource',
     dataDir,
     socketPath: socketPathFor(dataDir),
     demo: flag(env.HOURGLASS_DEMO) ?? f.demo ?? false,

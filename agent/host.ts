@@ -11,6 +11,7 @@ import { createCurrentUser } from './current-user.ts';
 import type { DeadlineEvent } from './deadline-scheduler.ts';
 import { startDeadlineScheduler } from './deadline-scheduler.ts';
 import type { GrantDeps } from './grant-deps.ts';
+import { createGrantSecrets } from './grant-secrets.ts';
 import type { GrantStore } from './grant-store.ts';
 import { ensurePrivateDir, openGrantStore } from './grant-store.ts';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
@@ -72,6 +73,7 @@ export async function startAgent(
     vault,
     clock,
     audience: config.brokerAudience,
+    audienceParameter: config.audienceParameter,
     issuer: config.issuer,
     // Shared with every process of this profile: one refresh per rotation (session-refresh-lock.ts).
     refreshLockPath: join(config.dataDir, 'refresh.lock'),
@@ -111,9 +113,15 @@ export async function startAgent(
       hub.changed();
     },
   });
+  const secrets = createGrantSecrets({
+    vault,
+    brokerNow: () => clock.now() + store.offsetMs(),
+    // A secret the store does not hold unwiped has no deadline anyone would honour: swept at start.
+    keep: (grantId) => store.get(grantId)?.wipedAt === null,
+  });
   const scheduler = await startDeadlineScheduler({
     store,
-    vault,
+    secrets,
     clock,
     warnBeforeSeconds: config.warnBeforeSeconds,
     onEvent: (event) => {
@@ -126,6 +134,7 @@ export async function startAgent(
   const grants: GrantDeps = {
     broker,
     vault,
+    secrets,
     store,
     scheduler,
     clock,
@@ -145,6 +154,7 @@ export async function startAgent(
     oidc,
     session,
     audience: config.brokerAudience,
+    audienceParameter: config.audienceParameter,
     fetchMe: async () => {
       const me = await user.fetch();
       // The broker down: the ID token still says who signed in, so a different user's

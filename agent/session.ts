@@ -13,6 +13,8 @@ import type { OidcConnection } from './login/oidc-connection.ts';
 import { isInvalidGrant } from './login/oidc-connection.ts';
 import type { IdpRevocation } from '../protocol/index.ts';
 import { withRefreshLock } from './session-refresh-lock.ts';
+import type { AudienceParameter } from '../protocol/broker-api.ts';
+import { audienceParams } from './login/audience-request.ts';
 
 /** The signed-in session. */
 export interface Session {
@@ -96,6 +98,8 @@ export interface SessionDeps {
   vault: Vault;
   clock: Clock;
   audience: string;
+  /** How the IdP is asked for `audience` (default `resource`). */
+  audienceParameter?: AudienceParameter;
   /** The profile's IdP: a session item minted by another issuer is not this profile's session. */
   issuer: string;
   /**
@@ -182,9 +186,11 @@ export function createSession(deps: SessionDeps): Session {
     const config = await deps.oidc.configuration();
     if (!config.ok) return config;
     try {
-      const tokens = await client.refreshTokenGrant(config.value, item.refreshToken, {
-        resource: deps.audience,
-      });
+      const tokens = await client.refreshTokenGrant(
+        config.value,
+        item.refreshToken,
+        audienceParams(deps.audience, deps.audienceParameter ?? 'resource', 'refresh'),
+      );
       if (started !== generation) {
         if (tokens.refresh_token) await revoke(config.value, tokens.refresh_token);
         return notLoggedIn();

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrokerDiscovery, Result } from '../protocol/index.ts';
+import type { AudienceParameter, BrokerDiscovery, Result } from '../protocol/index.ts';
 import { BROKER_DISCOVERY_PATH, brokerDiscoverySchema, fail, ok } from '../protocol/index.ts';
 import { ensurePrivateDir } from './grant-store.ts';
 
@@ -109,7 +109,12 @@ export function otherSetup(dataDir: string, brokerUrl: string): string | null {
 export function writeProfileConfig(
   dataDir: string,
   brokerUrl: string,
-  issuer: { issuer: string; audience: string; clientId: string },
+  issuer: {
+    issuer: string;
+    audience: string;
+    clientId: string;
+    audienceParameter: AudienceParameter;
+  },
   allowInsecureHttp: boolean,
 ): SetupOutcome {
   ensurePrivateDir(dataDir);
@@ -119,6 +124,7 @@ export function writeProfileConfig(
     clientId: issuer.clientId,
     brokerUrl,
     brokerAudience: issuer.audience,
+    audienceParameter: issuer.audienceParameter,
     demo: false,
     ...(allowInsecureHttp ? { allowInsecureHttp: true } : {}),
   };

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { providerKindSchema } from '../protocol/broker-api.ts';
+import { audienceParameterSchema, providerKindSchema } from '../protocol/broker-api.ts';
 
 /** One trusted OIDC issuer and the audience its access tokens must carry for the broker. */
 export const trustedIssuerSchema = z.strictObject({
@@ -32,6 +32,11 @@ export const trustedIssuerSchema = z.strictObject({
   maxTokenAgeSeconds: z.number().int().positive().max(86_400).optional(),
   /** Public client id of the Hourglass app at this IdP: published for `hourglass setup`. */
   clientId: z.string().min(1).max(200).optional(),
+  /**
+   * How clients ask this IdP for `audience` (published for `hourglass setup`): `resource`
+   * (default), `audience` (Auth0), `scope` (Entra ID v2), `none` (the IdP sets it).
+   */
+  audienceParameter: audienceParameterSchema.optional(),
 });
 
 const distinctIssuerNames = (

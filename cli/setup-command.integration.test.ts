@@ -61,6 +61,7 @@ describe('hourglass setup <broker-url>', () => {
       clientId: stack.clientId,
       brokerUrl: stack.brokerUrl,
       brokerAudience: stack.brokerAudience,
+      audienceParameter: 'resource',
       demo: false,
       allowInsecureHttp: true,
     });

@@ -184,6 +184,12 @@ export const grantSchema = z.object({
   pendingExtension: pendingExtensionSchema.nullable(),
   wipe: wipeReceiptSchema.nullable(),
   wipeState: wipeStateSchema,
+  /**
+   * Set when the broker gave up taking access away at the target: the revocation (or expiry)
+   * kept failing past the bound, so access may remain there (the alarm; retries go on). Null
+   * again once a retry removed it. Shown loudly wherever the grant is shown.
+   */
+  irrevocableAt: instantSchema.nullable().default(null),
 });
 export type Grant = z.infer<typeof grantSchema>;
 
@@ -263,6 +269,8 @@ export const grantChangeSchema = z.enum([
   'wiped',
   /** Revocation kept failing at the target: access may remain there (an alarm; retries go on). */
   'irrevocable',
+  /** A revocation given up as irrevocable finally succeeded at the target: the alarm is over. */
+  'target_revoked',
 ]);
 export type GrantChange = z.infer<typeof grantChangeSchema>;
 
@@ -300,6 +308,15 @@ export const grantParamsSchema = z.strictObject({ id: grantIdSchema });
 /** Where a broker publishes what it trusts, for `hourglass setup <broker-url>` (no sign-in needed). */
 export const BROKER_DISCOVERY_PATH = '/.well-known/hourglass';
 
+/**
+ * How a client asks an issuer for an access token whose `aud` is the broker: `resource` (RFC 8707
+ * resource indicator: oidc-provider, Keycloak), `audience` (Auth0's parameter), `scope` (the
+ * audience's `/.default` scope: Entra ID v2, which refuses `resource`), or `none` (the issuer sets
+ * the audience itself: an Okta custom authorization server, Google's ID-token audience).
+ */
+export const audienceParameterSchema = z.enum(['resource', 'audience', 'scope', 'none']);
+export type AudienceParameter = z.infer<typeof audienceParameterSchema>;
+
 /** What `GET /.well-known/hourglass` answers: the issuers a client may sign in with. */
 export const brokerDiscoverySchema = z.object({
   brokerUrl: z.string(),
@@ -313,6 +330,8 @@ export const brokerDiscoverySchema = z.object({
         clientId: z.string().nullable(),
         /** The issuer's name in policy, when the broker trusts several. */
         name: z.string().nullable(),
+        /** How to ask this issuer for that audience (brokers from before it: `resource`). */
+        audienceParameter: audienceParameterSchema.default('resource'),
       }),
     )
     .min(1),

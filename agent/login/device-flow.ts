@@ -6,6 +6,8 @@
 import * as client from 'openid-client';
 import type { Result } from '../../protocol/index.ts';
 import { fail, ok } from '../../protocol/index.ts';
+import type { AudienceParameter } from '../../protocol/broker-api.ts';
+import { audienceParams } from './audience-request.ts';
 
 /** A started device sign-in. */
 export interface DeviceAttempt {
@@ -20,6 +22,7 @@ export async function startDeviceAttempt(
   config: client.Configuration,
   scope: string,
   audience: string,
+  how: AudienceParameter,
 ): Promise<Result<DeviceAttempt>> {
   if (!config.serverMetadata().device_authorization_endpoint)
     return fail(
@@ -30,7 +33,7 @@ export async function startDeviceAttempt(
   try {
     response = await client.initiateDeviceAuthorization(config, {
       scope,
-      resource: audience,
+      ...audienceParams(audience, how, 'authorize'),
       prompt: 'consent',
     });
   } catch {
@@ -41,12 +44,9 @@ export async function startDeviceAttempt(
   }
   const controller = new AbortController();
   const tokens = client
-    .pollDeviceAuthorizationGrant(
-      config,
-      response,
-      { resource: audience },
-      { signal: controller.signal },
-    )
+    .pollDeviceAuthorizationGrant(config, response, audienceParams(audience, how, 'code'), {
+      signal: controller.signal,
+    })
     .then(
       (t): Result<client.TokenEndpointResponse> => ok(t),
       // The error can quote the response; never echo it.

@@ -11,6 +11,8 @@ import { startDeviceAttempt } from './device-flow.ts';
 import { startLoopbackListener } from './loopback-listener.ts';
 import type { LoopbackCallback } from './loopback-listener.ts';
 import type { OidcConnection } from './oidc-connection.ts';
+import type { AudienceParameter } from '../../protocol/broker-api.ts';
+import { audienceParams, audienceScope } from './audience-request.ts';
 
 /** A begun sign-in: its id, where to sign in, and for a device sign-in the code to confirm. */
 type Started = Result<{ loginId: string; authorizationUrl: string; userCode?: string }>;
@@ -28,6 +30,8 @@ export interface LoginFlowDeps {
   oidc: OidcConnection;
   session: Session;
   audience: string;
+  /** How the IdP is asked for `audience` (default `resource`). */
+  audienceParameter?: AudienceParameter;
   fetchMe: () => Promise<Result<Me>>;
   openBrowser: (url: string) => Promise<boolean>;
   timeoutMs?: number;
@@ -37,6 +41,8 @@ const SCOPE = 'openid profile email groups offline_access';
 
 /** Creates the sign-in flow. */
 export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
+  const how = deps.audienceParameter ?? 'resource';
+  const scope = audienceScope(SCOPE, deps.audience, how);
   const outcomes = new Map<string, Promise<Result<Me>>>();
   let pending: {
     loginId: string;
@@ -56,9 +62,7 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
         config,
         callback.url,
         { ...checks, idTokenExpected: true },
-        {
-          resource: deps.audience,
-        },
+        audienceParams(deps.audience, how, 'code'),
       );
     } catch {
       // The error can quote the response; never echo it (it may carry a code or token).
@@ -97,7 +101,7 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
   }
 
   async function startDevice(config: client.Configuration): Promise<Started> {
-    const attempt = await startDeviceAttempt(config, SCOPE, deps.audience);
+    const attempt = await startDeviceAttempt(config, scope, deps.audience, how);
     if (!attempt.ok) return attempt;
     const { verificationUrl, userCode, tokens, cancel } = attempt.value;
     const current = {
@@ -132,9 +136,9 @@ export function createLoginFlow(deps: LoginFlowDeps): LoginFlow {
     });
     const url = client.buildAuthorizationUrl(config.value, {
       redirect_uri: listener.redirectUri,
-      scope: SCOPE,
+      scope,
       prompt: 'consent',
-      resource: deps.audience,
+      ...audienceParams(deps.audience, how, 'authorize'),
       code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
       code_challenge_method: 'S256',
       state: checks.expectedState,

@@ -9,6 +9,7 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { GrantService } from '../lifecycle/grant-service.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { BrokerMetrics } from './metrics.ts';
+import type { AudienceParameter } from '../../protocol/broker-api.ts';
 
 /** Dependencies of the broker HTTP app. */
 export interface BrokerDeps {
@@ -46,5 +47,6 @@ export interface BrokerDeps {
     audience: string;
     clientId?: string | undefined;
     name?: string | undefined;
+    audienceParameter?: AudienceParameter | undefined;
   }[];
 }

@@ -21,6 +21,7 @@ export function wellKnownRoute(app: FastifyInstance, deps: BrokerDeps): void {
         audience: i.audience,
         clientId: i.clientId ?? null,
         name: i.name ?? null,
+        audienceParameter: i.audienceParameter ?? 'resource',
       })),
     });
   });
