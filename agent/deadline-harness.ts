@@ -13,6 +13,7 @@ import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import type { DemoStack } from '../demo/stack.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import { waitFor } from '../cli/profile-harness.ts';
+import { wipeInstant } from './grant-secrets-layout.ts';
 import { createLocalApiClient, isAgentRunning } from './local-api.client.ts';
 
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
@@ -172,5 +173,7 @@ export async function requestShort(
   const { grant } = asked.value;
   if (!grant.credentialStored || grant.expiresAt === null)
     throw new Error(`grant ${grant.id} is ${grant.status} without a stored credential`);
-  return { id: grant.id, deadline: Date.parse(grant.expiresAt) };
+  // Its secret goes when the deadline's second begins (the deadline bucket is wiped whole): that
+  // instant is the one a wipe must be neither before nor late after.
+  return { id: grant.id, deadline: wipeInstant(grant.expiresAt) };
 }

@@ -1,17 +1,17 @@
 /**
  * The deadline shell: one timer armed for the next planned action, re-armed on every change and use,
  * capped so that sleep and clock jumps are caught within seconds. At a deadline it wipes the grant's
- * keychain item and marks the grant wiped; on start it wipes whatever expired while the agent was down.
+ * secret (its deadline bucket, see grant-secrets.ts) and marks the grant wiped; on start it wipes
+ * whatever expired while the agent was down.
  */
 import type { WipeTrigger } from '../protocol/index.ts';
 import type { Clock } from './clock.ts';
 import type { DeadlineAction } from './deadline-plan.ts';
 import { planDeadlines } from './deadline-plan.ts';
+import type { GrantSecrets } from './grant-secrets.ts';
+import { wipeInstant } from './grant-secrets-layout.ts';
 import type { GrantStore } from './grant-store.ts';
-import type { Vault } from './keychain.vault.ts';
-import { grantAccount } from './keychain.vault.ts';
 
-const GRANT_PREFIX = grantAccount('');
 const RETRY_MS = 1000;
 /**
  * The coarse tick: the longest the scheduler sleeps. Timers run on the monotonic clock, which stops
@@ -19,28 +19,6 @@ const RETRY_MS = 1000;
  * second of the deadline. A tick plans over the store in memory: microseconds, no I/O.
  */
 const COARSE_TICK_MS = 1000;
-/** Keychain deletes in flight at once: the Secret Service answers several faster than one by one. */
-const WIPE_CONCURRENCY = 16;
-/** Wipes recorded in the store with one write. */
-const WIPE_BATCH = 64;
-
-/** Maps `items` through `run` with at most `limit` in flight; answers results in order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await run(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** Emitted to the host (tray, notifications). Carries no secret. */
 export type DeadlineEvent =
@@ -56,13 +34,15 @@ export interface DeadlineScheduler {
    * A receipt for the broker is queued in the store with `trigger`.
    */
   wipe(grantId: string, trigger: WipeTrigger): Promise<boolean>;
+  /** Wipes several grants at once (sign-out, another user signing in); answers the ids gone. */
+  wipeMany(grantIds: readonly string[], trigger: WipeTrigger): Promise<Set<string>>;
   stop(): void;
 }
 
 /** What the scheduler needs. */
 export interface DeadlineSchedulerDeps {
   store: GrantStore;
-  vault: Vault;
+  secrets: GrantSecrets;
   clock: Clock;
   warnBeforeSeconds: readonly number[];
   onEvent?: (event: DeadlineEvent) => void;
@@ -70,7 +50,10 @@ export interface DeadlineSchedulerDeps {
   maxSleepMs?: number;
 }
 
-/** Starts the scheduler: wipes what already expired, then arms the timer. */
+/**
+ * Starts the scheduler: loads the grant secrets (which deletes every bucket whose time has passed
+ * and every secret of a grant the store does not hold), wipes what already expired, arms the timer.
+ */
 export async function startDeadlineScheduler(
   deps: DeadlineSchedulerDeps,
 ): Promise<DeadlineScheduler> {
@@ -80,34 +63,37 @@ export async function startDeadlineScheduler(
   let running: Promise<void> | null = null;
   let again = false;
 
-  /**
-   * Wipes `grantIds`: keychain items deleted concurrently (a thousand grants can share a deadline),
-   * then one store write marks them wiped with their receipts queued. Answers the ids now gone.
-   */
-  async function wipeMany(grantIds: readonly string[], trigger: WipeTrigger): Promise<Set<string>> {
-    const gone = new Set<string>();
-    const records = grantIds.map((id) => ({ id, record: deps.store.get(id) }));
-    for (const { id, record } of records) if (!record) gone.add(id);
-    const held = records.flatMap(({ record }) => (record ? [record] : []));
-    const removed = await mapLimit(held, WIPE_CONCURRENCY, (r) =>
-      deps.vault.remove(grantAccount(r.id)),
-    );
+  /** Marks `ids` wiped in the store with their receipts queued (one write), and announces them. */
+  function recordWiped(ids: readonly string[], trigger: WipeTrigger): void {
     // On the broker's time line, like every instant the broker records.
     const wipedAt = new Date(deps.clock.now() + deps.store.offsetMs()).toISOString();
-    const removedNow = held.filter((_, i) => removed[i]?.ok === true);
-    for (const r of removedNow) gone.add(r.id);
-    // The receipt is queued with the wipe itself: it survives a crash and an offline broker.
-    const marked = removedNow
-      .filter((r) => r.wipedAt === null)
-      .map((r) => ({
-        ...r,
-        credentialStored: false,
-        wipedAt,
-        receipt: { wipedAt, trigger, items: ['keychain'] },
-      }));
+    const marked = ids.flatMap((id) => {
+      const r = deps.store.get(id);
+      if (!r || r.wipedAt !== null) return [];
+      // The receipt is queued with the wipe itself: it survives a crash and an offline broker.
+      const receipt = { wipedAt, trigger, items: ['keychain'] };
+      return [{ ...r, credentialStored: false, wipedAt, receipt }];
+    });
     deps.store.upsertMany(marked);
     for (const r of marked)
       deps.onEvent?.({ kind: 'grantWiped', grantId: r.id, role: r.role, trigger });
+  }
+
+  /**
+   * Wipes `grantIds`: whole bucket items where all their grants go (a thousand grants can share a
+   * deadline), each item's grants recorded and announced as soon as it is gone. Answers the ids
+   * gone; throws when the store could not record them (the next run records them).
+   */
+  async function wipeMany(grantIds: readonly string[], trigger: WipeTrigger): Promise<Set<string>> {
+    const unrecorded: Error[] = [];
+    const gone = await deps.secrets.remove(grantIds, (ids) => {
+      try {
+        recordWiped(ids, trigger);
+      } catch (error) {
+        unrecorded.push(error instanceof Error ? error : new Error('grant store write failed'));
+      }
+    });
+    if (unrecorded[0]) throw unrecorded[0];
     return gone;
   }
 
@@ -127,28 +113,29 @@ export async function startDeadlineScheduler(
   }
 
   async function tick(): Promise<void> {
-    const grants = deps.store
-      .list()
-      .map((g) => ({ id: g.id, expiresAt: g.expiresAt, wiped: g.wipedAt !== null }));
-    const plan = planDeadlines(
-      grants,
-      deps.clock.now(),
-      deps.store.offsetMs(),
-      deps.warnBeforeSeconds,
-    );
+    // A grant's secret goes when its deadline's second begins: its bucket item is wiped whole.
+    const grants = deps.store.list().map((g) => ({
+      id: g.id,
+      expiresAt: new Date(wipeInstant(g.expiresAt)).toISOString(),
+      wiped: g.wipedAt !== null,
+    }));
+    const offset = deps.store.offsetMs();
+    const plan = planDeadlines(grants, deps.clock.now(), offset, deps.warnBeforeSeconds);
     const wipes = plan.due.flatMap((a) => (a.kind === 'wipe' ? [a.grantId] : []));
-    let failed = false;
-    // In batches: each batch's wipes are recorded (and announced) as soon as its items are gone.
-    for (let i = 0; i < wipes.length; i += WIPE_BATCH) {
-      const batch = wipes.slice(i, i + WIPE_BATCH);
-      failed = (await wipeMany(batch, 'deadline')).size < batch.length || failed;
-    }
+    let failed = wipes.length > 0 && (await wipeMany(wipes, 'deadline')).size < wipes.length;
+    // Copies the store no longer points at (an extension whose old copy could not be removed).
+    failed = !(await deps.secrets.expire()).ok || failed;
     for (const action of plan.due)
       if (action.kind === 'warn') failed = !(await perform(action)) || failed;
     if (stopped) return;
     clearTimeout(timer);
     const cap = failed ? RETRY_MS : (deps.maxSleepMs ?? COARSE_TICK_MS);
-    const wait = plan.next ? Math.max(0, Math.min(cap, plan.next.at - deps.clock.now())) : cap;
+    const bucketAt = deps.secrets.nextWipeAt();
+    const nextAt = Math.min(
+      plan.next?.at ?? Infinity,
+      bucketAt === null ? Infinity : bucketAt - offset,
+    );
+    const wait = Math.max(0, Math.min(cap, nextAt - deps.clock.now()));
     timer = setTimeout(() => void rearm(), wait);
     timer.unref();
   }
@@ -158,19 +145,6 @@ export async function startDeadlineScheduler(
     if (stopped) return;
     timer = setTimeout(() => void rearm(), RETRY_MS);
     timer.unref();
-  }
-
-  /**
-   * Keychain items of grants the store does not know (a crash between writes, a lost or corrupt
-   * store file) have no deadline anyone would honour: wipe them at start. Fail closed.
-   */
-  async function wipeOrphans(): Promise<void> {
-    const accounts = await deps.vault.accounts();
-    if (!accounts.ok) return;
-    for (const account of accounts.value) {
-      const grantId = account.startsWith(GRANT_PREFIX) ? account.slice(GRANT_PREFIX.length) : null;
-      if (grantId !== null && !deps.store.get(grantId)) await deps.vault.remove(account);
-    }
   }
 
   function rearm(): Promise<void> {
@@ -196,12 +170,18 @@ export async function startDeadlineScheduler(
     return running;
   }
 
-  await wipeOrphans();
+  // Nothing is served before the sweep; a keychain that cannot answer now is retried on use.
+  await deps.secrets.load();
   await rearm();
   return {
     rearm,
     wipe: async (grantId, trigger) => {
       const gone = await wipe(grantId, trigger);
+      await rearm();
+      return gone;
+    },
+    wipeMany: async (grantIds, trigger) => {
+      const gone = await wipeMany(grantIds, trigger);
       await rearm();
       return gone;
     },

@@ -6,11 +6,10 @@ import type { Grant, GrantChange, Result, WipeTrigger } from '../protocol/index.
 import { assertNever, ok } from '../protocol/index.ts';
 import type { GrantDeps } from './grant-deps.ts';
 import type { GrantRecord } from './grant-store.ts';
-import { grantAccount } from './keychain.vault.ts';
 import { holdsSecret } from './snapshot-merge.ts';
 import { deviceKeyFor, secretText } from './ssh-device-key.ts';
 
-type CredentialDeps = Pick<GrantDeps, 'broker' | 'vault' | 'store' | 'scheduler' | 'receipts'>;
+type CredentialDeps = Pick<GrantDeps, 'broker' | 'secrets' | 'store' | 'scheduler' | 'receipts'>;
 
 // Per store (one agent each, several in one test process): fetches in flight by grant id.
 const inFlight = new WeakMap<object, Map<string, Promise<Result<GrantRecord>>>>();
@@ -43,7 +42,7 @@ async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<Gra
   // A receipt for an earlier copy goes first: sent after the new issue, it would claim the new
   // credential wiped. One that cannot go now is dropped, since the new issue supersedes it.
   if (deps.store.get(grant.id)?.receipt) await deps.receipts.send(grant.id);
-  const device = await deviceKeyFor(deps.vault, grant);
+  const device = await deviceKeyFor(deps.secrets, grant);
   if (!device.ok) return device;
   const issued = await deps.broker.issueCredentials(grant.id, device.value.body);
   if (!issued.ok) return issued;
@@ -65,10 +64,11 @@ async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<Gra
   // leaves a secret the scheduler does not know to wipe.
   deps.store.setOffsetMs(deps.broker.clockOffsetMs());
   deps.store.upsert(record);
-  const stored = await deps.vault.store(
-    grantAccount(grant.id),
-    secretText(issued.value.credential, device.value.privateKey),
-  );
+  const stored = await deps.secrets.put({
+    grantId: grant.id,
+    expiresAt: issued.value.expiresAt,
+    secret: secretText(issued.value.credential, device.value.privateKey),
+  });
   if (!stored.ok) return stored;
   const held = { ...record, credentialStored: true };
   deps.store.upsert(held);

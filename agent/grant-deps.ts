@@ -3,6 +3,7 @@ import type { BrokerClient } from './broker-client.ts';
 import type { Clock } from './clock.ts';
 import type { CurrentUser } from './current-user.ts';
 import type { DeadlineScheduler } from './deadline-scheduler.ts';
+import type { GrantSecrets } from './grant-secrets.ts';
 import type { GrantStore } from './grant-store.ts';
 import type { Vault } from './keychain.vault.ts';
 import type { SnapshotHub } from './snapshot-hub.ts';
@@ -12,6 +13,8 @@ import type { WipeReceipts } from './wipe-receipts.ts';
 export interface GrantDeps {
   broker: BrokerClient;
   vault: Vault;
+  /** Grant secrets (deadline buckets in the keychain): every grant secret goes through it. */
+  secrets: GrantSecrets;
   store: GrantStore;
   scheduler: DeadlineScheduler;
   clock: Clock;

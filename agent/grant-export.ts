@@ -10,7 +10,7 @@ import { formatExport } from './export-format.ts';
 import { fetchCredential } from './grant-credentials.ts';
 import type { GrantDeps } from './grant-deps.ts';
 import type { GrantRecord } from './grant-store.ts';
-import { grantAccount } from './keychain.vault.ts';
+import { wipeInstant } from './grant-secrets-layout.ts';
 import { holdsSecret } from './snapshot-merge.ts';
 import { heldPrivateKey } from './ssh-device-key.ts';
 
@@ -32,7 +32,9 @@ async function exportRecord(
   shell: Shell,
   sshKey: boolean,
 ): Promise<Result<ExportOutput>> {
-  const left = localDeadline(record.expiresAt, deps.store.offsetMs()) - deps.clock.now();
+  // The secret goes when its deadline's second begins (the deadline bucket is wiped whole).
+  const wipeAt = new Date(wipeInstant(record.expiresAt)).toISOString();
+  const left = localDeadline(wipeAt, deps.store.offsetMs()) - deps.clock.now();
   const window = exportWindowSeconds(record.grantedSeconds, deps.minExportSeconds);
   if (left <= window * 1000) {
     await deps.scheduler.rearm();
@@ -40,7 +42,7 @@ async function exportRecord(
       left <= 0 ? 'has expired' : `expires in ${Math.ceil(left / 1000)}s, too soon to hand out`;
     return fail('grant_not_active', `Your ${record.role} grant ${when}; request a new one`);
   }
-  const secret = await deps.vault.read(grantAccount(record.id));
+  const secret = await deps.secrets.read(record.id);
   if (!secret.ok) return secret;
   const credential = parseCredential(secret.value);
   if (!credential) {

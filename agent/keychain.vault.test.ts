@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createKeychainVault, grantAccount } from './keychain.vault.ts';
+import { createKeychainVault } from './keychain.vault.ts';
+
+const grantAccount = (id: string) => `grants:${id}`;
 
 // Runs inside the private D-Bus session with an unlocked gnome-keyring (see the test command).
 const service = `hourglass-test-${randomUUID().slice(0, 8)}`;
@@ -22,6 +24,10 @@ describe('keychain vault (real gnome-keyring)', () => {
     expect(secretToolSees(account)).toBe(true);
     expect(await vault.read(account)).toEqual({ ok: true, value: 'canary-secret-1' });
     expect(await vault.accounts()).toEqual({ ok: true, value: [account] });
+    expect(await vault.entries()).toEqual({
+      ok: true,
+      value: [{ account, secret: 'canary-secret-1' }],
+    });
     expect(await vault.remove(account)).toEqual({ ok: true, value: true });
     expect(await vault.read(account)).toEqual({ ok: true, value: null });
     expect(await vault.remove(account)).toEqual({ ok: true, value: false });
@@ -36,6 +42,10 @@ describe('keychain vault (real gnome-keyring)', () => {
     expect(secretToolSees(`bob/${grantAccount('g-b')}`)).toBe(true);
     expect(await plain.accounts()).toEqual({ ok: true, value: [grantAccount('g-a')] });
     expect(await bob.accounts()).toEqual({ ok: true, value: [grantAccount('g-b')] });
+    expect(await bob.entries()).toEqual({
+      ok: true,
+      value: [{ account: grantAccount('g-b'), secret: 'canary-secret-b' }],
+    });
     expect(await bob.read(grantAccount('g-a'))).toEqual({ ok: true, value: null });
     expect(await plain.remove(grantAccount('g-a'))).toEqual({ ok: true, value: true });
     expect(await bob.remove(grantAccount('g-b'))).toEqual({ ok: true, value: true });

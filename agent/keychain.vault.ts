@@ -10,12 +10,6 @@ export const KEYCHAIN_SERVICE = 'hourglass';
 /** Account of the IdP session item (the refresh token). */
 export const SESSION_ACCOUNT = 'session';
 
-/** Prefix of every grant secret's account. */
-export const GRANT_ACCOUNT_PREFIX = 'grant:';
-
-/** Account of a grant's secret item. */
-export const grantAccount = (grantId: string): string => `${GRANT_ACCOUNT_PREFIX}${grantId}`;
-
 /** Secret storage; every call answers a Result and never falls back to plaintext. */
 export interface Vault {
   store(account: string, secret: string): Promise<Result<void>>;
@@ -24,6 +18,14 @@ export interface Vault {
   remove(account: string): Promise<Result<boolean>>;
   /** Accounts of every item under the service. */
   accounts(): Promise<Result<string[]>>;
+  /** Every item under the service with its secret, in one keychain call. */
+  entries(): Promise<Result<VaultEntry[]>>;
+}
+
+/** One keychain item: its (profile-relative) account and its secret. */
+export interface VaultEntry {
+  account: string;
+  secret: string;
 }
 
 /** The fix-it message for an unreachable or locked keychain (no cause known: the generic one). */
@@ -79,6 +81,13 @@ export function createKeychainVault(service: string = KEYCHAIN_SERVICE, profile?
         (await findCredentialsAsync(service))
           .map((c) => ownAccount(c.account, prefix))
           .filter((a): a is string => a !== null),
+      ),
+    entries: () =>
+      guard(async () =>
+        (await findCredentialsAsync(service)).flatMap((c) => {
+          const account = ownAccount(c.account, prefix);
+          return account === null ? [] : [{ account, secret: c.password }];
+        }),
       ),
   };
 }

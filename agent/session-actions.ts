@@ -1,11 +1,10 @@
 /** Account handlers: status, sign-in, sign-out, roles, the snapshot and recheck. */
-import type { AgentHandlers, AgentStatus } from '../protocol/index.ts';
+import type { AgentHandlers, AgentStatus, WipeTrigger } from '../protocol/index.ts';
 import { ok } from '../protocol/index.ts';
 import type { LoginFlow } from './login/login-flow.ts';
 import type { GrantDeps } from './grant-deps.ts';
-import { settleFetches, wipeGrant } from './grant-credentials.ts';
+import { settleFetches } from './grant-credentials.ts';
 import { syncWithBroker } from './grant-sync.ts';
-import { GRANT_ACCOUNT_PREFIX } from './keychain.vault.ts';
 import type { LiveConnection } from './live-connection.ts';
 import type { Session } from './session.ts';
 import { holdsSecret } from './snapshot-merge.ts';
@@ -45,15 +44,28 @@ export function localStatus(deps: SessionActionDeps, now: string): AgentStatus {
  */
 export async function onSignedIn(deps: SessionActionDeps, subject: string): Promise<void> {
   const g = deps.grants;
-  for (const record of g.store.list()) {
-    if (record.subject === null || record.subject === subject) continue;
-    if (holdsSecret(record)) await wipeGrant(g, record.id, 'subject_changed');
-  }
+  const others = g.store
+    .list()
+    .filter((r) => r.subject !== null && r.subject !== subject && holdsSecret(r));
+  const ids = others.map((r) => r.id);
+  if (ids.length > 0) await wipeHeld(g, ids, 'subject_changed');
   g.hub.clearBrokerView();
   deps.signedIn.set(true);
   deps.live.stop();
   deps.live.start();
   g.hub.changed();
+}
+
+/** Wipes `ids` together (one write per bucket item) and sends their receipts; answers how many went. */
+async function wipeHeld(
+  g: GrantDeps,
+  ids: readonly string[],
+  trigger: WipeTrigger,
+): Promise<number> {
+  const gone = await g.scheduler.wipeMany(ids, trigger);
+  g.hub.changed();
+  for (const id of gone) void g.receipts.send(id).then(() => g.hub.changed());
+  return gone.size;
 }
 
 async function endActiveGrants(g: GrantDeps): Promise<number> {
@@ -91,23 +103,26 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       deps.live.stop();
       await settleFetches(g.store);
       const grantsEnded = endGrants ? await endActiveGrants(g) : 0;
-      let wiped = 0;
-      for (const record of g.store.list()) {
-        if (!holdsSecret(record)) continue;
-        if (await wipeGrant(g, record.id, 'logout')) wiped += 1;
-      }
+      const held = g.store
+        .list()
+        .filter(holdsSecret)
+        .map((r) => r.id);
+      let wiped = held.length > 0 ? await wipeHeld(g, held, 'logout') : 0;
       // Receipts go while the session still works; what fails stays queued for the next sign-in.
       await g.receipts.flush();
       const ended = await deps.session.end();
       g.user.clear();
       g.hub.clearBrokerView();
       deps.signedIn.set(false);
+      // Then every grant secret left (ones the store lost track of), then every other item.
+      const rest = await g.secrets.removeAll();
+      if (!rest.ok) return rest;
+      wiped += rest.value;
       const accounts = await g.vault.accounts();
       if (!accounts.ok) return accounts;
       for (const account of accounts.value) {
         const removed = await g.vault.remove(account);
         if (!removed.ok) return removed;
-        if (removed.value && account.startsWith(GRANT_ACCOUNT_PREFIX)) wiped += 1;
       }
       g.hub.changed();
       return ok({

@@ -1,5 +1,5 @@
 /**
- * The device's SSH key for an `ssh` grant: made here, kept in the grant's keychain item next to
+ * The device's SSH key for an `ssh` grant: made here, kept with the grant's secret next to
  * its certificate (so the deadline's wipe removes both), and only its public half is sent to the
  * broker. Extend re-signs the same key: a later fetch reuses the key already held.
  */
@@ -8,16 +8,16 @@ import sshpk from 'sshpk';
 import { z } from 'zod';
 import type { Credential, Grant, IssueCredentialsBody, Result } from '../protocol/index.ts';
 import { ok } from '../protocol/index.ts';
-import { grantAccount, type Vault } from './keychain.vault.ts';
+import type { GrantSecrets } from './grant-secrets.ts';
 
 const heldKeySchema = z.object({ sshPrivateKey: z.string().min(1) });
 
-/** What the keychain item holds: the credential, plus the private key for ssh grants. */
+/** What a grant's secret holds: the credential, plus the private key for ssh grants. */
 export function secretText(credential: Credential, sshPrivateKey: string | null): string {
   return JSON.stringify(sshPrivateKey ? { ...credential, sshPrivateKey } : credential);
 }
 
-/** The private key (OpenSSH format) in a keychain item's text, if any. */
+/** The private key (OpenSSH format) in a grant secret's text, if any. */
 export function heldPrivateKey(text: string | null): string | null {
   if (text === null) return null;
   try {
@@ -39,13 +39,13 @@ export function newDeviceKey(comment: string): { privateKey: string; publicKey: 
 
 /** The fetch body for `grant` and the private key to keep with its credential (null if none). */
 export async function deviceKeyFor(
-  vault: Pick<Vault, 'read'>,
+  secrets: Pick<GrantSecrets, 'read'>,
   grant: Pick<Grant, 'id' | 'provider'>,
 ): Promise<Result<{ body: IssueCredentialsBody; privateKey: string | null }>> {
   // A bundle may hold an ssh entitlement: the broker signs the key only where one does.
   if (grant.provider !== 'ssh' && grant.provider !== 'bundle')
     return ok({ body: {}, privateKey: null });
-  const held = await vault.read(grantAccount(grant.id));
+  const held = await secrets.read(grant.id);
   if (!held.ok) return held;
   const existing = heldPrivateKey(held.value);
   if (existing) {

@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { Entry } from '@napi-rs/keyring';
+import { Entry, findCredentials } from '@napi-rs/keyring';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
@@ -11,6 +11,7 @@ import { startDemoStack } from '../demo/stack.ts';
 import type { AgentConfig } from './config.ts';
 import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
+import { grantSecretsInItems } from './grant-secrets-layout.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { agentContract } from '../protocol/index.ts';
 
@@ -30,6 +31,9 @@ function keychainListing(): string {
   // Drop the `secret = …` lines so a failing assertion never prints a token.
   return `${run.stdout}${run.stderr}`.replace(/^secret = .*$/gm, '');
 }
+
+/** Grant ids whose secret the default profile holds in the keychain (deadline bucket items). */
+const heldGrantIds = () => new Set(grantSecretsInItems(findCredentials('hourglass'), '').keys());
 
 /** Every file under `dir` whose bytes contain `needle` (SQLite and WAL files included). */
 function filesContaining(dir: string, needle: string): string[] {
@@ -168,7 +172,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     expect(requested.code).toBe(0);
     expect(requested.stdout).toMatch(/active/);
     const grantId = /grant (\S+) active/.exec(requested.stdout)?.[1] ?? '';
-    expect(keychainListing()).toContain(`grant:${grantId}`);
+    expect(heldGrantIds().has(grantId)).toBe(true);
 
     const exported = await cli('env', 'prod-api-readonly', '--shell', 'bash');
     expect(exported.code).toBe(0);
@@ -204,7 +208,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     expect(decodeJwt(token).exp).toBeLessThanOrEqual(Math.ceil(deadline / 1000));
 
     await sleep(Math.max(0, deadline - Date.now()) + 1500);
-    expect(keychainListing()).not.toContain(`grant:${grantId}`);
+    expect(heldGrantIds().has(grantId)).toBe(false);
     const late = await cli('env', 'prod-api-readonly');
     expect(late.code).not.toBe(0);
     // No secret on stdout, only the line that makes `eval "$(hourglass env …)"` fail visibly.
@@ -220,7 +224,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
 
   it('logs out: the session item is gone and the status says so', async () => {
     expect(await agent.handlers.logout({})).toMatchObject({ ok: true });
-    expect(keychainListing()).not.toMatch(/attribute.username = (session|grant:)/);
+    expect(keychainListing()).not.toMatch(/attribute.username = (session|grants?:)/);
     expect(await agent.handlers.getStatus({})).toMatchObject({
       ok: true,
       value: { loggedIn: false, user: null },

@@ -1,7 +1,8 @@
 /**
- * Deadline → wipe: a headless agent process holds 1,000 grants (keychain items in gnome-keyring,
- * metadata in its store) that all expire at the same instant; each wipe is timed from the deadline
- * to the agent's "wiped" line (printed once the keychain item is deleted). Goal p99 ≤ 1 s, also when
+ * Deadline → wipe: a headless agent process holds 1,000 grants (secrets in gnome-keyring, grouped
+ * into deadline bucket items by agent/grant-secrets.ts, metadata in its store) that all expire at
+ * the same instant; each wipe is timed from the deadline to the agent's "wiped" line (printed once
+ * the bucket item holding the secret is deleted). Goal p99 ≤ 1 s, also when
  * the process was stopped (SIGSTOP) across the deadline and continued (SIGCONT) after it: then
  * timed from SIGCONT. Baseline: one keychain delete's round trip in the same run.
  */
@@ -10,13 +11,16 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { grantAccount, createKeychainVault } from '../agent/keychain.vault.ts';
+import { createGrantSecrets } from '../agent/grant-secrets.ts';
+import { createKeychainVault } from '../agent/keychain.vault.ts';
 import { recordFixture } from '../agent/test-support.ts';
 import { medianMs, report } from './measure.ts';
 import { quantile } from './revoke-wipe.bench.ts';
 
 const GRANTS = Number(process.env.HOURGLASS_BENCH_WIPE_GRANTS ?? 1000);
 const GOAL_P99_MS = 1000;
+/** A real credential's size (an STS session token, or an ssh certificate and its key): ~2 KB. */
+const PAD = 'x'.repeat(2000);
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 
 /** Seeds `count` grants expiring at `deadline` into a fresh profile; answers its env. */
@@ -26,15 +30,17 @@ async function seed(count: number, profile: string) {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const vault = createKeychainVault(undefined, profile);
   const ids = Array.from({ length: count }, (_, i) => `bench-${i}`);
-  for (const id of ids) {
-    const stored = await vault.store(grantAccount(id), `canary-bench-secret-${id}`);
-    if (!stored.ok) throw new Error(stored.error.message);
-  }
-  // The deadline is set once the keychain is filled (that takes minutes with a thousand items).
-  const deadline = Date.now() + 10_000;
-  const grants = ids.map((id, i) =>
-    recordFixture({ id, role: `role-${i}`, expiresAt: new Date(deadline).toISOString() }),
+  // Whole seconds: the deadline is its bucket's second, so lateness is measured from the true
+  // deadline (a bucket is wiped when its second begins, never late).
+  const deadline = Math.ceil((Date.now() + 10_000) / 1000) * 1000;
+  // Seeded through the agent's own layer, one write per bucket item.
+  const secrets = createGrantSecrets({ vault, brokerNow: () => Date.now(), keep: () => true });
+  const expiresAt = new Date(deadline).toISOString();
+  const seeded = await secrets.putMany(
+    ids.map((id) => ({ grantId: id, expiresAt, secret: `canary-bench-secret-${id}-${PAD}` })),
   );
+  if (!seeded.ok) throw new Error(seeded.error.message);
+  const grants = ids.map((id, i) => recordFixture({ id, role: `role-${i}`, expiresAt }));
   writeFileSync(join(dataDir, 'grants.json'), JSON.stringify({ offsetMs: 0, grants }), {
     mode: 0o600,
   });

@@ -1,15 +1,19 @@
-import { Entry } from '@napi-rs/keyring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGrant, PendingApproval } from '../protocol/index.ts';
 import type { ProfileHarness } from './profile-harness.ts';
-import { holdsItem, keychainListing, startProfileHarness, waitFor } from './profile-harness.ts';
+import {
+  grantSecretOf,
+  holdsItem,
+  keychainListing,
+  startProfileHarness,
+  waitFor,
+} from './profile-harness.ts';
 
 // Real IdP + broker (demo stack, as `npm start` writes its config) + gnome-keyring + the real CLI
 // binary; alice and bob each on their own profile, each with an agent started on demand.
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
-const secretOf = (profile: string, grantId: string) =>
-  new Entry('hourglass', `${profile}/grant:${grantId}`).getPassword() ?? '';
+const secretOf = (profile: string, grantId: string) => grantSecretOf(profile, grantId) ?? '';
 
 describe('the grant lifecycle through the CLI, with two profiles', () => {
   let h: ProfileHarness;

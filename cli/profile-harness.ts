@@ -6,6 +6,8 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findCredentials } from '@napi-rs/keyring';
+import { grantSecretsInItems } from '../agent/grant-secrets-layout.ts';
 import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import type { DemoSetup } from '../demo/demo-setup.ts';
 import { startDemo } from '../demo/demo-setup.ts';
@@ -59,9 +61,13 @@ export function keychainListing(): string {
   return `${run.stdout}${run.stderr}`.replace(/^secret = .*$/gm, '');
 }
 
-/** Whether the keychain holds `profile`'s item for `grantId`. */
+/** `profile`'s grant secret for `grantId` in the keychain (in its deadline bucket item), or null. */
+export const grantSecretOf = (profile: string, grantId: string): string | null =>
+  grantSecretsInItems(findCredentials('hourglass'), `${profile}/`).get(grantId) ?? null;
+
+/** Whether the keychain holds `profile`'s secret for `grantId`. */
 export const holdsItem = (profile: string, grantId: string): boolean =>
-  keychainListing().includes(`attribute.username = ${profile}/grant:${grantId}\n`);
+  grantSecretOf(profile, grantId) !== null;
 
 /** Starts the demo stack under a fresh base dir (config.json written there, as `npm start` does). */
 export async function startProfileHarness(): Promise<ProfileHarness> {
