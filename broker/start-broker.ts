@@ -79,6 +79,8 @@ export async function startBroker(
     onInternalError?: (error: unknown) => void;
     /** Where target secrets named `{ env: VAR }` are read (default: process.env). */
     env?: NodeJS.ProcessEnv;
+    /** Told each expiry's lateness (deadline to commit, seconds), besides the metric (bench). */
+    onExpiryLateness?: (seconds: number) => void;
   } = {},
 ): Promise<RunningBroker> {
   const clock = ports.clock ?? systemClock;
@@ -127,6 +129,9 @@ export async function startBroker(
         { kind: 'broker' },
       );
     },
+    onRevokedLate: async (grantId, attempts) => {
+      await service.apply(grantId, { kind: 'targetRevoked', attempts }, { kind: 'broker' });
+    },
   });
   // The scheduler needs the service and the service's hooks need the scheduler: a late binding.
   const expiry: { scheduler?: ExpiryScheduler } = {};
@@ -150,7 +155,10 @@ export async function startBroker(
   const metrics = createBrokerMetrics();
   const gate = expiryGate(
     (now) =>
-      expireDueGrants(repo, service, now, (late) => metrics.expiryLatenessSeconds.observe(late)),
+      expireDueGrants(repo, service, now, (late) => {
+        metrics.expiryLatenessSeconds.observe(late);
+        ports.onExpiryLateness?.(late);
+      }),
     clock,
   );
   // The first run expires whatever became overdue while the broker was down.

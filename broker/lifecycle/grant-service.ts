@@ -28,6 +28,14 @@ export type ServiceResult =
   | { ok: true; grant: GrantRecord; /** The broker's time of the transition. */ at: Date }
   | { ok: false; error: TransitionFailure };
 
+/** What one expiry batch committed, and when the commit returned. */
+export interface ExpiryBatch {
+  /** How many due grants were claimed (a refused one is claimed but not written). */
+  claimed: number;
+  expired: GrantRecord[];
+  committedAt: Date;
+}
+
 /** Dependencies of the service. */
 export interface GrantServiceDeps {
   repo: GrantRepository;
@@ -105,6 +113,24 @@ export class GrantService {
     };
   }
 
+  /**
+   * Expires up to `limit` grants due at `now` in one transaction: the pure `expire` transition
+   * for each, committed in bulk (the store claims them, so replicas never expire one twice).
+   */
+  async expireDue(now: Date, limit: number): Promise<ExpiryBatch> {
+    const { repo, policy } = this.#deps;
+    const batch = await repo.commitDue(now, limit, (grant) => {
+      const result = transition(grant, { kind: 'expire' }, policy, { kind: 'broker' }, now);
+      return result.ok ? this.#write(result.value, now) : null;
+    });
+    const committedAt = this.#deps.clock.now();
+    const { hooks } = this.#deps;
+    if (batch.lastEventSeq !== null) hooks.eventsCommitted(batch.lastEventSeq);
+    if (batch.committed.some(({ write }) => write.effects.length > 0)) hooks.effectsQueued();
+    for (const { before, write } of batch.committed) this.#changed(write, before);
+    return { claimed: batch.claimed, expired: batch.committed.map((c) => c.stored), committedAt };
+  }
+
   #write(value: Transitioned, now: Date): GrantWrite {
     const view = this.view(value.grant, now);
     return {
@@ -129,6 +155,15 @@ export class GrantService {
     const { hooks } = this.#deps;
     if (lastEventSeq !== null) hooks.eventsCommitted(lastEventSeq);
     if (value.effects.length > 0) hooks.effectsQueued();
+    this.#changed(value, before);
+  }
+
+  /** Per committed grant: webhooks, and the expiry scheduler when its deadline moved. */
+  #changed(
+    value: { grant: GrantRecord; events: readonly { change: GrantChange }[] },
+    before: GrantRecord | null,
+  ): void {
+    const { hooks } = this.#deps;
     if (value.events.length > 0)
       hooks.transitionCommitted?.(value.grant, [...new Set(value.events.map((e) => e.change))]);
     const deadline = deadlineOf(value.grant);

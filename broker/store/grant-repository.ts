@@ -35,6 +35,21 @@ export type CommitOutcome =
   /** An insert met the same owner's idempotency key (a concurrent retry won). */
   | { status: 'duplicate_key' };
 
+/** One grant of a due batch: as read, the write asked for, and as stored. */
+export interface DueWrite {
+  before: GrantRecord;
+  write: GrantWrite;
+  stored: GrantRecord;
+}
+
+/** What one due batch committed. */
+export interface DueBatch {
+  /** How many due grants the batch claimed (written or not). */
+  claimed: number;
+  committed: DueWrite[];
+  lastEventSeq: number | null;
+}
+
 /** A stored event, as replayed and streamed. */
 export interface StoredEvent {
   seq: number;
@@ -103,6 +118,17 @@ export interface GrantRepository {
   listRevokedBefore(provider: ProviderKind, now: Date, limit: number): Promise<GrantRecord[]>;
   /** Ids of grants whose deadline is at or before `now`, earliest first (through the index). */
   findDue(now: Date, limit: number): Promise<string[]>;
+  /**
+   * In one transaction: claims up to `limit` grants due at `now`, earliest first (PostgreSQL:
+   * `FOR UPDATE SKIP LOCKED`, so replicas split them and each is written once), asks `decide`
+   * for each one's write (null: leave it), and commits them in bulk statements — grant rows,
+   * one audit chain append, outbox entries, events.
+   */
+  commitDue(
+    now: Date,
+    limit: number,
+    decide: (grant: GrantRecord) => GrantWrite | null,
+  ): Promise<DueBatch>;
   /** The earliest deadline still ahead, if any. */
   nextDeadline(): Promise<Date | null>;
   /** Stores a new grant; refuses when the owner holds a live grant of the role or reused a key. */

@@ -91,3 +91,49 @@ export function toRow(grant: GrantRecord): GrantRow {
     version: grant.version,
   };
 }
+
+// Every column a grant write sets (all but the key): a Record, so a new column fails to compile here.
+const updatable: Record<GrantColumn, true> = {
+  tenant: true,
+  role: true,
+  issuer: true,
+  subject: true,
+  provider: true,
+  status: true,
+  reason: true,
+  ticket: true,
+  requested_seconds: true,
+  granted_seconds: true,
+  approvals_required: true,
+  created_at: true,
+  activated_at: true,
+  expires_at: true,
+  ended_at: true,
+  request_expires_at: true,
+  idempotency_key: true,
+  requester_name: true,
+  session_ends_at: true,
+  approver_groups: true,
+  approvals: true,
+  ended_by: true,
+  end_reason: true,
+  unused_seconds: true,
+  extension_count: true,
+  extension_seconds: true,
+  pending_extension: true,
+  wipe: true,
+  credential_issued_at: true,
+  deadline_at: true,
+  version: true,
+};
+
+/** A column a grant update may write. */
+export type GrantColumn = Exclude<keyof GrantRow, 'id'>;
+
+/** The columns a grant update may write (every column but `id`), for bulk statements. */
+export const GRANT_UPDATE_COLUMNS = Object.keys(updatable) as readonly GrantColumn[];
+
+/** The columns whose values differ between two rows of the same grant. */
+export function changedColumns(before: GrantRow, after: GrantRow): GrantColumn[] {
+  return GRANT_UPDATE_COLUMNS.filter((column) => before[column] !== after[column]);
+}

@@ -2,19 +2,15 @@
  * The repository port through Kysely, for SQLite and PostgreSQL alike: one transaction per
  * transition, reads outside any. What differs between the backends is in `store-dialect.ts`.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { grantChangeSchema, grantSchema } from '../../protocol/broker-api.ts';
-import { appendAuditBatch } from '../audit/append-audit.ts';
-import { actorKey, type GrantOwner } from '../lifecycle/grant-record.ts';
-import type {
-  CommitOutcome,
-  GrantRepository,
-  GrantWrite,
-  StoredEvent,
-} from './grant-repository.ts';
+import type { GrantOwner } from '../lifecycle/grant-record.ts';
+import type { CommitOutcome, GrantRepository, StoredEvent } from './grant-repository.ts';
 import { fromRow, toRow } from './grant-row.ts';
 import { kyselyAuditRead, kyselyCheckpoints } from './kysely-audit-read.ts';
+import { writeAlongside } from './kysely-bulk-write.ts';
+import { kyselyCommitDue } from './kysely-due-batch.ts';
 import { kyselyOutbox } from './kysely-outbox.ts';
 import type { StoreDialect } from './store-dialect.ts';
 import type { BrokerDatabase, EventRow } from './schema.ts';
@@ -34,73 +30,6 @@ function toStoredEvent(row: Selectable<EventRow>): StoredEvent {
     owner: row.owner,
     grant: grantSchema.parse(JSON.parse(row.grant)),
   };
-}
-
-/**
- * Writes the outbox entries, token id, audit rows and events of a transition inside `trx`. What
- * needs no ordering goes first; the chain lock is then held only for the audit append (one read,
- * one insert) and the events insert, so event sequence numbers follow commit order.
- */
-async function writeAlongside(
-  trx: Transaction<BrokerDatabase>,
-  write: GrantWrite,
-  dialect: StoreDialect,
-): Promise<number | null> {
-  const { grant, at } = write;
-  const when = at.toISOString();
-  if (write.effects.length > 0) {
-    await trx
-      .insertInto('outbox')
-      .values(
-        write.effects.map((effect) => ({
-          grant_id: effect.grantId,
-          kind: effect.kind,
-          action: effect.action,
-          created_at: when,
-          next_attempt_at: when,
-          attempts: 0,
-          last_error: null,
-          done_at: null,
-        })),
-      )
-      .execute();
-  }
-  if (write.issuedToken) {
-    await trx
-      .insertInto('issued_tokens')
-      .values({
-        jti: write.issuedToken.tokenId,
-        grant_id: grant.id,
-        expires_at: write.issuedToken.expiresAt,
-        revoked_at: null,
-      })
-      .execute();
-  }
-  if (write.audit.length === 0 && write.events.length === 0) return null;
-  await dialect.lockChain(trx);
-  await appendAuditBatch(
-    trx,
-    write.audit.map((entry) => ({ ...entry, at, grantId: grant.id, role: grant.role })),
-  );
-  if (write.events.length === 0) return null;
-  const inserted = await trx
-    .insertInto('events')
-    .values(
-      write.events.map((event) => ({
-        at: when,
-        grant_id: grant.id,
-        change: event.change,
-        audience: event.audience.kind,
-        owner: actorKey(grant),
-        groups: JSON.stringify(event.audience.kind === 'approver' ? event.audience.groups : []),
-        grant: JSON.stringify(event.view),
-      })),
-    )
-    .returning('seq')
-    .execute();
-  const lastSeq = Math.max(...inserted.map((row) => row.seq));
-  await dialect.announceEvents(trx, lastSeq);
-  return lastSeq;
 }
 
 /** The repository port over `db` with the backend's `dialect`. */
@@ -166,6 +95,7 @@ export function kyselyGrantRepository(
       return rows.map(fromRow);
     },
     findDue: (now, limit) => dialect.claimDue(db, now, limit),
+    commitDue: kyselyCommitDue(db, dialect),
     async nextDeadline() {
       const row = await db
         .selectFrom('grants')
@@ -198,7 +128,7 @@ export function kyselyGrantRepository(
         if (live) return { status: 'live_exists', live: fromRow(live) };
         const stored = { ...grant, version: 1 };
         await trx.insertInto('grants').values(toRow(stored)).execute();
-        const lastEventSeq = await writeAlongside(trx, write, dialect);
+        const lastEventSeq = await writeAlongside(trx, [write], dialect);
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },
@@ -213,7 +143,7 @@ export function kyselyGrantRepository(
           .where('version', '=', expectedVersion)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return { status: 'stale' };
-        const lastEventSeq = await writeAlongside(trx, write, dialect);
+        const lastEventSeq = await writeAlongside(trx, [write], dialect);
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },

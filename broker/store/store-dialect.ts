@@ -3,8 +3,9 @@
  * Kysely implementation; these few places are where SQLite (one process, one connection) and
  * PostgreSQL (several replicas, concurrent transactions) must act differently.
  */
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { BrokerDatabase } from './schema.ts';
+import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
+import { GRANT_UPDATE_COLUMNS, type GrantColumn } from './grant-row.ts';
+import type { BrokerDatabase, GrantRow } from './schema.ts';
 
 /** The backend behind a repository. */
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -35,6 +36,54 @@ export interface StoreDialect {
   claimDue(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<string[]>;
   /** Sequence numbers of due outbox entries this process should carry out, oldest first. */
   claimEffects(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<number[]>;
+  /**
+   * In `trx`: up to `limit` grants due at `now`, earliest deadline first, locked until commit
+   * (PostgreSQL: rows another transaction holds are skipped, so replicas split the work).
+   */
+  lockDue(
+    trx: Transaction<BrokerDatabase>,
+    now: Date,
+    limit: number,
+  ): Promise<Selectable<GrantRow>[]>;
+  /**
+   * In `trx`: writes `columns` of every row (and its version) in one statement, where the stored
+   * version is one below the row's (optimistic concurrency, as a single update does); returns
+   * how many rows were written.
+   */
+  updateGrants(
+    trx: Transaction<BrokerDatabase>,
+    rows: readonly GrantRow[],
+    columns: readonly GrantColumn[],
+  ): Promise<number>;
+}
+
+const dueGrants = (now: Date, limit: number) => sql`
+  select * from grants where deadline_at is not null and deadline_at <= ${now.toISOString()}
+  order by deadline_at limit ${limit}`;
+
+/**
+ * `"col" = <col of the row source>` for `columns` and the version, and the rows as one JSON
+ * parameter holding only those fields. Column names come from GRANT_UPDATE_COLUMNS, never input.
+ */
+function bulkUpdate(
+  rows: readonly GrantRow[],
+  columns: readonly GrantColumn[],
+  valueOf: (column: GrantColumn) => RawBuilder<unknown>,
+) {
+  const written = [...new Set<GrantColumn>([...columns, 'version'])].filter((column) =>
+    GRANT_UPDATE_COLUMNS.includes(column),
+  );
+  const json = JSON.stringify(
+    rows.map((row) => {
+      const fields: Record<string, unknown> = { id: row.id };
+      for (const column of written) fields[column] = row[column];
+      return fields;
+    }),
+  );
+  return {
+    assignments: sql.join(written.map((column) => sql`${sql.ref(column)} = ${valueOf(column)}`)),
+    json,
+  };
 }
 
 /** SQLite: one connection serialises every transaction, so nothing needs a lock or a claim. */
@@ -66,6 +115,25 @@ export const sqliteDialect: StoreDialect = {
       .limit(limit)
       .execute();
     return rows.map((r) => r.seq);
+  },
+  async lockDue(trx, now, limit) {
+    // The one connection is held by this transaction: nothing else can write meanwhile.
+    return (await sql<Selectable<GrantRow>>`${dueGrants(now, limit)}`.execute(trx)).rows;
+  },
+  async updateGrants(trx, rows, columns) {
+    if (rows.length === 0) return 0;
+    const { assignments, json } = bulkUpdate(
+      rows,
+      columns,
+      (column) => sql`j.value ->> ${sql.lit(`$.${column}`)}`,
+    );
+    const result = await sql`
+      update grants set ${assignments}
+      from json_each(${json}) as j
+      where grants.id = j.value ->> '$.id' and grants.version = (j.value ->> '$.version') - 1`.execute(
+      trx,
+    );
+    return Number(result.numAffectedRows ?? 0);
   },
 };
 
@@ -123,5 +191,20 @@ export const postgresDialect: StoreDialect = {
         for update skip locked)
       returning seq, created_at`.execute(db);
     return result.rows.map((r) => r.seq).sort((a, b) => a - b);
+  },
+  async lockDue(trx, now, limit) {
+    const result = await sql<
+      Selectable<GrantRow>
+    >`${dueGrants(now, limit)} for update skip locked`.execute(trx);
+    return result.rows;
+  },
+  async updateGrants(trx, rows, columns) {
+    if (rows.length === 0) return 0;
+    const { assignments, json } = bulkUpdate(rows, columns, (column) => sql`v.${sql.ref(column)}`);
+    const result = await sql`
+      update grants set ${assignments}
+      from jsonb_populate_recordset(null::grants, ${json}::jsonb) as v
+      where grants.id = v.id and grants.version = v.version - 1`.execute(trx);
+    return Number(result.numAffectedRows ?? 0);
   },
 };
