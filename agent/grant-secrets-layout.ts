@@ -145,3 +145,21 @@ export function sweepListing(
   }
   return sweep;
 }
+
+/** The account to add a secret due in `second` to: the first shard with room, else a new shard. */
+export function shardFor(held: ReadonlyMap<string, Held>, second: number, fresh: boolean): string {
+  const shards = [...held.values()].flatMap((h) =>
+    h.item.kind === 'bucket' && h.item.second === second ? [{ ...h.item, size: h.ids.size }] : [],
+  );
+  const room = fresh ? undefined : shards.find((h) => h.size < BUCKET_CAPACITY);
+  if (room) return room.account;
+  return bucketAccount(second, Math.max(-1, ...shards.map((h) => h.shard)) + 1);
+}
+
+/** The earliest bucket second among `held` (broker epoch ms), or null when none. */
+export function earliestWipe(held: ReadonlyMap<string, Held>): number | null {
+  const seconds = [...held.values()].flatMap((h) =>
+    h.item.kind === 'bucket' ? [h.item.second * 1000] : [],
+  );
+  return seconds.length > 0 ? Math.min(...seconds) : null;
+}

@@ -10,13 +10,14 @@ import { ok } from '../protocol/index.ts';
 import type { Held } from './grant-secrets-layout.ts';
 import {
   BUCKET_CAPACITY,
-  bucketAccount,
   bucketSecond,
+  earliestWipe,
   formatBucket,
   grantIdsOf,
   isDue,
   parseBucket,
   parseGrantAccount,
+  shardFor,
   sweepListing,
 } from './grant-secrets-layout.ts';
 import type { Vault } from './keychain.vault.ts';
@@ -113,14 +114,17 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
     return removed;
   }
 
-  /** The item's secrets as the keychain has them; a missing or corrupt item is deleted: empty. */
+  /** The item's secrets as the keychain has them: none when it is missing; a corrupt item is deleted. */
   async function readItem(account: string): Promise<Result<Map<string, string>>> {
     const text = await vault.read(account);
     if (!text.ok) return text;
+    if (text.value === null) {
+      forget(account);
+      return ok(new Map());
+    }
     const item = parseGrantAccount(account);
-    if (text.value !== null && item?.kind === 'legacy')
-      return ok(new Map([[item.grantId, text.value]]));
-    const secrets = text.value === null ? null : parseBucket(text.value);
+    if (item?.kind === 'legacy') return ok(new Map([[item.grantId, text.value]]));
+    const secrets = parseBucket(text.value);
     if (secrets) return ok(secrets);
     const removed = await deleteItem(account);
     return removed.ok ? ok(new Map()) : removed;
@@ -142,7 +146,9 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
   /** Adds `entries` to the item at `account`, creating it if needed. */
   const addTo = (account: string, entries: ReadonlyMap<string, string>) =>
     withLock(account, async (): Promise<Result<void>> => {
-      const current = held().has(account) ? await readItem(account) : ok(new Map<string, string>());
+      // Read even when the index knows no such item: another process of this profile (a second
+      // data dir in the same keyring) may have written it, and its secrets must not be lost.
+      const current = await readItem(account);
       if (!current.ok) return current;
       for (const [id, secret] of entries) current.value.set(id, secret);
       return writeItem(account, current.value);
@@ -163,17 +169,6 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
       return writeItem(account, current.value);
     });
 
-  /** Accounts of `second`'s shards, and the first with room (or a new shard's). */
-  function shardFor(second: number, fresh: boolean): string {
-    const shards = [...held().values()].flatMap((h) =>
-      h.item.kind === 'bucket' && h.item.second === second ? [h] : [],
-    );
-    const room = fresh ? undefined : shards.find((h) => h.ids.size < BUCKET_CAPACITY);
-    if (room) return room.item.account;
-    const top = Math.max(-1, ...shards.map((h) => (h.item.kind === 'bucket' ? h.item.shard : -1)));
-    return bucketAccount(second, top + 1);
-  }
-
   /** Removes every copy of `id` other than the one at `keepAccount`; leftovers expire with their bucket. */
   async function dropOtherCopies(ids: readonly string[], keepAccount: (id: string) => string) {
     for (const id of ids)
@@ -191,7 +186,7 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
         const item = held().get(a)?.item;
         return item?.kind === 'bucket' && item.second === second;
       });
-      const target = same ?? shardFor(second, false);
+      const target = same ?? shardFor(held(), second, false);
       // The new copy first: a crash before the old one goes leaves it to expire with its bucket.
       const written = await addTo(target, new Map([[grantId, secret]]));
       if (!written.ok) return written;
@@ -210,7 +205,7 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
       for (const [second, group] of bySecond)
         for (let i = 0; i < group.length; i += BUCKET_CAPACITY) {
           const chunk = group.slice(i, i + BUCKET_CAPACITY);
-          const account = shardFor(second, true);
+          const account = shardFor(held(), second, true);
           const written = await addTo(account, new Map(chunk.map((e) => [e.grantId, e.secret])));
           if (!written.ok) return written;
           for (const e of chunk) target.set(e.grantId, account);
@@ -245,12 +240,7 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
       );
       return removed.find((r) => !r.ok) ?? ok(undefined);
     },
-    nextWipeAt() {
-      const seconds = [...held().values()].flatMap((h) =>
-        h.item.kind === 'bucket' ? [h.item.second * 1000] : [],
-      );
-      return seconds.length > 0 ? Math.min(...seconds) : null;
-    },
+    nextWipeAt: () => earliestWipe(held()),
     removeAll: () => removeEverything(),
   };
 
