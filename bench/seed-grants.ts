@@ -37,6 +37,7 @@ export function activeGrant(i: number, issuer: string, expiresAt: Date): GrantRe
     pendingExtension: null,
     wipe: null,
     credentialIssuedAt: null,
+    irrevocableAt: null,
     idempotencyKey: null,
     version: 1,
   };

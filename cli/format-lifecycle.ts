@@ -1,7 +1,7 @@
 /** Pure text for the lifecycle commands: waiting, conflicts, approvals, history. Never a secret. */
 import type { LocalGrant, PendingApproval } from '../protocol/index.ts';
 import { assertNever, formatCountdown, formatDuration } from '../protocol/index.ts';
-import { approversOf, formatTable, secondsLeft, wipeNote } from './format.ts';
+import { approversOf, formatTable, secondsLeft, statusWord, wipeNote } from './format.ts';
 
 /** The live line while a request waits: who can approve it and how long it may still wait. */
 export function formatWaitLine(grant: LocalGrant, now: string): string {
@@ -97,7 +97,7 @@ export function formatHistory(grants: LocalGrant[], now: string): string {
     return [
       g.createdAt.slice(0, 16).replace('T', ' '),
       g.role,
-      g.status,
+      statusWord(g),
       formatDuration(g.requestedSeconds),
       used === null ? '-' : formatDuration(used),
       approvers || '-',

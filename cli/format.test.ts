@@ -66,6 +66,25 @@ describe('status', () => {
     expect(text).toMatch(/g3\s+wipe not confirmed/);
   });
 
+  it('shows a grant whose access could not be removed at the target loudly, however old', () => {
+    const stuck = localGrantFixture({
+      status: 'revoked',
+      endedAt: '2029-12-30T00:00:00.000Z',
+      credentialStored: false,
+      wipeState: 'wiped',
+      irrevocableAt: '2029-12-30T00:02:00.000Z',
+    });
+    const text = formatStatus(snapshotFixture([stuck]));
+    expect(text).toContain(
+      'ALARM: access of prod-api-readonly (grant g1) could not be removed at its target since 00:02:00Z',
+    );
+    expect(text).toMatch(/prod-api-readonly\s+revoked IRREVOCABLE\s+-/);
+    expect(formatHistory([stuck], T0)).toMatch(/revoked IRREVOCABLE/);
+    expect(formatStatus(snapshotFixture([{ ...stuck, irrevocableAt: null }]))).toContain(
+      'No active grants.',
+    );
+  });
+
   it('says when it shows only what the device holds (offline)', () => {
     const snapshot = snapshotFixture([grant]);
     snapshot.connection = { state: 'offline', message: 'The broker is unreachable', since: T0 };

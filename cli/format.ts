@@ -87,6 +87,23 @@ export function wipeNote(grant: LocalGrant): string {
   }
 }
 
+/** A grant's status word; loud when its access could not be removed at the target. */
+export function statusWord(g: LocalGrant): string {
+  return g.irrevocableAt === null ? g.status : `${g.status} IRREVOCABLE`;
+}
+
+/** The alarm lines for grants whose access may remain at the target (empty when none). */
+export function irrevocableAlarm(grants: LocalGrant[]): string {
+  return grants
+    .filter((g) => g.irrevocableAt !== null)
+    .map(
+      (g) =>
+        `ALARM: access of ${g.role} (grant ${g.id}) could not be removed at its target since ` +
+        `${clockTime(g.irrevocableAt ?? '')}; it may still work there. Admins are alerted; the broker keeps retrying.\n`,
+    )
+    .join('');
+}
+
 function statusRow(g: LocalGrant, now: string): string[] {
   const left =
     g.status === 'active'
@@ -102,7 +119,7 @@ function statusRow(g: LocalGrant, now: string): string[] {
           ? 'extension waiting for approval'
           : ''
         : wipeNote(g);
-  return [g.role, g.status, left, g.credentialStored ? 'yes' : 'no', g.id, note];
+  return [g.role, statusWord(g), left, g.credentialStored ? 'yes' : 'no', g.id, note];
 }
 
 const RECENT_MS = 60 * 60_000;
@@ -110,7 +127,7 @@ const RECENT_MS = 60 * 60_000;
 /** Grants `status` shows: active, pending, and those ended in the last hour or never confirmed wiped. */
 export function statusGrants(grants: LocalGrant[], now: string): LocalGrant[] {
   return grants.filter((g) => {
-    if (g.status === 'active' || g.status === 'pending') return true;
+    if (g.status === 'active' || g.status === 'pending' || g.irrevocableAt !== null) return true;
     if (g.wipeState === 'not_confirmed' || g.wipeState === 'awaiting') return true;
     return g.endedAt !== null && Date.parse(now) - Date.parse(g.endedAt) < RECENT_MS;
   });
@@ -148,5 +165,5 @@ export function formatStatus(snapshot: AgentSnapshot): string {
     ['ROLE', 'STATUS', 'LEFT', 'IN KEYCHAIN', 'GRANT', 'NOTE'],
     shown.map((g) => statusRow(g, now)),
   );
-  return `${head}\n\n${table}${approvals}`;
+  return `${head}\n\n${irrevocableAlarm(shown)}${table}${approvals}`;
 }

@@ -42,6 +42,7 @@ export function aGrant(over: Partial<Grant> = {}): Grant {
     pendingExtension: null,
     wipe: null,
     wipeState: 'none',
+    irrevocableAt: null,
     ...over,
   };
 }

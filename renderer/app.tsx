@@ -16,6 +16,7 @@ import { HistoryList } from './components/history-list.tsx';
 import { NoticeList } from './components/notice-list.tsx';
 import { ConnectionBanner } from './components/connection-banner.tsx';
 import { KeychainBanner } from './components/keychain-banner.tsx';
+import { IrrevocableBanner } from './components/irrevocable-banner.tsx';
 import { SettingsPanel } from './components/settings-panel.tsx';
 import { ViewNav, viewId, viewTitles } from './components/view-nav.tsx';
 
@@ -119,6 +120,7 @@ export function App() {
       <Header />
       <ConnectionBanner />
       <KeychainBanner />
+      <IrrevocableBanner />
       <main className="content">
         {statusError ? (
           <p className="error" role="alert" data-testid="status-error">

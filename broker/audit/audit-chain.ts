@@ -23,7 +23,9 @@ export type AuditEvent =
   /** A break-glass role was used: no approval, flagged for review. */
   | 'break_glass'
   /** A revocation kept failing at the target past the bound: access may remain there. */
-  | 'target_irrevocable';
+  | 'target_irrevocable'
+  /** A revocation given up as irrevocable finally succeeded at the target. */
+  | 'target_revoked_late';
 
 /** An audit record as hashed. Never carries a secret. */
 export interface AuditRecord {

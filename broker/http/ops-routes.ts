@@ -46,9 +46,11 @@ export function installOpsRoutes(
       ...gauge('hourglass_outbox_pending', 'Outbox effects not yet carried out.', [
         ['', outbox.pending],
       ]),
-      ...gauge('hourglass_irrevocable_grants', 'Grants whose revocation was given up.', [
-        ['', counts.irrevocable],
-      ]),
+      ...gauge(
+        'hourglass_irrevocable_grants',
+        'Grants marked irrevocable now: revocation at the target was given up (retries go on).',
+        [['', counts.irrevocable]],
+      ),
       ...gauge('hourglass_sse_clients', 'Open event streams.', [['', deps.bus.size()]]),
       ...metrics.requestSeconds.render(
         'hourglass_http_request_duration_seconds',

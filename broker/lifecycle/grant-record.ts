@@ -51,6 +51,8 @@ export interface GrantRecord {
   wipe: WipeReceipt | null;
   /** When a credential was last handed out; null when none ever was. */
   credentialIssuedAt: string | null;
+  /** When revocation at the target was given up (the alarm); null when access is gone or never was. */
+  irrevocableAt: string | null;
   idempotencyKey: string | null;
   /** Optimistic-concurrency version: bumped on every write. */
   version: number;

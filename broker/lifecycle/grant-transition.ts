@@ -6,7 +6,7 @@
 import { assertNever } from '../../protocol/errors.ts';
 import type { Policy } from '../policy/policy-schema.ts';
 import type { GrantRecord } from './grant-record.ts';
-import { targetIrrevocable } from './transition-alarm.ts';
+import { targetIrrevocable, targetRevoked } from './transition-alarm.ts';
 import { issueCredential, recordWipe } from './transition-credential.ts';
 import { approveGrant, denyGrant } from './transition-decide.ts';
 import { cancelGrant, expireGrant, revokeGrant } from './transition-end.ts';
@@ -31,7 +31,9 @@ export function transition(
   }
   if (!grant) return refuse('not_found', 'no such grant; run `hourglass status` to list yours');
   if (command.kind === 'expire') return expireGrant(grant, actor, now);
-  if (command.kind === 'targetIrrevocable') return targetIrrevocable(grant, command, policy, actor);
+  if (command.kind === 'targetIrrevocable')
+    return targetIrrevocable(grant, command, policy, actor, now);
+  if (command.kind === 'targetRevoked') return targetRevoked(grant, command, policy, actor);
   if (actor.kind !== 'user')
     return refuse('forbidden', `the broker does not ${command.kind} grants`);
   switch (command.kind) {

@@ -89,5 +89,6 @@ export function toGrantView(grant: GrantRecord, ctx: ViewContext): Grant {
     pendingExtension: grant.pendingExtension,
     wipe: grant.wipe,
     wipeState: wipeStateOf(grant, ctx.now, ctx.wipeGraceSeconds),
+    irrevocableAt: grant.irrevocableAt,
   };
 }

@@ -43,6 +43,8 @@ export interface OutboxWorkerDeps {
    * IRREVOCABLE_AFTER_ATTEMPTS): the alarm. Retries go on at the capped backoff.
    */
   onIrrevocable?: (grantId: string, attempts: number, error: string) => Promise<void>;
+  /** Called when a revocation that had raised the alarm finally succeeds: the mark is cleared. */
+  onRevokedLate?: (grantId: string, attempts: number) => Promise<void>;
   irrevocableAfter?: number;
 }
 
@@ -52,6 +54,36 @@ async function carryOut(deps: OutboxWorkerDeps, entry: OutboxEntry, now: Date): 
   const provider = deps.providers.get(grant.provider);
   if (!provider) throw new Error(`no ${grant.provider} provider is configured`);
   await runProviderEffect(provider, entry.effect.action, grant, now);
+}
+
+/**
+ * Carries out one entry and records the outcome; answers whether it succeeded. A revocation
+ * raises the alarm when its failures reach the bound, and ends it when it succeeds after that.
+ */
+async function settle(
+  deps: OutboxWorkerDeps,
+  entry: OutboxEntry,
+  now: Date,
+  random: () => number,
+): Promise<boolean> {
+  const bound = deps.irrevocableAfter ?? IRREVOCABLE_AFTER_ATTEMPTS;
+  const revoke = entry.effect.action === 'revoke';
+  const { grantId } = entry.effect;
+  try {
+    await carryOut(deps, entry, now);
+    await deps.repo.completeEffect(entry.seq, deps.clock.now());
+    if (revoke && entry.attempts >= bound)
+      await Promise.resolve(deps.onRevokedLate?.(grantId, entry.attempts)).catch(deps.onError);
+    return true;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'unknown failure';
+    const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
+    await deps.repo.failEffect(entry, message, retryAt, now);
+    const attempts = entry.attempts + 1;
+    if (revoke && attempts === bound)
+      await Promise.resolve(deps.onIrrevocable?.(grantId, attempts, message)).catch(deps.onError);
+    return false;
+  }
 }
 
 /** Creates the worker; `kick()` starts it, and it re-arms itself for retries. */
@@ -66,22 +98,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     let done = 0;
     let failed = 0;
     for (const entry of await deps.repo.dueEffects(now, BATCH)) {
-      try {
-        await carryOut(deps, entry, now);
-        await deps.repo.completeEffect(entry.seq, deps.clock.now());
-        done += 1;
-      } catch (error) {
-        failed += 1;
-        const message = error instanceof Error ? error.message : 'unknown failure';
-        const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
-        await deps.repo.failEffect(entry, message, retryAt, now);
-        const attempts = entry.attempts + 1;
-        const bound = deps.irrevocableAfter ?? IRREVOCABLE_AFTER_ATTEMPTS;
-        if (entry.effect.action === 'revoke' && attempts === bound)
-          await Promise.resolve(
-            deps.onIrrevocable?.(entry.effect.grantId, attempts, message),
-          ).catch(deps.onError);
-      }
+      if (await settle(deps, entry, now, random)) done += 1;
+      else failed += 1;
     }
     return { done, failed };
   };

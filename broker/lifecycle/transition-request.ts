@@ -81,6 +81,7 @@ export function requestGrant(
     pendingExtension: null,
     wipe: null,
     credentialIssuedAt: null,
+    irrevocableAt: null,
     idempotencyKey: command.idempotencyKey,
     version: 0,
   };

@@ -37,7 +37,9 @@ export type GrantCommand =
   | { kind: 'recordWipe'; receipt: WipedBody }
   | { kind: 'issueCredential'; tokenId: string }
   /** The broker: a revocation kept failing at the target past the bound (an alarm). */
-  | { kind: 'targetIrrevocable'; attempts: number; error: string };
+  | { kind: 'targetIrrevocable'; attempts: number; error: string }
+  /** The broker: a revocation given up as irrevocable finally succeeded at the target. */
+  | { kind: 'targetRevoked'; attempts: number };
 
 /** Work carried out after commit, through the outbox. */
 export type Effect = { kind: 'provider'; action: 'issue' | 'reissue' | 'revoke'; grantId: string };

@@ -49,6 +49,7 @@ export function fromRow(row: Selectable<GrantRow>): GrantRecord {
     pendingExtension: json(pendingExtensionSchema, row.pending_extension),
     wipe: json(wipeReceiptSchema, row.wipe),
     credentialIssuedAt: row.credential_issued_at,
+    irrevocableAt: row.irrevocable_at,
     idempotencyKey: row.idempotency_key,
     version: row.version,
   };
@@ -87,6 +88,7 @@ export function toRow(grant: GrantRecord): GrantRow {
     pending_extension: grant.pendingExtension ? JSON.stringify(grant.pendingExtension) : null,
     wipe: grant.wipe ? JSON.stringify(grant.wipe) : null,
     credential_issued_at: grant.credentialIssuedAt,
+    irrevocable_at: grant.irrevocableAt,
     deadline_at: deadlineOf(grant),
     version: grant.version,
   };
@@ -123,6 +125,7 @@ const updatable: Record<GrantColumn, true> = {
   pending_extension: true,
   wipe: true,
   credential_issued_at: true,
+  irrevocable_at: true,
   deadline_at: true,
   version: true,
 };

@@ -44,10 +44,11 @@ export function kyselyAuditRead(db: Kysely<BrokerDatabase>): AuditReadPart {
         .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
         .groupBy('status')
         .execute();
+      // Grants marked now (the mark is cleared once a retry removed the access at the target).
       const irrevocable = await db
-        .selectFrom('audit')
-        .select((eb) => eb.fn.count<number>('grant_id').distinct().as('n'))
-        .where('event', '=', 'target_irrevocable')
+        .selectFrom('grants')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('irrevocable_at', 'is not', null)
         .executeTakeFirst();
       return {
         byStatus: Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])),

@@ -207,6 +207,13 @@ const auditReview: Migration = {
   },
 };
 
+/** Grants whose revocation at the target was given up carry the mark (issue 6). */
+const irrevocableMark: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('grants').addColumn('irrevocable_at', 'text').execute();
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -217,5 +224,6 @@ export const migrationProvider: MigrationProvider = {
       '0004-idempotency-keys': idempotencyKeys,
       '0005-lifecycle': lifecycle,
       '0006-audit-review': auditReview,
+      '0007-irrevocable-mark': irrevocableMark,
     }),
 };

@@ -135,6 +135,13 @@ const auditReview: Migration = {
   },
 };
 
+/** Grants whose revocation at the target was given up carry the mark (issue 6). */
+const irrevocableMark: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('grants').addColumn('irrevocable_at', 'text').execute();
+  },
+};
+
 /** The PostgreSQL migrations, keyed in order. */
 export const pgMigrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -142,5 +149,6 @@ export const pgMigrationProvider: MigrationProvider = {
       '0001-schema': schema,
       '0002-append-only-audit': appendOnlyAudit,
       '0003-audit-review': auditReview,
+      '0004-irrevocable-mark': irrevocableMark,
     }),
 };

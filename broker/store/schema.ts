@@ -39,6 +39,8 @@ export interface GrantRow {
   /** JSON of the wipe receipt, or null. */
   wipe: string | null;
   credential_issued_at: string | null;
+  /** When revocation at the target was given up as irrevocable (the alarm); null otherwise. */
+  irrevocable_at: string | null;
   /** The next instant the broker must act on this grant (indexed); null once it ended. */
   deadline_at: string | null;
   version: number;

@@ -67,14 +67,18 @@ describe('a target that refuses DROP ROLE (real PostgreSQL)', () => {
         throw e;
       },
       onIrrevocable: async (grantId, attempts, error) => {
-        alarms.push(grantId);
+        alarms.push(`${grantId} at ${clock.now().toISOString()}`);
         await service.apply(
           grantId,
           { kind: 'targetIrrevocable', attempts, error },
           { kind: 'broker' },
         );
       },
+      onRevokedLate: async (grantId, attempts) => {
+        await service.apply(grantId, { kind: 'targetRevoked', attempts }, { kind: 'broker' });
+      },
     });
+    const mark = async () => (await repo.findGrant('gpg1'))?.irrevocableAt ?? null;
     const alice = testUser('alice', ['g']);
     await seedRequest(service, alice, { id: 'gpg1', role: 'pg-ro', seconds: 600 });
     expect(await worker.runOnce()).toEqual({ done: 1, failed: 0 });
@@ -89,7 +93,13 @@ describe('a target that refuses DROP ROLE (real PostgreSQL)', () => {
     expect(await worker.runOnce()).toEqual({ done: 0, failed: 1 });
     clock.advance(retryDelayMs(2, () => 1));
     expect(await worker.runOnce()).toEqual({ done: 0, failed: 1 });
-    expect(alarms).toEqual(['gpg1']);
+    expect(alarms).toHaveLength(1);
+    // The grant carries the mark (every client shows it) and /metrics counts it.
+    const marked = await repo.findGrant('gpg1');
+    expect(marked?.status).toBe('revoked');
+    expect(alarms).toEqual([`gpg1 at ${marked?.irrevocableAt ?? 'no mark'}`]);
+    expect(marked && service.view(marked, clock.now()).irrevocableAt).toBe(marked?.irrevocableAt);
+    expect((await repo.grantCounts()).irrevocable).toBe(1);
     // No new logins meanwhile, even though the role is still there.
     const left = await target.admin<{ rolcanlogin: boolean }>(
       'SELECT rolcanlogin FROM pg_roles WHERE rolname = $1',
@@ -114,6 +124,13 @@ describe('a target that refuses DROP ROLE (real PostgreSQL)', () => {
     clock.advance(retryDelayMs(3, () => 1));
     expect(await worker.runOnce()).toEqual({ done: 1, failed: 0 });
     expect(await target.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toEqual([]);
+    // The alarm ends: the mark is cleared, audited and announced.
+    expect(await mark()).toBeNull();
+    expect((await repo.grantCounts()).irrevocable).toBe(0);
+    const late = (await db.selectFrom('audit').select('event').execute()).map((r) => r.event);
+    expect(late.filter((e) => e === 'target_revoked_late')).toHaveLength(1);
+    const ended = (await repo.eventsAfter(0, 100)).filter((e) => e.change === 'target_revoked');
+    expect(ended.map((e) => e.audience.kind)).toEqual(['owner', 'approver']);
     expect((await verifyAuditLog(db)).ok).toBe(true);
     for (const provider of providers.values()) await provider.close();
   }, 20_000);
