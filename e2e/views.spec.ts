@@ -121,6 +121,13 @@ test('every view: no serious a11y violation, screenshots light and dark, keyboar
   // The navigation says how many wait for bob's decision.
   await expect(bobPage.getByTestId('nav-badge-approvals')).toHaveText('1 waiting');
 
+  // A draft survives a look at another view.
+  await goTo(alicePage, 'request');
+  await form.getByLabel('Reason', { exact: true }).fill('INC-7 half typed');
+  await goTo(alicePage, 'roles');
+  await goTo(alicePage, 'request');
+  await expect(form.getByLabel('Reason', { exact: true })).toHaveValue('INC-7 half typed');
+
   // Roles search narrows the list.
   await goTo(alicePage, 'roles');
   await alicePage.getByLabel('Search roles').fill('admin');

@@ -14,6 +14,7 @@ import { Providers, type WindowStores } from './providers.tsx';
 import { installRenderProbe } from './render-probe.ts';
 import { createSettingsStore } from './settings-store.ts';
 import { createAgentApp } from './store.ts';
+import { createRequestDraftStore } from './stores/request-draft.ts';
 import type { HourglassHost, PushListener } from './host-api.ts';
 import {
   aLocalGrant,
@@ -46,6 +47,7 @@ const stores: WindowStores = {
   clock: createClockStore(t0),
   views: createViewStore(''),
   settings: createSettingsStore(null),
+  requestDraft: createRequestDraftStore(),
   keychainHealth: createKeychainHealthStore(null),
 };
 const container = document.createElement('div');

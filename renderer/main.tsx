@@ -7,6 +7,7 @@ import { Providers } from './providers.tsx';
 import { installConsoleBridge } from './console-bridge.ts';
 import { browserNotify, noNotify } from './browser-notify.ts';
 import { createAgentApp } from './store.ts';
+import { createRequestDraftStore, followPrefills } from './stores/request-draft.ts';
 import { createClockStore, startClock } from './clock-store.ts';
 import { createKeychainHealthStore } from './keychain-health-store.ts';
 import { grantFromFragment } from './fragment.logic.ts';
@@ -35,6 +36,8 @@ const settings = createSettingsStore(settingsHost);
 const keychainHealth = createKeychainHealthStore(api.getKeychainHealth ?? null);
 // `#/<view>` navigates; a notification click or the tray opens the window on a grant
 // (`#grant=<id>`); a tray preset or link opens it pre-filled (`#request=…`).
+const requestDraft = createRequestDraftStore();
+followPrefills(views, requestDraft);
 const onFragment = () => {
   const grantId = grantFromFragment(window.location.hash);
   if (grantId) agent.actions.selectGrant(grantId);
@@ -46,7 +49,7 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <Providers stores={{ agent, clock, views, settings, keychainHealth }}>
+      <Providers stores={{ agent, clock, views, settings, keychainHealth, requestDraft }}>
         <App />
       </Providers>
     </StrictMode>,

@@ -16,6 +16,7 @@ import { createKeychainHealthStore } from './keychain-health-store.ts';
 import { Providers, type WindowStores } from './providers.tsx';
 import { createSettingsStore } from './settings-store.ts';
 import { createAgentApp } from './store.ts';
+import { createRequestDraftStore } from './stores/request-draft.ts';
 import { aLocalGrant, anApproval, aSnapshot, at, fakeRendererApi, t0 } from './test-fixtures.ts';
 import { viewHash, viewNames } from './view-route.logic.ts';
 import { createViewStore, fragmentChanged } from './view-store.ts';
@@ -38,6 +39,7 @@ const stores: WindowStores = {
   clock: createClockStore(t0),
   views: createViewStore(''),
   settings: createSettingsStore(null),
+  requestDraft: createRequestDraftStore(),
   keychainHealth: createKeychainHealthStore(
     () => host.getKeychainHealth?.() ?? Promise.resolve(ok(null)),
   ),

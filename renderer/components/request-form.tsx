@@ -1,15 +1,23 @@
 /** The request form: role, duration, reason, ticket, checked inline before anything is sent. */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useStore } from 'zustand';
 import type { RoleSummary } from '../../protocol/broker-api.ts';
 import { formatDuration } from '../../protocol/duration.ts';
 import { durationText, requestPresets } from '../request-presets.logic.ts';
 import { useActions, useGrants, useRoles } from '../store-context.tsx';
 import { validateDraft, type DraftErrors, type RequestDraft } from '../request-form.logic.ts';
-import { draftPrefilled } from '../request-prefill.logic.ts';
+import { draftEdited, draftSent, type RequestDraftStore } from '../stores/request-draft.ts';
 import { defaultRole } from '../roles.logic.ts';
 import { useView } from '../view-context.tsx';
 
-const emptyDraft: RequestDraft = { role: '', duration: '15m', reason: '', ticket: '' };
+/** Context carrying the request draft store. */
+export const RequestDraftContext = createContext<RequestDraftStore | null>(null);
+
+function useRequestDraftStore(): RequestDraftStore {
+  const store = useContext(RequestDraftContext);
+  if (!store) throw new Error('RequestForm needs a RequestDraftContext provider');
+  return store;
+}
 
 function FieldError({ id, text }: { id: string; text: string | undefined }) {
   return text ? (
@@ -38,30 +46,26 @@ function RolePolicy({ role }: { role: RoleSummary | undefined }) {
 export function RequestForm({ onRequested }: { onRequested?: () => void }) {
   const roles = useRoles((s) => s.roles);
   const grants = useGrants((s) => s.grants);
-  const prefill = useView((s) => s.prefill);
   const prefillCount = useView((s) => s.prefillCount);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const requestError = useGrants((s) => s.errors.request);
   const requestGrant = useActions().requestGrant;
   const selectGrant = useActions().selectGrant;
   const alreadyActive = useGrants((s) => s.alreadyActive);
-  const [draft, setDraft] = useState<RequestDraft>(emptyDraft);
+  const drafts = useRequestDraftStore();
+  const draft = useStore(drafts, (s) => s.draft);
   const [errors, setErrors] = useState<DraftErrors>({});
   const [busy, setBusy] = useState(false);
-  // A tray preset or link pre-fills the form; the user still reviews it and clicks Request.
-  // (State adjusted during render, React's pattern for "props changed": no effect cascade.)
-  const [seenPrefill, setSeenPrefill] = useState(0);
-  if (prefill && prefillCount !== seenPrefill) {
-    setSeenPrefill(prefillCount);
-    setDraft((d) => draftPrefilled(d, prefill));
-  }
+  // A tray preset or link pre-fills the draft (main wires it); the user reviews it, clicks Request.
   useEffect(() => {
     if (prefillCount > 0) reasonRef.current?.focus();
   }, [prefillCount]);
   const role = draft.role || defaultRole(roles, grants);
   const selected = roles.find((r) => r.name === role);
   const update = (field: keyof RequestDraft) => (e: { target: { value: string } }) =>
-    setDraft((d) => ({ ...d, [field]: e.target.value }));
+    drafts.setState((s) => draftEdited(s, field, e.target.value), true);
+  const setDuration = (seconds: number) =>
+    drafts.setState((s) => draftEdited(s, 'duration', durationText(seconds)), true);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -75,7 +79,7 @@ export function RequestForm({ onRequested }: { onRequested?: () => void }) {
     const sent = await requestGrant(check.body);
     setBusy(false);
     if (!sent) return;
-    setDraft((d) => ({ ...d, reason: '', ticket: '' }));
+    drafts.setState(draftSent, true);
     onRequested?.();
   };
 
@@ -108,7 +112,7 @@ export function RequestForm({ onRequested }: { onRequested?: () => void }) {
                 type="button"
                 className="secondary"
                 aria-pressed={draft.duration === durationText(seconds)}
-                onClick={() => setDraft((d) => ({ ...d, duration: durationText(seconds) }))}
+                onClick={() => setDuration(seconds)}
               >
                 {formatDuration(seconds)}
               </button>
