@@ -288,6 +288,22 @@ export const brokerEventSchema = z.object({
 });
 export type BrokerEvent = z.infer<typeof brokerEventSchema>;
 
+/** Whether one credential provider's targets answer (`GET /readyz?verbose`). Never a secret. */
+export const providerHealthSchema = z.object({
+  kind: providerKindSchema,
+  status: z.enum(['ok', 'down']),
+  /** What is wrong, naming the target. */
+  detail: z.string().nullable(),
+});
+export type ProviderHealthView = z.infer<typeof providerHealthSchema>;
+
+/** `GET /readyz`; with `?verbose`, each configured provider's health too (readiness stays 200). */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  providers: z.array(providerHealthSchema).optional(),
+});
+export type Readiness = z.infer<typeof readinessSchema>;
+
 /** SSE event names on `GET /v1/events`; `ready` carries the broker's `now` once per connection. */
 export const brokerSseEvents = { grant: 'grant', ready: 'ready' } as const;
 

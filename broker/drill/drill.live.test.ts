@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoIdp } from '../../demo/idp.ts';
+import { readinessSchema } from '../../protocol/broker-api.ts';
 import { demoTokens } from '../http/live-checks.ts';
 import { startTestBroker, startTestIdp } from '../http/live-harness.ts';
 import { createPgTarget, type PgTargetFixture } from '../providers/postgres/pg-target.fixture.ts';
@@ -69,6 +70,8 @@ const drill = (...args: string[]): Promise<{ code: number; stdout: string }> =>
 describe('hourglass-broker drill (real broker, PostgreSQL and sshd)', () => {
   it('passes against the database: SELECT 1, revoke, login refused', async () => {
     const run = await drill('--role', 'drill-db', '--wait', '10');
+    expect(run.stdout).toMatch(/PASS health postgres: ok/);
+    expect(run.stdout).toMatch(/PASS health ssh: ok/);
     expect(run.stdout).toMatch(/PASS access while active/);
     expect(run.stdout).toMatch(/after revoke postgres: access refused/);
     expect(run.stdout).toMatch(/DRILL PASSED/);
@@ -110,5 +113,30 @@ describe('hourglass-broker drill (real broker, PostgreSQL and sshd)', () => {
     );
     expect(run.stdout).toMatch(/DRILL FAILED/);
     expect(run.code).toBe(1);
+  }, 60_000);
+
+  it('/readyz?verbose reports each provider; a target down fails the drill before any grant', async () => {
+    expect(await (await fetch(`${broker.url}/readyz`)).json()).toEqual({ status: 'ready' });
+    const verbose = readinessSchema.parse(
+      await (await fetch(`${broker.url}/readyz?verbose`)).json(),
+    );
+    expect(verbose.providers?.find((p) => p.kind === 'ssh')).toEqual({
+      kind: 'ssh',
+      status: 'ok',
+      detail: null,
+    });
+    const before = (await broker.repo.grantsFor({})).length;
+    await sshd.stop();
+    const down = readinessSchema.parse(await (await fetch(`${broker.url}/readyz?verbose`)).json());
+    expect(down.status).toBe('ready');
+    expect(down.providers?.find((p) => p.kind === 'ssh')?.detail).toContain(
+      `ssh target hosts: 127.0.0.1:${sshd.port} refused`,
+    );
+    const run = await drill('--role', 'drill-ssh', '--wait', '1');
+    expect(run.stdout).toMatch(/FAIL health ssh: down — ssh target hosts/);
+    expect(run.stdout).toMatch(/FAIL the ssh provider is down/);
+    expect(run.stdout).toMatch(/DRILL FAILED/);
+    expect(run.code).toBe(1);
+    expect((await broker.repo.grantsFor({})).length).toBe(before);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 /**
  * `hourglass-broker drill --role <id>`: a rehearsal against a live broker and its targets, as a
- * drill identity: request, prove access, revoke, prove access is refused, print a report. Any
+ * drill identity: check the providers' health, request, prove access, revoke, prove access is
+ * refused, print a report. Any
  * failure answers non-zero (for cron or CI against staging).
  */
 import { exec } from 'node:child_process';
@@ -13,6 +14,7 @@ import {
   IDEMPOTENCY_HEADER,
   type Credential,
 } from '../../protocol/broker-api.ts';
+import { checkProviderHealth } from './drill-health.ts';
 import { prove, type Proof, type ProofOptions } from './drill-proofs.ts';
 
 /** What the drill needs. */
@@ -129,6 +131,8 @@ export async function runDrill(o: DrillOptions): Promise<number> {
   const opts: ProofOptions = { ...o, sshPrivateKey: key.toString('openssh') };
   const held: { grantId?: string } = {};
   try {
+    const down = await checkProviderHealth(o);
+    if (down) throw new DrillFailure(down);
     const credential = await issueAndProve(o, opts, key.toPublic().toString('ssh'), held);
     await revokeAndProve(o, opts, credential, held);
     o.out(`DRILL PASSED in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -1,8 +1,10 @@
 /**
  * Operations endpoints (no token): `/readyz` (200 once started and the store answers; 503 while
- * starting or shutting down) and `/metrics` (Prometheus text), plus the request-latency hook.
+ * starting or shutting down; `?verbose` adds each credential provider's health) and `/metrics` (Prometheus text), plus the request-latency hook.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Readiness } from '../../protocol/broker-api.ts';
+import { providersHealth } from '../providers/provider-health.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { gauge, labelValue, type BrokerMetrics } from './metrics.ts';
 
@@ -23,10 +25,13 @@ export function installOpsRoutes(
     );
     done();
   });
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply): Promise<Readiness> => {
     if (!ready()) return reply.status(503).send({ status: 'not_ready' });
     await deps.repo.lastEventSeq();
-    return { status: 'ready' };
+    // `?verbose` (as Kubernetes' probes): each provider's targets too; readiness stays 200.
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query?.verbose === undefined) return { status: 'ready' };
+    return { status: 'ready', providers: await providersHealth(deps.providers) };
   });
   app.get('/metrics', async (_request, reply) => {
     const [counts, outbox] = await Promise.all([deps.repo.grantCounts(), deps.repo.outboxStats()]);

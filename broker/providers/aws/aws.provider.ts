@@ -6,6 +6,7 @@
 import type { BoundProvider } from '../../credentials/provider.ts';
 import { ProviderError } from '../../credentials/provider.ts';
 import { defineProvider, parseTargets, requireTargets } from '../provider-definition.ts';
+import { httpProblem } from '../target-reachable.ts';
 import { assumeRole } from './aws-session.ts';
 import { awsSettingsSchema, awsTargetSchema } from './aws-settings.ts';
 
@@ -35,7 +36,14 @@ export const awsProviderDefinition = defineProvider({
           now,
         });
       },
-      health: () => Promise.resolve({ kind: 'aws', status: 'ok', detail: null }),
+      // STS answering at all (any HTTP status) is health; the default is AWS's regional endpoint.
+      health: async () => {
+        const probes = [...targets].map(([name, t]) =>
+          httpProblem(`aws target ${name}`, t.endpoint ?? `https://sts.${t.region}.amazonaws.com/`),
+        );
+        const problem = (await Promise.all(probes)).find((p) => p !== null) ?? null;
+        return { kind: 'aws', status: problem ? 'down' : 'ok', detail: problem };
+      },
       close: () => Promise.resolve(),
     };
     return Promise.resolve(provider);

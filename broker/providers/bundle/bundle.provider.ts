@@ -65,11 +65,18 @@ export function bundleProvider(
       });
       return { kind: 'bundle', credentials };
     },
+    // Down when a member some bundle role uses is down, saying which (reported as `bundle`).
     health: async () => {
-      const down = (await Promise.all([...members.values()].map((p) => p.health()))).find(
-        (h) => h.status === 'down',
+      const used = new Set<ProviderKind>(
+        policyRoles.flatMap((r) =>
+          r.provider.kind === 'bundle' ? r.provider.entitlements.map((e) => e.kind) : [],
+        ),
       );
-      return down ?? { kind: 'bundle', status: 'ok', detail: null };
+      const checks = [...members.values()].filter((p) => used.has(p.kind)).map((p) => p.health());
+      const down = (await Promise.all(checks)).find((h) => h.status === 'down');
+      return down
+        ? { kind: 'bundle', status: 'down', detail: `${down.kind}: ${down.detail ?? 'down'}` }
+        : { kind: 'bundle', status: 'ok', detail: null };
     },
     close: () => Promise.resolve(),
   };

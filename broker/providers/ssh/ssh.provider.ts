@@ -5,6 +5,7 @@
  * `RevokedKeys` at `GET /ssh/revoked-keys?target=<name>` (public, like a CRL or the JWKS: hosts
  * syncing it hold no user token; every /v1 route is a brokerContract method). Expiry needs nothing at the target: the certificate ends with the grant.
  */
+import { tcpProblem } from '../target-reachable.ts';
 import type { FastifyInstance } from 'fastify';
 import type sshpk from 'sshpk';
 import type { BoundProvider } from '../../credentials/provider.ts';
@@ -116,7 +117,16 @@ export const sshProviderDefinition = defineProvider({
           ...target.config.connect,
         });
       },
-      health: () => Promise.resolve({ kind: 'ssh', status: 'ok', detail: null }),
+      // The CA keys loaded at start; what can go down is the hosts clients connect to.
+      health: async () => {
+        const probes = [...targets.values()].map(({ name, config: { connect } }) =>
+          connect.host
+            ? tcpProblem(`ssh target ${name}`, connect.host, connect.port ?? 22)
+            : Promise.resolve(null),
+        );
+        const problem = (await Promise.all(probes)).find((p) => p !== null) ?? null;
+        return { kind: 'ssh', status: problem ? 'down' : 'ok', detail: problem };
+      },
       routes: (app) => revocationRoutes(app, setup, targets),
       close: () => Promise.resolve(),
     };
