@@ -82,12 +82,15 @@ describe('deadline scheduler', () => {
     // (second T0+12 s) goes at T0+2 s local: never late, less than a second early.
     s.store.setOffsetMs(10_000);
     await s.hold('soon', 12_500);
-    s.clock.t = T0 + 999;
+    // The warning is on the true deadline (the notification planner counts from it too).
+    s.clock.t = T0 + 1_499;
     await scheduler.rearm();
     expect(s.events).toEqual([]);
-    s.clock.t = T0 + 1_000;
+    s.clock.t = T0 + 1_500;
     await scheduler.rearm();
-    expect(s.events.map((e) => e.kind)).toEqual(['grantExpiring']);
+    expect(s.events).toEqual([
+      { kind: 'grantExpiring', grantId: 'soon', role: 'prod-api-readonly', secondsLeft: 1 },
+    ]);
     s.clock.t = T0 + 1_999;
     await scheduler.rearm();
     expect(await s.read('soon')).toBe('canary-secret-soon');

@@ -10,7 +10,7 @@ import type { DeadlineAction } from './deadline-plan.ts';
 import { planDeadlines } from './deadline-plan.ts';
 import type { GrantSecrets } from './grant-secrets.ts';
 import { wipeInstant } from './grant-secrets-layout.ts';
-import type { GrantStore } from './grant-store.ts';
+import type { GrantRecord, GrantStore } from './grant-store.ts';
 
 const RETRY_MS = 1000;
 /**
@@ -112,15 +112,36 @@ export async function startDeadlineScheduler(
     return true;
   }
 
-  async function tick(): Promise<void> {
-    // A grant's secret goes when its deadline's second begins: its bucket item is wiped whole.
-    const grants = deps.store.list().map((g) => ({
-      id: g.id,
-      expiresAt: new Date(wipeInstant(g.expiresAt)).toISOString(),
-      wiped: g.wipedAt !== null,
-    }));
+  /**
+   * Warnings on the true deadlines (what the notification planner sees too); wipes when each
+   * deadline's second begins, since the secret's bucket item is wiped whole (never late).
+   */
+  function planNow() {
+    const records = deps.store.list();
+    const now = deps.clock.now();
     const offset = deps.store.offsetMs();
-    const plan = planDeadlines(grants, deps.clock.now(), offset, deps.warnBeforeSeconds);
+    const view = (expiresAt: (g: GrantRecord) => string) =>
+      records.map((g) => ({ id: g.id, expiresAt: expiresAt(g), wiped: g.wipedAt !== null }));
+    const warns = planDeadlines(
+      view((g) => g.expiresAt),
+      now,
+      offset,
+      deps.warnBeforeSeconds,
+    );
+    const wipeAt = (g: GrantRecord) => new Date(wipeInstant(g.expiresAt)).toISOString();
+    const wipes = planDeadlines(view(wipeAt), now, offset, []);
+    // The warnings plan's own wipes (at the true deadlines) come after the bucket wipes: ignored.
+    const nextWarn = warns.next?.kind === 'warn' ? warns.next.at : Infinity;
+    return {
+      offset,
+      due: [...wipes.due, ...warns.due.filter((a) => a.kind === 'warn')],
+      nextAt: Math.min(nextWarn, wipes.next?.at ?? Infinity),
+    };
+  }
+
+  async function tick(): Promise<void> {
+    const plan = planNow();
+    const offset = plan.offset;
     const wipes = plan.due.flatMap((a) => (a.kind === 'wipe' ? [a.grantId] : []));
     let failed = wipes.length > 0 && (await wipeMany(wipes, 'deadline')).size < wipes.length;
     // Copies the store no longer points at (an extension whose old copy could not be removed).
@@ -131,10 +152,7 @@ export async function startDeadlineScheduler(
     clearTimeout(timer);
     const cap = failed ? RETRY_MS : (deps.maxSleepMs ?? COARSE_TICK_MS);
     const bucketAt = deps.secrets.nextWipeAt();
-    const nextAt = Math.min(
-      plan.next?.at ?? Infinity,
-      bucketAt === null ? Infinity : bucketAt - offset,
-    );
+    const nextAt = Math.min(plan.nextAt, bucketAt === null ? Infinity : bucketAt - offset);
     const wait = Math.max(0, Math.min(cap, nextAt - deps.clock.now()));
     timer = setTimeout(() => void rearm(), wait);
     timer.unref();
