@@ -1,4 +1,5 @@
 /** Wires the agent: keychain, IdP session, broker client and events, grants, deadlines, the local API. */
+import { removeSshAgentKeys } from './ssh-agent-keys.ts';
 import { dirname, join } from 'node:path';
 import type { AgentHandlers } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
@@ -129,6 +130,8 @@ export async function startAgent(
       // Warnings and wipes go through the notification planner with the next snapshot.
       hub.changed();
       if (event.kind === 'grantWiped') void receipts.send(event.grantId).then(() => hub.changed());
+      // Keys `hourglass ssh --agent` put into an ssh-agent leave it with the grant.
+      if (event.kind === 'grantWiped') void removeSshAgentKeys(config.dataDir, event.grantId);
     },
   });
   const grants: GrantDeps = {

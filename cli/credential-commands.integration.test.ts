@@ -336,8 +336,23 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
         ),
       );
       expect(login).toBe(0);
+
+      // An early end (I'm done) takes key and certificate out of the ssh-agent with the wipe.
+      const done = await cli('revoke', 'orders-ssh');
+      expect(done.code, done.stderr).toBe(0);
+      const list = () =>
+        new Promise<string>((resolve) =>
+          execFile('ssh-add', ['-l'], { env }, (_e, stdout, stderr) => resolve(stdout + stderr)),
+        );
+      const until = Date.now() + 10_000;
+      let left = await list();
+      while (/ED25519/.test(left) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await list();
+      }
+      expect(left).toMatch(/no identities/);
     } finally {
       sshAgent.kill();
     }
-  }, 20_000);
+  }, 30_000);
 });

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
 import { runChild } from './child-process.ts';
+import { recordSshAgentKey } from './ssh-agent-record.ts';
 import { credentialProcessAnswer, execCredential } from './helper-format.ts';
 import type { Ctx } from './command-support.ts';
 import { failed, withAgent } from './command-support.ts';
@@ -64,6 +65,7 @@ async function withKeyFiles<T>(key: string, cert: string, use: (keyPath: string)
 /** `--agent`: into the running ssh-agent with a lifetime of the time left; prints an ssh_config block. */
 async function addToSshAgent(
   c: Ctx,
+  agent: AgentHandlers,
   role: string,
   v: Vars,
   expiresAt: string,
@@ -82,6 +84,9 @@ async function addToSshAgent(
   );
   if (code !== 0) return code;
   c.io.err(`hourglass: ${role} key and certificate are in your ssh-agent for ${left}s\n`);
+  const added = { role, expiresAt, privateKey: key, certificate: cert };
+  if (!(await recordSshAgentKey(agent, c.io.env, added)))
+    c.io.err('hourglass: an early revoke cannot take them out again; they stay until then\n');
   if (v.HOURGLASS_SSH_HOST) {
     const port = v.HOURGLASS_SSH_PORT ? `\n  Port ${v.HOURGLASS_SSH_PORT}` : '';
     c.io.err(`# ~/.ssh/config\nHost ${role}\n  HostName ${v.HOURGLASS_SSH_HOST}${port}\n`);
@@ -105,7 +110,7 @@ async function sshCommand(
     c.io.err(`hourglass: ${role} is not an ssh role; use \`hourglass env ${role}\`\n`);
     return EXIT.usage;
   }
-  if (useAgent) return addToSshAgent(c, role, v, got.value.expiresAt, key, cert);
+  if (useAgent) return addToSshAgent(c, agent, role, v, got.value.expiresAt, key, cert);
   // Files only for this session's length.
   return withKeyFiles(key, cert, (keyPath) => {
     const target = v.HOURGLASS_SSH_HOST && argv.length === 0 ? [v.HOURGLASS_SSH_HOST] : [];
