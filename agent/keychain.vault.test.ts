@@ -55,7 +55,7 @@ describe('keychain vault (real gnome-keyring)', () => {
     const script = `
       import { createKeychainVault } from './agent/keychain.vault.ts';
       const vault = createKeychainVault(${JSON.stringify(service)});
-      console.log(JSON.stringify([await vault.store('session', 'canary-secret-2'), await vault.read('session')]));`;
+      console.log(JSON.stringify([await vault.store('session', 'canary-secret-2'), await vault.read('session'), await vault.entries()]));`;
     for (const bus of [undefined, 'unix:path=/nonexistent/bus']) {
       const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus };
       if (bus === undefined) delete env.DBUS_SESSION_BUS_ADDRESS;
@@ -68,12 +68,14 @@ describe('keychain vault (real gnome-keyring)', () => {
           cwd: new URL('..', import.meta.url).pathname,
         },
       );
-      const [stored, read] = JSON.parse(out) as Array<{
+      // The listing too: an empty answer here would let the agent think every secret gone.
+      const [stored, read, listed] = JSON.parse(out) as Array<{
         ok: boolean;
         error: { code: string; message: string };
       }>;
       expect(stored).toMatchObject({ ok: false, error: { code: 'keychain_unavailable' } });
       expect(read).toMatchObject({ ok: false, error: { code: 'keychain_unavailable' } });
+      expect(listed).toMatchObject({ ok: false, error: { code: 'keychain_unavailable' } });
       expect(stored!.error.message).toMatch(/gnome-keyring-daemon --unlock/);
       expect(stored!.error.message).toContain(
         bus ? 'unlocked' : 'DBUS_SESSION_BUS_ADDRESS is unset',
