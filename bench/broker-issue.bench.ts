@@ -23,11 +23,20 @@ interface Run {
   rps: number;
   p99: number;
   non2xx: number;
+  /** CPU of this process (server and autocannon) per request, µs: steadier than req/s under load. */
+  cpuPerRequestUs: number;
 }
 
 async function cannon(opts: autocannon.Options): Promise<Run> {
+  const before = process.cpuUsage();
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...opts });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx };
+  const cpu = process.cpuUsage(before);
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    cpuPerRequestUs: (cpu.user + cpu.system) / Math.max(1, result.requests.total),
+  };
 }
 
 async function emptyRoute(): Promise<Run> {
@@ -130,7 +139,9 @@ export async function benchBrokerIssue(): Promise<boolean> {
   try {
     const tokens = await issuer.tokens(USERS, BROKER_AUDIENCE);
     const empty = await emptyRoute();
-    console.log(`empty Fastify POST: ${empty.rps.toFixed(0)} req/s, p99 ${empty.p99} ms`);
+    console.log(
+      `empty Fastify POST: ${empty.rps.toFixed(0)} req/s, p99 ${empty.p99} ms, ${empty.cpuPerRequestUs.toFixed(0)} µs CPU/request`,
+    );
     let ok = true;
     const stores: ('sqlite' | 'postgres')[] = process.env.HOURGLASS_TEST_PG_URL
       ? ['sqlite', 'postgres']
@@ -142,7 +153,7 @@ export async function benchBrokerIssue(): Promise<boolean> {
       const met = ratio >= 0.5 && p99ok && run.non2xx === 0;
       ok &&= met;
       console.log(
-        `broker-issue (${store}): ${run.rps.toFixed(0)} req/s (request + credentials, half each), p99 ${run.p99} ms, non-2xx ${run.non2xx}; ratio ${ratio.toFixed(2)} of empty (goal ≥ 0.5${store === 'sqlite' ? ', p99 ≤ 20 ms' : ''}) ${met ? 'ok' : 'OVER GOAL'}`,
+        `broker-issue (${store}): ${run.rps.toFixed(0)} req/s (request + credentials, half each), p99 ${run.p99} ms, non-2xx ${run.non2xx}, ${run.cpuPerRequestUs.toFixed(0)} µs CPU/request; ratio ${ratio.toFixed(2)} of empty (goal ≥ 0.5${store === 'sqlite' ? ', p99 ≤ 20 ms' : ''}) ${met ? 'ok' : 'OVER GOAL'}`,
       );
     }
     return ok;

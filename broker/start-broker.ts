@@ -148,7 +148,7 @@ export async function startBroker(
       transitionCommitted: (grant, changes) => webhooks.send(grant, changes),
       deadlineChanged: (deadline) => {
         gate.note(deadline);
-        void expiry.scheduler?.rearm();
+        expiry.scheduler?.note(deadline);
       },
     },
   });

@@ -11,6 +11,7 @@ import type { Me } from '../../protocol/broker-api.ts';
 import type { Result } from '../../protocol/result.ts';
 import type { Clock } from '../ports.ts';
 import { mapClaims, type ClaimMapping } from './issuer-claims.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** Who called, as proven by the token. */
 export interface Caller extends Me {
@@ -45,6 +46,20 @@ export const DEFAULT_SESSION_CLAIM = 'session_exp';
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 const CLOCK_TOLERANCE_SECONDS = 30;
 const SIGN_IN_AGAIN = 'sign in again with `hourglass login`';
+
+// Verified tokens remembered: up to this many, each at most this long (and never past its `exp`,
+// nor past `iat` + the issuer's maximum age). The cap bounds how long a token signed by a key the
+// IdP has since withdrawn from its JWKS keeps working.
+const VERIFIED_CACHE_SIZE = 20_000;
+const VERIFIED_CACHE_MS = 5 * 60_000;
+
+/** Until when a verified token may be answered from the cache (epoch ms). */
+function cacheUntil(trusted: TrustedIssuer, payload: JWTPayload, nowMs: number): number {
+  let until = Math.min((payload.exp ?? 0) * 1000, nowMs + VERIFIED_CACHE_MS);
+  if (trusted.maxTokenAgeSeconds !== undefined && payload.iat !== undefined)
+    until = Math.min(until, (payload.iat + trusted.maxTokenAgeSeconds) * 1000);
+  return until;
+}
 
 const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
 
@@ -122,7 +137,10 @@ export function createTokenVerifier(
     }
     return jwks;
   };
+  const verified = new VerifiedTokenCache<Result<Caller>>(VERIFIED_CACHE_SIZE);
   return async (token) => {
+    const cached = verified.get(token, clock.now().getTime());
+    if (cached) return cached;
     let unverifiedIssuer: string | undefined;
     try {
       unverifiedIssuer = decodeJwt(token).iss;
@@ -170,7 +188,10 @@ export function createTokenVerifier(
       if ((payload.iat ?? Infinity) > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
         return unauthenticated('the access token was issued in the future');
       }
-      return toCaller(trusted, payload);
+      const caller = toCaller(trusted, payload);
+      if (caller.ok)
+        verified.set(token, caller, cacheUntil(trusted, payload, clock.now().getTime()));
+      return caller;
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired)
         return unauthenticated('the access token has expired');

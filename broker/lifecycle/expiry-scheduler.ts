@@ -3,11 +3,16 @@ import type { Clock } from '../ports.ts';
 import { MAX_SLEEP_MS, type ExpiryRun } from './expire-grants.ts';
 
 const RETRY_BASE_MS = 500;
+// The timer fires this long after a deadline, not a hair before it.
+const AFTER_DEADLINE_MS = 5;
 
 /** A running expiry scheduler. */
 export interface ExpiryScheduler {
-  /** Expires whatever is due now and re-arms the timer (call after adding a grant). */
-  rearm(): Promise<void>;
+  /**
+   * A commit set this deadline (ISO; null: none): wakes for it if it comes before the timer. Runs
+   * nothing now, so a burst of commits costs no store reads.
+   */
+  note(deadline: string | null): void;
   stop(): void;
 }
 
@@ -18,49 +23,51 @@ export async function startExpiryScheduler(
   onError: (error: unknown) => void,
 ): Promise<ExpiryScheduler> {
   let timer: NodeJS.Timeout | undefined;
+  let wakeAt = Number.POSITIVE_INFINITY;
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
+  let running = false;
+  // Deadlines noted while a run was in flight: its plan may have been read before they committed.
+  let notedDuringRun = Number.POSITIVE_INFINITY;
   let failures = 0;
 
-  const arm = (ms: number): void => {
+  const armAt = (at: number): void => {
     clearTimeout(timer);
     if (stopped) return;
-    timer = setTimeout(() => void schedule(), ms);
+    wakeAt = at;
+    timer = setTimeout(() => void tick().catch(onError), Math.max(0, at - clock.now().getTime()));
     timer.unref();
   };
   const tick = async (): Promise<void> => {
-    if (stopped) return;
+    if (stopped || running) return;
     clearTimeout(timer);
+    wakeAt = Number.POSITIVE_INFINITY;
+    running = true;
+    notedDuringRun = Number.POSITIVE_INFINITY;
     try {
-      const plan = await expire(clock.now());
+      const now = clock.now();
+      const plan = await expire(now);
       failures = 0;
-      // +5 ms so the timer fires after the deadline, not a hair before it. The plan caps the
-      // sleep, so a clock jump or a missed re-arm is caught within a minute.
-      if (plan.sleepMs !== null) arm(plan.sleepMs + 5);
+      // The plan caps the sleep, so a clock jump or a missed note is caught within a minute.
+      if (plan.sleepMs !== null) armAt(now.getTime() + plan.sleepMs + AFTER_DEADLINE_MS);
     } catch (error) {
       // A failed run (database busy, disk full) must not stop server-side expiry: retry.
       failures += 1;
-      arm(Math.min(RETRY_BASE_MS * 2 ** (failures - 1), MAX_SLEEP_MS));
+      armAt(clock.now().getTime() + Math.min(RETRY_BASE_MS * 2 ** (failures - 1), MAX_SLEEP_MS));
       throw error;
+    } finally {
+      running = false;
+      if (notedDuringRun < wakeAt) armAt(notedDuringRun);
     }
-  };
-  // Many commits in a row ask for a re-arm; one queued run serves them all.
-  let queued = false;
-  const schedule = (): Promise<void> => {
-    if (queued) return running;
-    queued = true;
-    running = running
-      .then(() => {
-        queued = false;
-        return tick();
-      })
-      .catch(onError);
-    return running;
   };
 
   await tick();
   return {
-    rearm: schedule,
+    note: (deadline) => {
+      if (deadline === null || stopped) return;
+      const at = Date.parse(deadline) + AFTER_DEADLINE_MS;
+      if (running) notedDuringRun = Math.min(notedDuringRun, at);
+      else if (at < wakeAt) armAt(at);
+    },
     stop: () => {
       stopped = true;
       clearTimeout(timer);

@@ -37,6 +37,7 @@ export function kyselyGrantRepository(
   db: Kysely<BrokerDatabase>,
   dialect: StoreDialect,
 ): GrantRepository {
+  const transact = dialect.writer(db);
   const owned = (owner: GrantOwner) =>
     db
       .selectFrom('grants')
@@ -107,7 +108,7 @@ export function kyselyGrantRepository(
       return row?.deadline_at ? new Date(row.deadline_at) : null;
     },
     insert(write) {
-      return db.transaction().execute(async (trx): Promise<CommitOutcome> => {
+      return transact(async (trx): Promise<CommitOutcome> => {
         const { grant } = write;
         await dialect.lockOwner(trx, grant.issuer, grant.subject);
         const owner = trx
@@ -133,7 +134,7 @@ export function kyselyGrantRepository(
       });
     },
     update(write, expectedVersion) {
-      return db.transaction().execute(async (trx): Promise<CommitOutcome> => {
+      return transact(async (trx): Promise<CommitOutcome> => {
         const stored = { ...write.grant, version: expectedVersion + 1 };
         const { id: _id, ...values } = toRow(stored);
         const result = await trx

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { GRANT_UPDATE_COLUMNS, type GrantColumn } from './grant-row.ts';
+import { eachInOwnTransaction, groupCommit, type TransactionRunner } from './group-commit.ts';
 import type { BrokerDatabase, GrantRow } from './schema.ts';
 
 /** The backend behind a repository. */
@@ -18,6 +19,8 @@ export const CLAIM_LEASE_MS = 30_000;
 /** Backend-specific SQL. */
 export interface StoreDialect {
   backend: StoreBackend;
+  /** How the repository runs the write transaction of each transition on `db`. */
+  writer(db: Kysely<BrokerDatabase>): TransactionRunner;
   /** True when the grant's JSON `approver_groups` shares a group with `groups` (non-empty). */
   groupsOverlap(groups: readonly string[]): RawBuilder<boolean>;
   /**
@@ -89,6 +92,8 @@ function bulkUpdate(
 /** SQLite: one connection serialises every transaction, so nothing needs a lock or a claim. */
 export const sqliteDialect: StoreDialect = {
   backend: 'sqlite',
+  // Concurrent transitions share one commit (the one connection would run them in turn anyway).
+  writer: groupCommit,
   groupsOverlap: (groups) =>
     sql<boolean>`exists (select 1 from json_each(grants.approver_groups) g where g.value in (${sql.join(groups)}))`,
   lockChain: () => Promise.resolve(),
@@ -148,6 +153,7 @@ const CHAIN_LOCK = 7_202_611_031;
  */
 export const postgresDialect: StoreDialect = {
   backend: 'postgres',
+  writer: eachInOwnTransaction,
   groupsOverlap: (groups) =>
     sql<boolean>`(grants.approver_groups::jsonb ?| ${sql.val([...groups])}::text[])`,
   async lockChain(trx) {
