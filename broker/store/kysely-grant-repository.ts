@@ -167,7 +167,7 @@ export function kyselyGrantRepository(
         .executeTakeFirst();
       return row?.seq ?? 0;
     },
-    ...kyselyOutbox(db, dialect),
+    ...kyselyOutbox(db, dialect, transact),
     ...kyselyAuditRead(db),
     ...kyselyCheckpoints(db, dialect),
     close: () => db.destroy(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/append-audit.ts';
 import type { GrantRepository, OutboxEntry } from './grant-repository.ts';
 import type { BrokerDatabase } from './schema.ts';
+import type { TransactionRunner } from './group-commit.ts';
 import type { StoreDialect } from './store-dialect.ts';
 
 const effectActionSchema = z.enum(['issue', 'reissue', 'revoke']);
@@ -19,8 +20,12 @@ type OutboxPart = Pick<
   | 'isTokenRevoked'
 >;
 
-/** Outbox entries and issued token ids. */
-export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect): OutboxPart {
+/** Outbox entries and issued token ids; single-row writes go through `transact` (group commit). */
+export function kyselyOutbox(
+  db: Kysely<BrokerDatabase>,
+  dialect: StoreDialect,
+  transact: TransactionRunner,
+): OutboxPart {
   return {
     async dueEffects(now, limit) {
       const seqs = await dialect.claimEffects(db, now, limit);
@@ -49,11 +54,14 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
       return row ? new Date(row.next_attempt_at) : null;
     },
     async completeEffect(seq, now) {
-      await db
-        .updateTable('outbox')
-        .set({ done_at: now.toISOString() })
-        .where('seq', '=', seq)
-        .execute();
+      // Through the writer: on SQLite it joins the next group commit instead of committing alone.
+      await transact((trx) =>
+        trx
+          .updateTable('outbox')
+          .set({ done_at: now.toISOString() })
+          .where('seq', '=', seq)
+          .execute(),
+      );
     },
     async failEffect(entry, error, retryAt, now) {
       await db.transaction().execute(async (trx) => {
