@@ -13,6 +13,7 @@ import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
 import { grantSecretsInItems } from './grant-secrets-layout.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
+import { waitFor } from '../cli/profile-harness.ts';
 import { agentContract } from '../protocol/index.ts';
 
 // Real IdP (oidc-provider) + real broker + real gnome-keyring (private D-Bus) + the real CLI binary.
@@ -45,8 +46,6 @@ function filesContaining(dir: string, needle: string): string[] {
   }
   return hits;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('walking skeleton: login → request → env → wipe at the deadline', () => {
   let stack: DemoStack;
@@ -207,8 +206,19 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     const deadline = Date.parse(grant?.expiresAt ?? '');
     expect(decodeJwt(token).exp).toBeLessThanOrEqual(Math.ceil(deadline / 1000));
 
-    await sleep(Math.max(0, deadline - Date.now()) + 1500);
-    expect(heldGrantIds().has(grantId)).toBe(false);
+    // Polled, not slept past: the agent's own deadline wipes the secret and the broker's expiry
+    // reaches the agent's snapshot (both local reads: polling the broker would be rate limited).
+    await waitFor(
+      'the deadline wipe and the broker expiry',
+      async () => {
+        const snapshot = await agent.handlers.getSnapshot({});
+        const status = snapshot.ok
+          ? snapshot.value.grants.find((g) => g.id === grantId)?.status
+          : undefined;
+        return status === 'expired' && !heldGrantIds().has(grantId) ? true : undefined;
+      },
+      Math.max(0, deadline - Date.now()) + 10_000,
+    );
     const late = await cli('env', 'prod-api-readonly');
     expect(late.code).not.toBe(0);
     // No secret on stdout, only the line that makes `eval "$(hourglass env …)"` fail visibly.
