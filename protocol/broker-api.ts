@@ -1,7 +1,7 @@
 /** The broker HTTP API contract: zod schemas keyed by method name. */
 import { z } from 'zod';
 import { auditQuerySchema, auditResponseSchema } from './audit-api.ts';
-import { credentialSchema, issueCredentialsBodySchema } from './credentials/index.ts';
+import { credentialSchema, issueCredentialsBodySchema, memberKinds } from './credentials/index.ts';
 
 export * from './credentials/index.ts';
 export * from './audit-api.ts';
@@ -23,8 +23,11 @@ export const grantIdSchema = z
 /** An ISO-8601 UTC instant. */
 export const instantSchema = z.iso.datetime();
 
-/** Credential provider kinds; `bundle` is a role with several entitlements issued together. */
-export const providerKindSchema = z.enum(['jwt', 'postgres', 'ssh', 'aws', 'bundle']);
+/**
+ * Credential provider kinds: the registered ones (protocol/credentials/index.ts, the one list), and
+ * `bundle`, a role with several entitlements issued together.
+ */
+export const providerKindSchema = z.enum([...memberKinds, 'bundle'] as const);
 export type ProviderKind = z.infer<typeof providerKindSchema>;
 
 /**

@@ -57,9 +57,7 @@ export const secretRefSchema = z.union([
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** A target name in the broker config. */
-export const targetNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a target name is lowercase letters, digits and dashes');
+export { targetNameSchema } from '../../protocol/credentials/target-name.ts';
 
 /** Parses the targets of one provider; the error names the target and field. */
 export function parseTargets<T extends z.ZodType>(

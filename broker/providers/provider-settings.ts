@@ -1,21 +1,13 @@
 /**
- * A role's `provider` block in the policy: the union of every provider's settings schema. Only
- * schemas are imported here (no provider code), so the policy's types never depend on the
- * providers'. registry.test.ts holds this list against `providerDefinitions`.
+ * A role's `provider` block in the policy: the union of every registered provider's settings
+ * schema, derived from the provider registry (protocol/credentials/index.ts). Only schemas are
+ * imported here (no provider code), so the policy's types never depend on the providers'.
  */
 import { z } from 'zod';
-import { awsSettingsSchema } from './aws/aws-settings.ts';
-import { jwtSettingsSchema } from './jwt/jwt-settings.ts';
-import { postgresSettingsSchema } from './postgres/postgres-settings.ts';
-import { sshSettingsSchema } from './ssh/ssh-settings.ts';
+import { memberSettingsSchemas } from '../../protocol/credentials/index.ts';
 
 /** One entitlement: one member per registered provider, discriminated by `kind`. */
-export const entitlementSettingsSchema = z.discriminatedUnion('kind', [
-  jwtSettingsSchema,
-  postgresSettingsSchema,
-  sshSettingsSchema,
-  awsSettingsSchema,
-]);
+export const entitlementSettingsSchema = z.discriminatedUnion('kind', memberSettingsSchemas);
 export type EntitlementSettings = z.output<typeof entitlementSettingsSchema>;
 
 /**

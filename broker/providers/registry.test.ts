@@ -1,16 +1,23 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { credentialSchema, providerKindSchema } from '../../protocol/broker-api.ts';
+import {
+  credentialSchema,
+  memberKinds,
+  providerContracts,
+  providerKindSchema,
+} from '../../protocol/broker-api.ts';
 import { entitlementSettingsSchema, providerSettingsSchema } from './provider-settings.ts';
-import { providerDefinitions } from './registry.ts';
+import { loadProviderDefinitions } from './registry.ts';
 
-describe('provider registry', () => {
-  const kinds = providerDefinitions.map((d) => d.kind);
+describe('provider registry (one list: protocol/credentials/index.ts)', () => {
+  const kinds = providerContracts.map((c) => c.kind);
 
-  it('the policy union holds exactly the registered providers, in order', () => {
-    const unionKinds = entitlementSettingsSchema.options.map((o) => o.shape.kind.value);
-    expect(unionKinds).toEqual(kinds);
-    providerDefinitions.forEach((d, i) => {
-      expect(entitlementSettingsSchema.options[i]).toBe(d.policySchema);
+  it('the kinds, the credential union and the policy union all derive from the one list', () => {
+    expect([...memberKinds]).toEqual(kinds);
+    expect(providerKindSchema.options).toEqual([...kinds, 'bundle']);
+    providerContracts.forEach((c, i) => {
+      expect(entitlementSettingsSchema.options[i]).toBe(c.settings);
+      expect(credentialSchema.options[i]).toBe(c.credential);
     });
     expect(providerSettingsSchema.options.map((o) => o.shape.kind.value)).toEqual([
       ...kinds,
@@ -18,12 +25,19 @@ describe('provider registry', () => {
     ]);
   });
 
-  it('every registered provider has a credential schema and a protocol kind', () => {
-    const credentialKinds = credentialSchema.options.map((o) => o.shape.kind.value);
-    for (const kind of kinds) {
-      expect(credentialKinds).toContain(kind);
-      expect(providerKindSchema.options).toContain(kind);
-    }
+  it('each listed kind loads from its own folder, with the listed policy schema', async () => {
+    const definitions = await loadProviderDefinitions();
+    expect(definitions.map((d) => d.kind)).toEqual(kinds);
+    definitions.forEach((d, i) => expect(d.policySchema).toBe(providerContracts[i]?.settings));
+  });
+
+  it('every provider folder is listed (a folder without its line would never start)', () => {
+    const root = new URL('.', import.meta.url).pathname;
+    const folders = readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(`${root}${e.name}/${e.name}.provider.ts`))
+      .map((e) => e.name)
+      .filter((name) => name !== 'bundle');
+    expect(folders.sort()).toEqual([...kinds].sort());
   });
 
   it('a role setting of an unknown kind is refused with the known kinds named', () => {

@@ -1,26 +1,58 @@
 /**
- * The provider registry: every provider kind the broker knows, one line each. Adding a provider is
- * its folder (broker/providers/<kind>/) with tests, its credential schema in protocol/credentials/,
- * and a line here, in provider-settings.ts and in protocol/credentials/index.ts.
+ * Starts the providers of the registry (protocol/credentials/index.ts, the one list of provider
+ * kinds): for each kind, broker/providers/<kind>/<kind>.provider.ts and its `providerDefinition`.
+ * Adding a provider is its contract in protocol/credentials/, its folder here, its tests and one
+ * line in that list; registry.test.ts checks that every kind's folder and schemas agree.
  */
 import type { ProviderKind } from '../../protocol/broker-api.ts';
+import {
+  memberKinds,
+  providerContracts,
+  type MemberKind,
+} from '../../protocol/credentials/index.ts';
 import type { BoundProvider } from '../credentials/provider.ts';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
-import { awsProviderDefinition } from './aws/aws.provider.ts';
-import { jwtProviderDefinition } from './jwt/jwt.provider.ts';
-import { postgresProviderDefinition } from './postgres/postgres.provider.ts';
-import { sshProviderDefinition } from './ssh/ssh.provider.ts';
 import { bundleProvider } from './bundle/bundle.provider.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 import type { ProviderDefinition, ProviderSetup, SettingsSchema } from './provider-definition.ts';
 
-/** Every provider, in registration order. */
-export const providerDefinitions = [
-  jwtProviderDefinition,
-  postgresProviderDefinition,
-  sshProviderDefinition,
-  awsProviderDefinition,
-] as const;
+/** Whether `value` is the definition of `kind`, with the registry's policy schema for it. */
+function isDefinitionOf(
+  value: unknown,
+  kind: MemberKind,
+): value is ProviderDefinition<SettingsSchema> {
+  const settings = providerContracts.find((c) => c.kind === kind)?.settings;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'kind' in value &&
+    value.kind === kind &&
+    'policySchema' in value &&
+    value.policySchema === settings &&
+    'create' in value &&
+    typeof value.create === 'function'
+  );
+}
+
+/** Loads the definition of a registered kind from its folder (esbuild bundles every match). */
+export async function loadDefinition(
+  kind: MemberKind,
+): Promise<ProviderDefinition<SettingsSchema>> {
+  const loaded: unknown = await import(`./${kind}/${kind}.provider.ts`);
+  const definition =
+    typeof loaded === 'object' && loaded !== null && 'providerDefinition' in loaded
+      ? loaded.providerDefinition
+      : undefined;
+  if (!isDefinitionOf(definition, kind))
+    throw new Error(
+      `broker/providers/${kind}/${kind}.provider.ts must export providerDefinition for kind ${kind}, with the policy schema of protocol/credentials/${kind}.ts`,
+    );
+  return definition;
+}
+
+/** Every registered provider's definition, in registration order. */
+export const loadProviderDefinitions = (): Promise<ProviderDefinition<SettingsSchema>[]> =>
+  Promise.all(memberKinds.map(loadDefinition));
 
 /** What every provider shares when the broker starts them. */
 export type SharedSetup = Omit<ProviderSetup<never>, 'roles' | 'settingsOf' | 'targets'> & {
@@ -61,7 +93,7 @@ export async function startProviders(
 ): Promise<ReadonlyMap<ProviderKind, BoundProvider>> {
   const started: BoundProvider[] = [];
   try {
-    for (const definition of providerDefinitions as readonly ProviderDefinition<SettingsSchema>[])
+    for (const definition of await loadProviderDefinitions())
       started.push(await startOne(definition, shared));
   } catch (error) {
     await Promise.allSettled(started.map((p) => p.close()));

@@ -1,17 +1,7 @@
-/** The `aws` role settings (policy) and target settings (broker config: the STS endpoint). */
+/** The `aws` role settings (policy, defined with the provider's contract in protocol/) and target settings (broker config: the STS endpoint). */
 import { z } from 'zod';
-import { targetNameSchema } from '../provider-definition.ts';
 
-/** Policy `provider` block of an aws role. */
-export const awsSettingsSchema = z.strictObject({
-  kind: z.literal('aws'),
-  target: targetNameSchema,
-  /** The IAM role that trusts the broker as a web identity provider. */
-  roleArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN'),
-});
-export type AwsSettings = z.output<typeof awsSettingsSchema>;
+export { awsSettingsSchema, type AwsSettings } from '../../../protocol/credentials/aws.ts';
 
 /** An aws target: where STS is (the AWS default, or a stand-in / VPC endpoint) and its region. */
 export const awsTargetSchema = z.strictObject({

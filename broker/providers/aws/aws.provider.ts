@@ -10,8 +10,8 @@ import { httpProblem } from '../target-reachable.ts';
 import { assumeRole } from './aws-session.ts';
 import { awsSettingsSchema, awsTargetSchema } from './aws-settings.ts';
 
-/** The aws provider definition. */
-export const awsProviderDefinition = defineProvider({
+/** The aws provider definition (the registry loads it by this name from this file). */
+export const providerDefinition = defineProvider({
   kind: 'aws',
   policySchema: awsSettingsSchema,
   create: (setup) => {

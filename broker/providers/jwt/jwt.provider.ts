@@ -23,8 +23,8 @@ export function jwtEffects(repo: GrantRepository): CredentialProvider {
   };
 }
 
-/** The jwt provider definition. */
-export const jwtProviderDefinition = defineProvider({
+/** The jwt provider definition (the registry loads it by this name from this file). */
+export const providerDefinition = defineProvider({
   kind: 'jwt',
   policySchema: jwtSettingsSchema,
   create: (setup) => {

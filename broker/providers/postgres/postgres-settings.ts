@@ -1,25 +1,12 @@
-/** The `postgres` role settings (policy) and target settings (broker config). */
+/** The `postgres` role settings (policy, defined with the provider's contract in protocol/) and target settings (broker config). */
 import { z } from 'zod';
-import { secretRefSchema, targetNameSchema } from '../provider-definition.ts';
+import { secretRefSchema } from '../provider-definition.ts';
 
-/** A plain PostgreSQL role name; anything else (quotes, spaces, `;`) is refused, not escaped. */
-export const pgRoleNameSchema = z
-  .string()
-  .regex(
-    /^[a-z_][a-z0-9_]{0,62}$/,
-    'a PostgreSQL role is lowercase letters, digits and _ (starting with a letter or _)',
-  );
-
-/** Policy `provider` block of a postgres role. */
-export const postgresSettingsSchema = z.strictObject({
-  kind: z.literal('postgres'),
-  /** A `targets:` entry of the broker config. */
-  target: targetNameSchema,
-  /** The existing group role whose privileges the temporary login role inherits. */
-  role: pgRoleNameSchema,
-  connectionLimit: z.number().int().min(1).max(100).default(5),
-});
-export type PostgresSettings = z.output<typeof postgresSettingsSchema>;
+export {
+  pgRoleNameSchema,
+  postgresSettingsSchema,
+  type PostgresSettings,
+} from '../../../protocol/credentials/postgres.ts';
 
 /** A postgres target in the broker config: the admin connection and what clients connect to. */
 export const postgresTargetSchema = z.strictObject({

@@ -42,8 +42,8 @@ async function readyTarget(name: string, target: PostgresTarget, env: NodeJS.Pro
   return ready;
 }
 
-/** The postgres provider definition. */
-export const postgresProviderDefinition = defineProvider({
+/** The postgres provider definition (the registry loads it by this name from this file). */
+export const providerDefinition = defineProvider({
   kind: 'postgres',
   policySchema: postgresSettingsSchema,
   create: async (setup) => {

@@ -1,37 +1,13 @@
-/** The `ssh` role settings (policy) and target settings (broker config: the CA key). */
+/** The `ssh` role settings (policy, defined with the provider's contract in protocol/) and target settings (broker config: the CA key). */
 import { z } from 'zod';
-import { secretRefSchema, targetNameSchema } from '../provider-definition.ts';
+import { secretRefSchema } from '../provider-definition.ts';
 
-/** A login name a certificate may carry (what sshd matches against AuthorizedPrincipals). */
-export const principalSchema = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'a principal is a login name: lowercase, digits, _ . -');
-
-/** Certificate extensions sshd knows. */
-export const sshExtensionSchema = z.enum([
-  'permit-X11-forwarding',
-  'permit-agent-forwarding',
-  'permit-port-forwarding',
-  'permit-pty',
-  'permit-user-rc',
-]);
-
-/** Policy `provider` block of an ssh role. */
-export const sshSettingsSchema = z.strictObject({
-  kind: z.literal('ssh'),
-  target: targetNameSchema,
-  principals: z.array(principalSchema).min(1).max(32),
-  extensions: z.array(sshExtensionSchema).default(['permit-pty']),
-  /** Critical option `force-command`: the only command the certificate may run. */
-  forceCommand: z.string().min(1).max(1000).optional(),
-  /** Critical option `source-address`: client addresses (CIDR) the certificate is valid from. */
-  sourceAddress: z
-    .array(z.string().regex(/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/, 'an address or CIDR'))
-    .min(1)
-    .max(32)
-    .optional(),
-});
-export type SshSettings = z.output<typeof sshSettingsSchema>;
+export {
+  principalSchema,
+  sshExtensionSchema,
+  sshSettingsSchema,
+  type SshSettings,
+} from '../../../protocol/credentials/ssh.ts';
 
 /** An ssh target in the broker config: the user CA, and where clients connect. */
 export const sshTargetSchema = z.strictObject({

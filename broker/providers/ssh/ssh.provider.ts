@@ -72,8 +72,8 @@ function revocationRoutes(
   app.get('/ssh/revoked-keys', handler);
 }
 
-/** The ssh provider definition. */
-export const sshProviderDefinition = defineProvider({
+/** The ssh provider definition (the registry loads it by this name from this file). */
+export const providerDefinition = defineProvider({
   kind: 'ssh',
   policySchema: sshSettingsSchema,
   create: async (setup) => {
