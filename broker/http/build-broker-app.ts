@@ -7,7 +7,7 @@ import { serveContract } from './contract-route.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handling.ts';
 import { createBrokerMetrics } from './metrics.ts';
 import { installOpsRoutes } from './ops-routes.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { installRateLimits } from './rate-limits.ts';
 import { auditRoute } from './routes/audit.route.ts';
 import { commandRoutes } from './routes/command.routes.ts';
 import { createRequestRoute } from './routes/create-request.route.ts';
@@ -72,10 +72,11 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
   installErrorHandling(app, deps.onInternalError);
   installAuthentication(app, {
     verify: deps.verify,
-    limiter: new RateLimiter(deps.rateLimitPerMinute),
-    // Failed authentications per client address: guessing tokens is throttled before any work.
-    failures: new RateLimiter(Math.max(10, Math.ceil(deps.rateLimitPerMinute / 4))),
-    clock: deps.clock,
+    limits: installRateLimits(app, {
+      userPerMinute: deps.rateLimitPerMinute,
+      // Failed authentications per client address: guessing tokens is throttled before any work.
+      failuresPerMinute: Math.max(10, Math.ceil(deps.rateLimitPerMinute / 4)),
+    }),
   });
 
   installOpsRoutes(app, deps, deps.metrics ?? createBrokerMetrics(), deps.ready ?? (() => true));
