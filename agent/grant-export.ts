@@ -75,7 +75,7 @@ async function noActiveGrant(deps: GrantDeps, role: string): Promise<Result<Expo
 
 /** Creates the `exportGrant` handler. */
 export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant'] {
-  return async ({ role, shell, sshKey }) => {
+  return async ({ role, shell, sshKey, heldOnly }) => {
     const me = deps.user.cached() ?? (await deps.user.fetch().then((r) => (r.ok ? r.value : null)));
     // Unknown user (IdP or broker down): the held records are the last signed-in user's, since a
     // sign-in as someone else wipes the previous user's secrets first.
@@ -86,6 +86,7 @@ export function createExportHandler(deps: GrantDeps): AgentHandlers['exportGrant
       .filter((r) => r.role === role && holdsSecret(r) && own(r))
       .sort((a, b) => Date.parse(b.expiresAt) - Date.parse(a.expiresAt))[0];
     if (held) return exportRecord(deps, held, shell, sshKey === true);
+    if (heldOnly === true) return fail('not_found', `No ${role} credential is held on this device`);
     const listed = await deps.broker.listGrants();
     if (!listed.ok) return listed;
     const active = listed.value.grants.find(

@@ -1,7 +1,7 @@
 /**
  * The fast path for what runs most often: `env`, `credential-process` and `kube-credential` (run
  * before every kubectl / aws command) and `status`. With an agent already running and live, they
- * answer with one or two local API calls and no other module loaded (no zod, no commander).
+ * answer with one local API call and no other module loaded (no zod, no commander).
  * Anything else (no agent, offline, an error, a terminal on stdout, a profile, an unusual
  * argument) answers null and the full CLI runs, with its messages.
  */
@@ -69,13 +69,9 @@ async function status(socket: string, out: (text: string) => void): Promise<numb
 }
 
 async function exported(socket: string, role: string, shell: string) {
-  // Only a credential this device already holds: a first fetch goes through the full CLI, which
-  // says it fetched the grant onto this device.
-  const snapshot = (await callAgent(socket, 'getSnapshot', {})) as {
-    grants?: Array<{ role?: unknown; credentialStored?: unknown }>;
-  } | null;
-  if (!snapshot?.grants?.some((g) => g.role === role && g.credentialStored === true)) return null;
-  const answer = (await callAgent(socket, 'exportGrant', { role, shell })) as {
+  // Only a credential this device already holds (one call): a first fetch goes through the full
+  // CLI, which says it fetched the grant onto this device.
+  const answer = (await callAgent(socket, 'exportGrant', { role, shell, heldOnly: true })) as {
     script?: unknown;
     expiresAt?: unknown;
   } | null;
@@ -101,7 +97,12 @@ async function helper(
     out(answer.script);
     return 0;
   }
-  const vars = JSON.parse(answer.script) as Record<string, string>;
+  let vars: Record<string, string>;
+  try {
+    vars = JSON.parse(answer.script) as Record<string, string>;
+  } catch {
+    return null;
+  }
   if (command === 'kube-credential') {
     if (!vars.HOURGLASS_TOKEN) return null;
     out(execCredential(vars.HOURGLASS_TOKEN, answer.expiresAt));

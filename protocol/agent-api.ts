@@ -186,6 +186,11 @@ export const agentContract = {
       shell: shellSchema,
       /** `hourglass ssh` only: include the device's SSH private key (never for `env`). */
       sshKey: z.boolean().optional(),
+      /**
+       * Only a credential this device already holds: `not_found` instead of fetching one (the
+       * CLI's fast path, which leaves a first fetch to the full CLI so it can say so).
+       */
+      heldOnly: z.boolean().optional(),
     }),
     output: z.object({ script: z.string(), expiresAt: instantSchema }),
   },
