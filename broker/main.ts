@@ -11,7 +11,9 @@ import {
   CliProblem,
   type EvidenceOptions,
 } from './audit/audit-cli.ts';
+import type { PolicyReload } from './policy/live-policy.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
+import { watchPolicyFile } from './policy/policy-watch.ts';
 import { startBroker } from './start-broker.ts';
 import { registerDrill } from './drill/drill-command.ts';
 
@@ -32,19 +34,24 @@ async function serve(opts: { config: string }): Promise<void> {
       ),
   }).catch((error: unknown) => fail(error instanceof Error ? error.message : 'cannot start'));
   process.stdout.write(`hourglass-broker listening on ${broker.url}\n`);
-  // SIGHUP re-reads the policy; a bad file is refused and the old policy keeps serving.
-  process.on('SIGHUP', () => {
-    void broker
-      .reloadPolicy()
-      .then((result) =>
-        result.status === 'reloaded'
-          ? process.stderr.write(`policy reloaded: ${result.roles} roles\n`)
-          : process.stderr.write(
-              `policy reload refused; still serving the previous policy:\n${result.message}\n`,
-            ),
-      );
-  });
-  const stop = () => void broker.close().then(() => process.exit(0));
+  // SIGHUP, or a change of the file, re-reads the policy; a bad file is refused and the old
+  // policy keeps serving.
+  const report = (trigger: string) => (result: PolicyReload) =>
+    result.status === 'reloaded'
+      ? process.stderr.write(`policy reloaded on ${trigger}: ${result.roles} roles\n`)
+      : process.stderr.write(
+          `policy reload on ${trigger} refused; still serving the previous policy:\n${result.message}\n`,
+        );
+  process.on('SIGHUP', () => void broker.reloadPolicy().then(report('SIGHUP')));
+  const policyWatch = watchPolicyFile(
+    config.policyPath,
+    () => broker.reloadPolicy(),
+    report('file change'),
+  );
+  const stop = () => {
+    policyWatch.close();
+    void broker.close().then(() => process.exit(0));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -1,6 +1,7 @@
 /**
- * The policy the broker serves, reloadable while it runs (SIGHUP): a new file is parsed and checked
- * in full first; anything wrong leaves the old policy in force and says why.
+ * The policy the broker serves, reloadable while it runs (SIGHUP, or a change of the file: see
+ * policy-watch.ts): a new file is parsed and checked in full first; anything wrong leaves the old
+ * policy in force and says why.
  */
 import { loadPolicyFile } from './load-policy.ts';
 import type { Policy } from './policy-schema.ts';

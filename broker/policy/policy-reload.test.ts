@@ -1,13 +1,15 @@
 /**
  * Policy as code: `policy check` names every error with line, column and field; a broker refuses to
- * start on a bad policy; on SIGHUP it reloads a good one and keeps serving the old one on a bad one.
+ * start on a bad policy; on SIGHUP, or when the file changes, it reloads a good one and keeps
+ * serving the old one on a bad one, saying why.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SEED_POLICY_TEXT, tempDir, testStoreLocation } from '../test-support.ts';
+import type { PolicyReload } from './live-policy.ts';
 
 const bin = fileURLToPath(new URL('../../bin/hourglass-broker.js', import.meta.url));
 const demoPolicy = fileURLToPath(new URL('../../demo/policy.yaml', import.meta.url));
@@ -49,7 +51,7 @@ describe('hourglass-broker policy check', () => {
   });
 });
 
-describe('policy reload on SIGHUP', () => {
+describe('policy reload on SIGHUP and on a change of the file', () => {
   it('applies a good policy, and keeps the old one on a bad one, saying why', async () => {
     const dir = tempDir();
     const policyPath = join(dir, 'policy.yaml');
@@ -78,12 +80,18 @@ describe('policy reload on SIGHUP', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {
       await waitFor(() => out.includes('listening on'), 'listening');
+      // Saving the file is enough: the broker notices and reloads it.
       writeFileSync(policyPath, SEED_POLICY_TEXT.replace('maxDuration: 1h', 'maxDuration: 2h'));
+      await waitFor(() => err.includes('policy reloaded on file change: 1 roles'), 'the reload');
       child.kill('SIGHUP');
-      await waitFor(() => err.includes('policy reloaded: 1 roles'), 'the reload');
+      await waitFor(() => err.includes('policy reloaded on SIGHUP: 1 roles'), 'the SIGHUP reload');
       writeFileSync(policyPath, SEED_POLICY_TEXT.replace('maxDuration: 1h', 'maxDuration: soon'));
+      await waitFor(
+        () => err.includes('policy reload on file change refused'),
+        'the refusal on change',
+      );
       child.kill('SIGHUP');
-      await waitFor(() => err.includes('policy reload refused'), 'the refusal');
+      await waitFor(() => err.includes('policy reload on SIGHUP refused'), 'the SIGHUP refusal');
       expect(err).toContain(`${policyPath}:6:18: roles[0].maxDuration: "soon" is not a duration`);
       expect(err).toContain('still serving the previous policy');
       expect(child.exitCode).toBeNull();
@@ -112,5 +120,61 @@ describe('livePolicy', () => {
     writeFileSync(path, 'roles: [');
     expect(await live.reload()).toMatchObject({ status: 'refused' });
     expect(live.current.roles[0]?.maxDuration).toBe(7200);
+  });
+});
+
+describe('watchPolicyFile', () => {
+  const until = async <T>(check: () => T | undefined, what: string): Promise<T> => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const value = check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  it('reloads after a save and after an editor-style rename, keeping the last good policy on a bad one', async () => {
+    const { livePolicy } = await import('./live-policy.ts');
+    const { watchPolicyFile } = await import('./policy-watch.ts');
+    const { testPolicy } = await import('../test-support.ts');
+    const dir = tempDir();
+    const path = join(dir, 'policy.yaml');
+    writeFileSync(path, SEED_POLICY_TEXT);
+    const live = livePolicy(path, testPolicy());
+    const reports: PolicyReload[] = [];
+    const watch = watchPolicyFile(
+      path,
+      () => live.reload(),
+      (r) => reports.push(r),
+      50,
+    );
+    // One save may come as several change events: wait for the report of the kind expected.
+    const next = (status: PolicyReload['status']) =>
+      until(() => reports.find((r) => r.status === status), `a report "${status}"`);
+    try {
+      writeFileSync(path, SEED_POLICY_TEXT.replace('maxDuration: 1h', 'maxDuration: 2h'));
+      expect(await next('reloaded')).toEqual({ status: 'reloaded', roles: 1 });
+      expect(live.current.roles[0]?.maxDuration).toBe(7200);
+
+      writeFileSync(path, SEED_POLICY_TEXT.replace('maxDuration: 1h', 'maxDuration: soon'));
+      expect(await next('refused')).toMatchObject({
+        status: 'refused',
+        message: expect.stringContaining(`${path}:6:18: roles[0].maxDuration`) as string,
+      });
+      expect(live.current.roles[0]?.maxDuration).toBe(7200);
+
+      // Written elsewhere, then renamed over the policy (how many editors save).
+      const temp = join(dir, '.policy.yaml.swp');
+      writeFileSync(temp, SEED_POLICY_TEXT.replace('maxDuration: 1h', 'maxDuration: 3h'));
+      renameSync(temp, path);
+      await until(
+        () => (live.current.roles[0]?.maxDuration === 10_800 ? true : undefined),
+        'the renamed-over policy',
+      );
+      expect(reports.at(-1)).toEqual({ status: 'reloaded', roles: 1 });
+    } finally {
+      watch.close();
+    }
   });
 });
