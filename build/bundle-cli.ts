@@ -28,11 +28,13 @@ const main = await build({
   packages: 'external',
 });
 
-// The fast path: no dependency and no zod, loaded alone.
+// The fast path: no dependency and no zod, loaded alone; CommonJS, `require`d by bin/hourglass.js
+// (sooner than an ES module import).
 const fast = await build({
   ...common,
   entryPoints: ['cli/fast-path.ts'],
-  outfile: 'dist/cli/fast-path.mjs',
+  outfile: 'dist/cli/fast-path.cjs',
+  format: 'cjs',
   minify: true,
 });
 
@@ -40,6 +42,6 @@ writeFileSync(
   'dist/cli/sources.json',
   `${JSON.stringify({
     'main.mjs': ownSources(main.metafile?.inputs),
-    'fast-path.mjs': ownSources(fast.metafile?.inputs),
+    'fast-path.cjs': ownSources(fast.metafile?.inputs),
   })}\n`,
 );
