@@ -15,26 +15,38 @@ import { startStsStandIn } from '../demo/targets/sts-standin.ts';
 import { spawn } from 'node:child_process';
 import { median, report } from './measure.ts';
 
-/** Median wall time of a command, spawned asynchronously (the agent and broker run in this process). */
-async function commandMedian(
-  args: string[],
-  runs: number,
-  env: NodeJS.ProcessEnv = {},
-): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const start = performance.now();
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, args, {
-        stdio: 'ignore',
-        env: { ...process.env, ...env },
-      });
-      child.once('exit', resolve);
+function timeRun(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      stdio: 'ignore',
+      env: { ...process.env, ...env },
     });
-    if (code !== 0) throw new Error(`${args.join(' ')} exited ${String(code)}`);
-    if (i > 0) times.push(performance.now() - start);
-  }
-  return median(times);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(performance.now() - start)
+        : reject(new Error(`${args.join(' ')} exited ${String(code)}`)),
+    );
+  });
+}
+
+/**
+ * Median wall time of each command, spawned asynchronously (the agent and broker run in this
+ * process). Runs are interleaved round by round, so load from elsewhere on the box falls on the
+ * baseline and the commands alike; the first round only warms up.
+ */
+async function interleavedMedians(
+  commands: string[][],
+  runs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<number[]> {
+  const times: number[][] = commands.map(() => []);
+  for (let round = 0; round <= runs; round++)
+    for (const [i, args] of commands.entries()) {
+      const ms = await timeRun(args, env);
+      if (round > 0) times[i]?.push(ms);
+    }
+  return times.map(median);
 }
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/bench';
@@ -70,26 +82,22 @@ export async function benchCredentialHelpers(root: string, runs = 50): Promise<b
     for (const r of ['api-ro', 'aws-ro'])
       await agent.handlers.requestGrant({ role: r, durationSeconds: 3600, reason: 'bench' });
     const env = { HOURGLASS_HOME: join(dir, 'agent') };
-    const cli = (...args: string[]) =>
-      commandMedian([join(root, 'bin', 'hourglass.js'), ...args], runs, env);
-    const baseline = await commandMedian(['-e', '0'], runs);
+    const bin = join(root, 'bin', 'hourglass.js');
+    const [baseline = 0, envMs = 0, processMs = 0, statusMs = 0] = await interleavedMedians(
+      [
+        ['-e', '0'],
+        [bin, 'env', 'api-ro', '--shell', 'bash'],
+        [bin, 'credential-process', 'aws-ro'],
+        [bin, 'status'],
+      ],
+      runs,
+      env,
+    );
     const goal = 1.5;
     const results = [
-      report(
-        'hourglass env / node -e 0',
-        await cli('env', 'api-ro', '--shell', 'bash'),
-        baseline,
-        'ms',
-        goal,
-      ),
-      report(
-        'hourglass credential-process / node -e 0',
-        await cli('credential-process', 'aws-ro'),
-        baseline,
-        'ms',
-        goal,
-      ),
-      report('hourglass status / node -e 0', await cli('status'), baseline, 'ms', goal),
+      report('hourglass env / node -e 0', envMs, baseline, 'ms', goal),
+      report('hourglass credential-process / node -e 0', processMs, baseline, 'ms', goal),
+      report('hourglass status / node -e 0', statusMs, baseline, 'ms', goal),
     ];
     return results.every(Boolean);
   } finally {
