@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { expireDueGrants, MAX_SLEEP_MS } from './expire-grants.ts';
 import { openBrokerDatabase } from '../store/open-database.ts';
+import { dueGrants } from '../store/store-dialect.ts';
 import type { BrokerDatabase } from '../store/schema.ts';
 import { verifyAuditLog } from '../audit/verify.ts';
 import {
@@ -113,15 +114,8 @@ describe('expireDueGrants on SQLite with an injected clock', () => {
   it('finds due grants through the deadline index, not a scan of every row', async () => {
     const path = join(tempDir(), 'b.sqlite');
     db = await openBrokerDatabase(path);
-    // The same query the repository's findDue runs, compiled by Kysely, planned by SQLite.
-    const compiled = db
-      .selectFrom('grants')
-      .select('id')
-      .where('deadline_at', 'is not', null)
-      .where('deadline_at', '<=', t0.toISOString())
-      .orderBy('deadline_at', 'asc')
-      .limit(100)
-      .compile();
+    // The same query the expiry batch claims due grants with, planned by SQLite.
+    const compiled = dueGrants(t0, 100).compile(db);
     const raw = new Database(path, { readonly: true });
     const plan = raw.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as {
       detail: string;

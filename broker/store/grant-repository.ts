@@ -116,8 +116,6 @@ export interface GrantRepository {
   listAwaitingDecision(groups: readonly string[], limit: number): Promise<GrantRecord[]>;
   /** Revoked grants of `provider` whose deadline is after `now`: what a revocation list names. */
   listRevokedBefore(provider: ProviderKind, now: Date, limit: number): Promise<GrantRecord[]>;
-  /** Ids of grants whose deadline is at or before `now`, earliest first (through the index). */
-  findDue(now: Date, limit: number): Promise<string[]>;
   /**
    * In one transaction: claims up to `limit` grants due at `now`, earliest first (PostgreSQL:
    * `FOR UPDATE SKIP LOCKED`, so replicas split them and each is written once), asks `decide`

@@ -95,7 +95,6 @@ export function kyselyGrantRepository(
         .execute();
       return rows.map(fromRow);
     },
-    findDue: (now, limit) => dialect.claimDue(db, now, limit),
     commitDue: kyselyCommitDue(db, dialect),
     async nextDeadline() {
       const row = await db

@@ -38,7 +38,7 @@ const schema: Migration = {
       .addColumn('credential_issued_at', 'text')
       .addColumn('deadline_at', 'text')
       .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
-      // A replica's claim on the grant's current deadline (see store-dialect.ts).
+      // Unused since expiry locks due rows in its own transaction (kept: a migration is history).
       .addColumn('claimed_until', 'text')
       .addColumn('claimed_deadline', 'text')
       .execute();

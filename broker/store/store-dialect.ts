@@ -13,7 +13,7 @@ export type StoreBackend = 'sqlite' | 'postgres';
 
 /** The channel committed event sequence numbers are announced on (PostgreSQL). */
 export const EVENTS_CHANNEL = 'hourglass_events';
-/** How long a replica's claim on a due grant or an outbox entry holds before another may take it. */
+/** How long a replica's claim on an outbox entry holds before another may take it. */
 export const CLAIM_LEASE_MS = 30_000;
 
 /** Backend-specific SQL. */
@@ -35,8 +35,6 @@ export interface StoreDialect {
   lockOwner(trx: Transaction<BrokerDatabase>, issuer: string, subject: string): Promise<void>;
   /** Called in the transaction after events were written: tells other replicas (PostgreSQL). */
   announceEvents(trx: Transaction<BrokerDatabase>, lastSeq: number): Promise<void>;
-  /** Ids of due grants this process should act on, earliest deadline first. */
-  claimDue(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<string[]>;
   /** Sequence numbers of due outbox entries this process should carry out, oldest first. */
   claimEffects(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<number[]>;
   /**
@@ -60,7 +58,8 @@ export interface StoreDialect {
   ): Promise<number>;
 }
 
-const dueGrants = (now: Date, limit: number) => sql`
+/** Due grants, earliest deadline first: served by the partial index `grants_due`, never a scan. */
+export const dueGrants = (now: Date, limit: number) => sql`
   select * from grants where deadline_at is not null and deadline_at <= ${now.toISOString()}
   order by deadline_at limit ${limit}`;
 
@@ -99,17 +98,6 @@ export const sqliteDialect: StoreDialect = {
   lockChain: () => Promise.resolve(),
   lockOwner: () => Promise.resolve(),
   announceEvents: () => Promise.resolve(),
-  async claimDue(db, now, limit) {
-    const rows = await db
-      .selectFrom('grants')
-      .select('id')
-      .where('deadline_at', 'is not', null)
-      .where('deadline_at', '<=', now.toISOString())
-      .orderBy('deadline_at', 'asc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.id);
-  },
   async claimEffects(db, now, limit) {
     const rows = await db
       .selectFrom('outbox')
@@ -147,9 +135,10 @@ const CHAIN_LOCK = 7_202_611_031;
 
 /**
  * PostgreSQL: the chain head is taken under a transaction-scoped advisory lock (no
- * read-max-then-insert race between replicas); due grants and outbox entries are claimed with
- * `FOR UPDATE SKIP LOCKED` and a lease, so each is handled by one replica; events are announced
- * with `pg_notify`, delivered to every listening replica when the transaction commits.
+ * read-max-then-insert race between replicas); due grants are locked with `FOR UPDATE SKIP
+ * LOCKED` for the transaction that expires them, and outbox entries claimed the same way with a
+ * lease, so each is handled by one replica; events are announced with `pg_notify`, delivered to
+ * every listening replica when the transaction commits.
  */
 export const postgresDialect: StoreDialect = {
   backend: 'postgres',
@@ -165,24 +154,6 @@ export const postgresDialect: StoreDialect = {
   },
   async announceEvents(trx, lastSeq) {
     await sql`select pg_notify(${EVENTS_CHANNEL}, ${String(lastSeq)})`.execute(trx);
-  },
-  async claimDue(db, now, limit) {
-    const at = now.toISOString();
-    const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
-    // A claim holds for one deadline: a grant whose deadline moved is claimable again at once.
-    const result = await sql<{ id: string; deadline_at: string }>`
-      update grants set claimed_until = ${until}, claimed_deadline = deadline_at
-      where id in (
-        select id from grants
-        where deadline_at is not null and deadline_at <= ${at}
-          and (claimed_until is null or claimed_until <= ${at}
-               or claimed_deadline is distinct from deadline_at)
-        order by deadline_at limit ${limit}
-        for update skip locked)
-      returning id, deadline_at`.execute(db);
-    return result.rows
-      .sort((a, b) => (a.deadline_at < b.deadline_at ? -1 : a.deadline_at > b.deadline_at ? 1 : 0))
-      .map((r) => r.id);
   },
   async claimEffects(db, now, limit) {
     const at = now.toISOString();

@@ -56,7 +56,13 @@ export function createRequestRoute(deps: BrokerDeps): RouteHandler<'createReques
         throw new BrokerHttpError('conflict', 'a concurrent request interfered; try again');
       return { now: deps.clock.now().toISOString(), grant: deps.service.view(raced) };
     }
-    if (!result.ok) throw failureToHttp(result.error);
+    if (!result.ok) {
+      // A retry with the same key can lose the race after its lookup: the winner's grant is then
+      // "already active" (or pending) for this caller. Answer the winner's grant, as a replay does.
+      const raced = key ? await replay(actor, key, body) : undefined;
+      if (raced) return { now: deps.clock.now().toISOString(), grant: deps.service.view(raced) };
+      throw failureToHttp(result.error);
+    }
     void reply.status(201);
     // `now` is the instant of the decision, so `expiresAt - now` is exactly the granted time.
     return { now: result.at.toISOString(), grant: deps.service.view(result.grant, result.at) };
