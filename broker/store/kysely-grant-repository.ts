@@ -166,7 +166,7 @@ export function kyselyGrantRepository(
         .executeTakeFirst();
       return row?.seq ?? 0;
     },
-    ...kyselyOutbox(db, dialect, transact),
+    ...kyselyOutbox(db, dialect),
     ...kyselyAuditRead(db),
     ...kyselyCheckpoints(db, dialect),
     close: () => db.destroy(),

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/append-audit.ts';
 import type { GrantRepository, OutboxEntry } from './grant-repository.ts';
 import type { BrokerDatabase } from './schema.ts';
-import type { TransactionRunner } from './group-commit.ts';
 import type { StoreDialect } from './store-dialect.ts';
 
 const effectActionSchema = z.enum(['issue', 'reissue', 'revoke']);
@@ -20,12 +19,8 @@ type OutboxPart = Pick<
   | 'isTokenRevoked'
 >;
 
-/** Outbox entries and issued token ids; single-row writes go through `transact` (group commit). */
-export function kyselyOutbox(
-  db: Kysely<BrokerDatabase>,
-  dialect: StoreDialect,
-  transact: TransactionRunner,
-): OutboxPart {
+/** Outbox entries and issued token ids. */
+export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect): OutboxPart {
   return {
     async dueEffects(now, limit) {
       const seqs = await dialect.claimEffects(db, now, limit);
@@ -54,14 +49,13 @@ export function kyselyOutbox(
       return row ? new Date(row.next_attempt_at) : null;
     },
     async completeEffect(seq, now) {
-      // Through the writer: on SQLite it joins the next group commit instead of committing alone.
-      await transact((trx) =>
-        trx
-          .updateTable('outbox')
-          .set({ done_at: now.toISOString() })
-          .where('seq', '=', seq)
-          .execute(),
-      );
+      // Not through the group commit: a worker run that outlives the broker's close would then
+      // write after the store is gone (the group waits one event-loop turn before it starts).
+      await db
+        .updateTable('outbox')
+        .set({ done_at: now.toISOString() })
+        .where('seq', '=', seq)
+        .execute();
     },
     async failEffect(entry, error, retryAt, now) {
       await db.transaction().execute(async (trx) => {
