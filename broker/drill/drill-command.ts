@@ -25,6 +25,7 @@ export function registerDrill(program: Command): void {
     )
     .option('--ssh-login <user@host>', 'where ssh proves access (default: the target’s host)')
     .option('--http-url <url>', 'a URL the jwt role’s token opens (2xx) and a revoked one does not')
+    .option('--aws-endpoint <url>', 'the STS endpoint for aws roles (default: AWS’s regional one)')
     .option('--wait <seconds>', 'how long revocation may take to show at the target', seconds, 120)
     .option('--after-revoke <command>', 'run once after revoking (e.g. the KRL sync)')
     .action(
@@ -34,6 +35,7 @@ export function registerDrill(program: Command): void {
         tokenEnv: string;
         sshLogin?: string;
         httpUrl?: string;
+        awsEndpoint?: string;
         wait: number;
         afterRevoke?: string;
       }) => {
@@ -51,6 +53,7 @@ export function registerDrill(program: Command): void {
           token,
           sshLogin: opts.sshLogin,
           httpUrl: opts.httpUrl,
+          awsEndpoint: opts.awsEndpoint,
           waitSeconds: opts.wait,
           afterRevoke: opts.afterRevoke,
           out: (line) => process.stdout.write(`${line}\n`),

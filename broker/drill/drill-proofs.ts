@@ -1,8 +1,10 @@
 /**
  * Proving access at a target with a drill's credential: `SELECT 1` on PostgreSQL, `ssh … true`,
- * an authenticated HTTP call. Each answers whether access worked and a short reason; never a
- * secret. AWS has no call here (named as not proven).
+ * an authenticated HTTP call, `sts:GetAccessKeyInfo` signed with the AWS session (denied by the
+ * deny-by-`aws:TokenIssueTime` revocation recipe; the role must allow it). Each answers whether
+ * access worked and a short reason; never a secret.
  */
+import { GetAccessKeyInfoCommand, STSClient } from '@aws-sdk/client-sts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,8 @@ export interface ProofOptions {
   httpUrl?: string | undefined;
   /** The device's SSH private key (OpenSSH format), for ssh proofs. */
   sshPrivateKey?: string | undefined;
+  /** For aws: the STS endpoint (default: AWS's regional endpoint of the credential). */
+  awsEndpoint?: string | undefined;
 }
 
 /** One proof's outcome: `null` when this kind cannot be proven (reason says why). */
@@ -103,6 +107,28 @@ async function jwtProof(c: Extract<Credential, { kind: 'jwt' }>, o: ProofOptions
   }
 }
 
+async function awsProof(c: Extract<Credential, { kind: 'aws' }>, o: ProofOptions): Promise<Proof> {
+  const client = new STSClient({
+    region: c.region ?? 'us-east-1',
+    ...(o.awsEndpoint ? { endpoint: o.awsEndpoint } : {}),
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+    },
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(new GetAccessKeyInfoCommand({ AccessKeyId: c.accessKeyId }));
+    return { kind: 'aws', access: true, detail: `sts:GetAccessKeyInfo as ${c.roleArn}` };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'refused';
+    return { kind: 'aws', access: false, detail: `sts:GetAccessKeyInfo refused (${name})` };
+  } finally {
+    client.destroy();
+  }
+}
+
 function proveOne(c: Member, o: ProofOptions): Promise<Proof> {
   switch (c.kind) {
     case 'postgres':
@@ -112,11 +138,7 @@ function proveOne(c: Member, o: ProofOptions): Promise<Proof> {
     case 'jwt':
       return jwtProof(c, o);
     case 'aws':
-      return Promise.resolve({
-        kind: 'aws',
-        access: null,
-        detail: 'no AWS call is made by the drill',
-      });
+      return awsProof(c, o);
     default:
       return assertNever(c);
   }

@@ -8,6 +8,7 @@ import { demoTokens } from '../http/live-checks.ts';
 import { startTestBroker, startTestIdp } from '../http/live-harness.ts';
 import { createPgTarget, type PgTargetFixture } from '../providers/postgres/pg-target.fixture.ts';
 import { startSshd, type SshdFixture } from '../providers/ssh/sshd.fixture.ts';
+import { startStsStandIn, type StsStandIn } from '../../demo/targets/sts-standin.ts';
 import type { RunningBroker } from '../start-broker.ts';
 import { tempDir } from '../test-support.ts';
 
@@ -17,17 +18,21 @@ let sshd: SshdFixture;
 let idp: DemoIdp;
 let broker: RunningBroker;
 let token: string;
+let sts: StsStandIn;
+const AWS_ROLE = 'arn:aws:iam::123456789012:role/drill';
 
 beforeAll(async () => {
   target = await createPgTarget();
   process.env.DRILL_ADMIN_URL = target.adminUrl;
   sshd = await startSshd(['orders-admin']);
+  // A stand-in for AWS STS (not AWS), trusting this broker's web identities for AWS_ROLE.
+  sts = await startStsStandIn({ issuer: () => broker.url, roleArns: [AWS_ROLE] });
   const policyPath = join(tempDir(), 'policy.yaml');
   const role = (name: string, provider: string) =>
     `  - name: ${name}\n    provider: ${provider}\n    eligible: { groups: [engineers] }\n    maxDuration: 1h\n    reason: { required: false }\n`;
   writeFileSync(
     policyPath,
-    `tenant: t\nroles:\n${role('drill-db', `{ kind: postgres, target: orders, role: ${target.groupRole} }`)}${role('drill-ssh', '{ kind: ssh, target: hosts, principals: [orders-admin] }')}`,
+    `tenant: t\nroles:\n${role('drill-db', `{ kind: postgres, target: orders, role: ${target.groupRole} }`)}${role('drill-ssh', '{ kind: ssh, target: hosts, principals: [orders-admin] }')}${role('drill-aws', `{ kind: aws, target: sts, roleArn: "${AWS_ROLE}" }`)}`,
   );
   idp = await startTestIdp();
   broker = await startTestBroker(idp, {
@@ -40,6 +45,7 @@ beforeAll(async () => {
           caKey: { file: sshd.caKeyPath },
           connect: { host: '127.0.0.1', port: sshd.port },
         },
+        sts: { kind: 'aws', endpoint: sts.url },
       },
     },
   });
@@ -50,6 +56,7 @@ afterAll(async () => {
   await broker?.close();
   await idp?.close();
   await sshd?.stop();
+  await sts?.close();
   await target?.drop();
 });
 
@@ -112,6 +119,33 @@ describe('hourglass-broker drill (real broker, PostgreSQL and sshd)', () => {
       /FAIL access still works 1s after the revocation: revocation is broken/,
     );
     expect(run.stdout).toMatch(/DRILL FAILED/);
+    expect(run.code).toBe(1);
+  }, 60_000);
+
+  it('passes against the STS stand-in when the deny-by-TokenIssueTime recipe runs after the revoke', async () => {
+    // The recipe, played by the stand-in: deny sessions of the role issued before now.
+    const deny = `fetch(process.argv[1], { method: 'POST', body: new URLSearchParams({ RoleArn: process.argv[2], IssuedBefore: new Date().toISOString() }) })`;
+    const recipe = `${process.execPath} -e "${deny}" ${sts.url}/stand-in/deny-issued-before ${AWS_ROLE}`;
+    const run = await drill(
+      '--role',
+      'drill-aws',
+      '--aws-endpoint',
+      sts.url,
+      '--after-revoke',
+      recipe,
+      '--wait',
+      '10',
+    );
+    expect(run.stdout).toMatch(/while active aws: access works — sts:GetAccessKeyInfo/);
+    expect(run.stdout).toMatch(/after revoke aws: access refused — .*AccessDenied/);
+    expect(run.stdout).toMatch(/DRILL PASSED/);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  it('fails loudly against the STS stand-in when nothing denies the revoked session', async () => {
+    sts.denyIssuedBefore(AWS_ROLE, new Date(0));
+    const run = await drill('--role', 'drill-aws', '--aws-endpoint', sts.url, '--wait', '1');
+    expect(run.stdout).toMatch(/FAIL access still works 1s after the revocation/);
     expect(run.code).toBe(1);
   }, 60_000);
 

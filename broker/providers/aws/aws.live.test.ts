@@ -1,3 +1,4 @@
+import { GetAccessKeyInfoCommand, STSClient } from '@aws-sdk/client-sts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,23 @@ describe('aws provider against an STS stand-in (not AWS)', () => {
       SessionToken: credential.sessionToken,
       Expiration: credential.expiration,
     });
+    // The stand-in checks the session's keys as AWS would: signature, session token.
+    const call = (keys: { secretAccessKey: string; sessionToken?: string }) =>
+      new STSClient({
+        region: 'eu-west-1',
+        endpoint: sts.url,
+        maxAttempts: 1,
+        credentials: { accessKeyId: credential.accessKeyId, ...keys },
+      })
+        .send(new GetAccessKeyInfoCommand({ AccessKeyId: credential.accessKeyId }))
+        .then(
+          (r) => r.Account,
+          (e: unknown) => (e instanceof Error ? e.name : 'failed'),
+        );
+    const { secretAccessKey, sessionToken } = credential;
+    expect(await call({ secretAccessKey, sessionToken })).toBe('000000000000');
+    expect(await call({ secretAccessKey: 'forged', sessionToken })).toBe('SignatureDoesNotMatch');
+    expect(await call({ secretAccessKey })).toBe('InvalidClientTokenId');
     check.grantOf(await check.post(alice, `/v1/grants/${grant.id}/revoke`, {}));
   });
 
