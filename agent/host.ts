@@ -1,5 +1,4 @@
 /** Wires the agent: keychain, IdP session, broker client and events, grants, deadlines, the local API. */
-import { removeSshAgentKeys } from './ssh-agent-keys.ts';
 import { dirname, join } from 'node:path';
 import type { AgentHandlers } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
@@ -28,6 +27,7 @@ import { localStatus, onSignedIn } from './session-actions.ts';
 import { createSession, isSessionOf } from './session.ts';
 import type { PushListener, SnapshotHub } from './snapshot-hub.ts';
 import { createSnapshotHub } from './snapshot-hub.ts';
+import { removeSshAgentKeys } from './ssh-agent-keys.ts';
 import { startPromptStatusWriter } from './prompt-status-writer.ts';
 import { createWipeReceipts } from './wipe-receipts.ts';
 
