@@ -5,7 +5,6 @@
  * `RevokedKeys` at `GET /ssh/revoked-keys?target=<name>` (public, like a CRL or the JWKS: hosts
  * syncing it hold no user token; every /v1 route is a brokerContract method). Expiry needs nothing at the target: the certificate ends with the grant.
  */
-import { tcpProblem } from '../target-reachable.ts';
 import type { FastifyInstance } from 'fastify';
 import type sshpk from 'sshpk';
 import type { BoundProvider } from '../../credentials/provider.ts';
@@ -13,6 +12,7 @@ import { ProviderError } from '../../credentials/provider.ts';
 import { defineProvider, parseTargets, requireTargets } from '../provider-definition.ts';
 import type { ProviderSetup } from '../provider-definition.ts';
 import { resolveSecret } from '../secret-ref.ts';
+import { tcpProblem } from '../target-reachable.ts';
 import { buildKrl } from './krl.ts';
 import {
   parseCaKey,
