@@ -16,11 +16,17 @@ const root = join(__dirname, '..');
 const dist = join(root, 'dist', 'cli');
 const FAST = ['env', 'credential-process', 'kube-credential', 'status'];
 
-/** Whether dist/cli/`bundle` is newer than each source it was built from. */
+/**
+ * Whether dist/cli/`bundle` is newer than each source it was built from. The list must be as new
+ * as the bundle: a bundle rebuilt by another script (build/bundle-broker.mjs) may have sources the
+ * list does not name, so it counts as stale until `build/bundle-cli.ts` writes both again.
+ */
 function isFresh(bundle) {
   try {
     const built = statSync(join(dist, bundle)).mtimeMs;
-    const sources = JSON.parse(readFileSync(join(dist, 'sources.json'), 'utf8'))[bundle];
+    const list = join(dist, 'sources.json');
+    if (statSync(list).mtimeMs < built) return false;
+    const sources = JSON.parse(readFileSync(list, 'utf8'))[bundle];
     return (
       Array.isArray(sources) &&
       sources.length > 0 &&

@@ -2,6 +2,7 @@
 // dist/broker/main.mjs and dist/cli/main.mjs; dependencies stay external and load from
 // node_modules, so after `npm ci --omit=dev` they run on plain Node (no tsx). Plain JS on purpose:
 // it runs before any TypeScript loader exists.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -13,7 +14,18 @@ const common = {
   logLevel: 'warning',
 };
 
-await Promise.all([
+const [, cli] = await Promise.all([
   build({ ...common, entryPoints: ['broker/main.ts'], outfile: 'dist/broker/main.mjs' }),
-  build({ ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli/main.mjs' }),
+  build({ ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli/main.mjs', metafile: true }),
 ]);
+
+// bin/hourglass.js trusts dist/cli/main.mjs only with the list of its sources, written after it.
+const listPath = 'dist/cli/sources.json';
+let list = {};
+try {
+  list = JSON.parse(readFileSync(listPath, 'utf8'));
+} catch {
+  // none yet: this build's entry alone
+}
+list['main.mjs'] = Object.keys(cli.metafile.inputs).filter((p) => !p.includes('node_modules/'));
+writeFileSync(listPath, `${JSON.stringify(list)}\n`);
