@@ -143,9 +143,11 @@ export async function benchBrokerIssue(): Promise<boolean> {
       `empty Fastify POST: ${empty.rps.toFixed(0)} req/s, p99 ${empty.p99} ms, ${empty.cpuPerRequestUs.toFixed(0)} µs CPU/request`,
     );
     let ok = true;
-    const stores: ('sqlite' | 'postgres')[] = process.env.HOURGLASS_TEST_PG_URL
-      ? ['sqlite', 'postgres']
-      : ['sqlite'];
+    const stores = (process.env.HOURGLASS_TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite']).filter(
+      (store): store is 'sqlite' | 'postgres' =>
+        // HOURGLASS_BENCH_STORES=postgres (or sqlite) measures one store only.
+        (process.env.HOURGLASS_BENCH_STORES ?? 'sqlite,postgres').split(',').includes(store),
+    );
     for (const store of stores) {
       const run = await brokerRun(store, tokens, issuer.issuer);
       const ratio = run.rps / empty.rps;
