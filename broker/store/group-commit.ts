@@ -41,6 +41,24 @@ async function inSavepoint(trx: Transaction<BrokerDatabase>, job: Job): Promise<
   }
 }
 
+/** Runs `jobs` in one transaction and tells each caller once it committed (or failed). */
+async function runGroup(db: Kysely<BrokerDatabase>, jobs: readonly Job[]): Promise<void> {
+  let finish: (() => void)[];
+  try {
+    finish = await db.transaction().execute(async (trx) => {
+      // A lone job needs no savepoint: its failure rolls the whole transaction back.
+      if (jobs.length === 1 && jobs[0]) return [await jobs[0].run(trx)];
+      const out: (() => void)[] = [];
+      for (const job of jobs) out.push(await inSavepoint(trx, job));
+      return out;
+    });
+  } catch (error) {
+    for (const job of jobs) job.fail(error);
+    return;
+  }
+  for (const done of finish) done();
+}
+
 /**
  * Queued transactions on `db` run in groups. Each job sees the writes of the jobs before it in its
  * group, exactly as if they had committed one after another; each resolves (or rejects with its
@@ -49,36 +67,17 @@ async function inSavepoint(trx: Transaction<BrokerDatabase>, job: Job): Promise<
 export function groupCommit(db: Kysely<BrokerDatabase>): TransactionRunner {
   let queue: Job[] = [];
   let draining = false;
-
-  const runGroup = async (jobs: Job[]): Promise<void> => {
-    let finish: (() => void)[];
-    try {
-      finish = await db.transaction().execute(async (trx) => {
-        // A lone job needs no savepoint: its failure rolls the whole transaction back.
-        if (jobs.length === 1 && jobs[0]) return [await jobs[0].run(trx)];
-        const out: (() => void)[] = [];
-        for (const job of jobs) out.push(await inSavepoint(trx, job));
-        return out;
-      });
-    } catch (error) {
-      for (const job of jobs) job.fail(error);
-      return;
-    }
-    for (const done of finish) done();
-  };
-
   const drain = async (): Promise<void> => {
     try {
       while (queue.length > 0) {
         const jobs = queue.slice(0, MAX_GROUP);
         queue = queue.slice(MAX_GROUP);
-        await runGroup(jobs);
+        await runGroup(db, jobs);
       }
     } finally {
       draining = false;
     }
   };
-
   return <T>(work: (trx: Transaction<BrokerDatabase>) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push({
