@@ -198,7 +198,7 @@ export async function startBroker(
   const stopWork = () => {
     webhooks.stop();
     checkpoints.stop();
-    scheduler.stop();
+    void scheduler.stop();
     worker.stop();
     void listener?.close();
     for (const provider of providers.values()) void provider.close();
@@ -229,7 +229,10 @@ export async function startBroker(
       await app.close();
       // The last head is signed on the way out, so a tail cut after shutdown is detected.
       await checkpoints.checkpoint().catch(onInternalError);
-      await db.destroy();
+      // An expiry run in flight finishes before the store goes away.
+      await scheduler.stop();
+      // Through the repository: writes still queued for a group commit finish before it closes.
+      await repo.close();
     },
   };
 }

@@ -17,7 +17,7 @@ describe('expiry scheduler (real SQLite, real timers)', () => {
   let db: Kysely<BrokerDatabase> | undefined;
   let scheduler: ExpiryScheduler | undefined;
   afterEach(async () => {
-    scheduler?.stop();
+    await scheduler?.stop();
     await db?.destroy();
   });
 

@@ -13,7 +13,8 @@ export interface ExpiryScheduler {
    * nothing now, so a burst of commits costs no store reads.
    */
   note(deadline: string | null): void;
-  stop(): void;
+  /** Stops the timer; resolves once a run in flight has finished (before the store closes). */
+  stop(): Promise<void>;
 }
 
 /** Starts the scheduler; the first run expires whatever became overdue while the broker was down. */
@@ -26,6 +27,7 @@ export async function startExpiryScheduler(
   let wakeAt = Number.POSITIVE_INFINITY;
   let stopped = false;
   let running = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
   // Deadlines noted while a run was in flight: its plan may have been read before they committed.
   let notedDuringRun = Number.POSITIVE_INFINITY;
   let failures = 0;
@@ -34,7 +36,15 @@ export async function startExpiryScheduler(
     clearTimeout(timer);
     if (stopped) return;
     wakeAt = at;
-    timer = setTimeout(() => void tick().catch(onError), Math.max(0, at - clock.now().getTime()));
+    timer = setTimeout(
+      () => {
+        // A run the broker's close cut short is expected, not an error to report.
+        inFlight = tick().catch((error: unknown) => {
+          if (!stopped) onError(error);
+        });
+      },
+      Math.max(0, at - clock.now().getTime()),
+    );
     timer.unref();
   };
   const tick = async (): Promise<void> => {
@@ -68,9 +78,10 @@ export async function startExpiryScheduler(
       if (running) notedDuringRun = Math.min(notedDuringRun, at);
       else if (at < wakeAt) armAt(at);
     },
-    stop: () => {
+    stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      await inFlight;
     },
   };
 }

@@ -88,4 +88,15 @@ describe('group commit (SQLite)', () => {
     expect(grants).toHaveLength(40);
     expect(await verifyAuditLog(db)).toEqual({ ok: true, records: 80 });
   });
+
+  it('is idle only once queued writes have committed (the repository waits for it on close)', async () => {
+    const path = join(tempDir(), 'b.sqlite');
+    db = await openBrokerDatabase(path);
+    other = new Database(path, { readonly: true });
+    const transact = groupCommit(db);
+    const job = transact(addEffect('x'));
+    await transact.idle();
+    expect(other.prepare('select grant_id from outbox').all()).toEqual([{ grant_id: 'x' }]);
+    await expect(job).resolves.toBe('x');
+  });
 });

@@ -8,9 +8,11 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { BrokerDatabase } from './schema.ts';
 
 /** Runs `work` in a write transaction; resolves only after that transaction committed. */
-export type TransactionRunner = <T>(
-  work: (trx: Transaction<BrokerDatabase>) => Promise<T>,
-) => Promise<T>;
+export interface TransactionRunner {
+  <T>(work: (trx: Transaction<BrokerDatabase>) => Promise<T>): Promise<T>;
+  /** Resolves once every queued transaction has finished (before the store is closed). */
+  idle(): Promise<void>;
+}
 
 interface Job {
   /** Runs the work; returns what to tell its caller once the group has committed. */
@@ -24,7 +26,10 @@ const MAX_GROUP = 100;
 
 /** One transaction per call (PostgreSQL: the server commits concurrent transactions itself). */
 export function eachInOwnTransaction(db: Kysely<BrokerDatabase>): TransactionRunner {
-  return (work) => db.transaction().execute(work);
+  return Object.assign(
+    <T>(work: (trx: Transaction<BrokerDatabase>) => Promise<T>) => db.transaction().execute(work),
+    { idle: () => Promise.resolve() },
+  );
 }
 
 /** Runs one job in its own savepoint: its failure undoes only its own writes. */
@@ -67,6 +72,7 @@ async function runGroup(db: Kysely<BrokerDatabase>, jobs: readonly Job[]): Promi
 export function groupCommit(db: Kysely<BrokerDatabase>): TransactionRunner {
   let queue: Job[] = [];
   let draining = false;
+  const idleWaiters: (() => void)[] = [];
   const drain = async (): Promise<void> => {
     try {
       while (queue.length > 0) {
@@ -76,9 +82,12 @@ export function groupCommit(db: Kysely<BrokerDatabase>): TransactionRunner {
       }
     } finally {
       draining = false;
+      for (const wake of idleWaiters.splice(0)) wake();
     }
   };
-  return <T>(work: (trx: Transaction<BrokerDatabase>) => Promise<T>): Promise<T> =>
+  const idle = (): Promise<void> =>
+    draining ? new Promise((resolve) => idleWaiters.push(resolve)) : Promise.resolve();
+  const run = <T>(work: (trx: Transaction<BrokerDatabase>) => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push({
         run: async (trx) => {
@@ -93,4 +102,5 @@ export function groupCommit(db: Kysely<BrokerDatabase>): TransactionRunner {
       // queue their writes too and join the group (without it every group held one job).
       setImmediate(() => void drain());
     });
+  return Object.assign(run, { idle });
 }

@@ -169,6 +169,10 @@ export function kyselyGrantRepository(
     ...kyselyOutbox(db, dialect),
     ...kyselyAuditRead(db),
     ...kyselyCheckpoints(db, dialect),
-    close: () => db.destroy(),
+    async close() {
+      // Writes queued for a group commit finish first (a worker's last completion, say).
+      await transact.idle();
+      await db.destroy();
+    },
   };
 }
