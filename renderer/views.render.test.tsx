@@ -5,73 +5,30 @@
  * `#grant=` route lands on the view that shows that grant, following it as snapshots arrive.
  */
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentSnapshot } from '../protocol/agent-api.ts';
 import { ok } from '../protocol/result.ts';
-import { App } from './app.tsx';
-import { createClockStore } from './clock-store.ts';
-import type { HourglassHost, PushListener } from './host-api.ts';
-import { createKeychainHealthStore } from './keychain-health-store.ts';
-import { Providers, type WindowStores } from './providers.tsx';
-import { createSettingsStore } from './settings-store.ts';
-import { createAgentApp } from './store.ts';
-import { createRequestDraftStore } from './stores/request-draft.ts';
-import { aLocalGrant, anApproval, aSnapshot, at, fakeRendererApi, t0 } from './test-fixtures.ts';
+import { renderWindow } from './render-harness.tsx';
+import { aLocalGrant, anApproval, aSnapshot, at } from './test-fixtures.ts';
 import { viewHash, viewNames } from './view-route.logic.ts';
-import { createViewStore, fragmentChanged } from './view-store.ts';
 
-Object.assign(globalThis, { IS_REACT_ACT_ENVIRONMENT: true });
-
-const first = aSnapshot({ grants: [aLocalGrant({ id: 'g1', expiresAt: at(900) })] });
-const listeners = new Set<PushListener>();
 const locked = { status: 'fail' as const, detail: 'the login keyring is locked', fix: 'unlock it' };
-const host: HourglassHost = {
-  ...fakeRendererApi({ getSnapshot: () => Promise.resolve(ok(first)) }),
-  getKeychainHealth: () => Promise.resolve(ok(locked)),
-  onPush(listener) {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  },
-};
-const stores: WindowStores = {
-  agent: createAgentApp(host, 'electron', { clock: () => t0 }),
-  clock: createClockStore(t0),
-  views: createViewStore(''),
-  settings: createSettingsStore(null),
-  requestDraft: createRequestDraftStore(),
-  keychainHealth: createKeychainHealthStore(
-    () => host.getKeychainHealth?.() ?? Promise.resolve(ok(null)),
-  ),
-};
-const container = document.createElement('div');
-let root: Root;
-
-const go = (hash: string) =>
-  act(() => stores.views.setState((s) => fragmentChanged(s, hash), true));
-const push = (snapshot: AgentSnapshot) =>
-  act(() => listeners.forEach((l) => l({ type: 'snapshot', snapshot })));
+const app = renderWindow({
+  snapshot: aSnapshot({ grants: [aLocalGrant({ id: 'g1', expiresAt: at(900) })] }),
+  host: { getKeychainHealth: () => Promise.resolve(ok(locked)) },
+});
+const { container, go, push } = app;
 const shownViews = () =>
   [...container.querySelectorAll('[data-view]')].map((e) => e.getAttribute('data-view'));
 const current = () =>
   container.querySelector('a[aria-current="page"]')?.getAttribute('data-view-link');
 
 beforeAll(async () => {
-  document.body.append(container);
-  root = createRoot(container);
-  await act(async () => {
-    root.render(
-      <Providers stores={stores}>
-        <App />
-      </Providers>,
-    );
-    await Promise.resolve();
-  });
+  await app.mount();
   // The banner's first probe (it also re-probes when the window gains focus).
-  await act(() => stores.keychainHealth.load());
+  await act(() => app.stores.keychainHealth.load());
 });
 
-afterAll(() => act(() => root.unmount()));
+afterAll(() => app.unmount());
 
 describe('the window’s views', () => {
   it('opens on Active; each route shows its view alone, marked in the navigation, with the keychain banner', () => {
