@@ -26,11 +26,11 @@ export interface RenderedWindow {
   stores: WindowStores;
   container: HTMLElement;
   /** Pushes a snapshot from the agent, as the host would. */
-  push(snapshot: AgentSnapshot): void;
+  push: (snapshot: AgentSnapshot) => void;
   /** Follows a route (`#/approvals`, `#grant=g1`). */
-  go(hash: string): void;
-  mount(): Promise<void>;
-  unmount(): void;
+  go: (hash: string) => void;
+  mount: () => Promise<void>;
+  unmount: () => void;
 }
 
 /**
