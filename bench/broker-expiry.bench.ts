@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import pg from 'pg';
 import { parseBrokerConfig } from '../broker/config.ts';
 import { startBroker } from '../broker/start-broker.ts';
 import { openBrokerDatabase } from '../broker/store/open-database.ts';
@@ -18,6 +17,7 @@ import type { BrokerDatabase } from '../broker/store/schema.ts';
 import { BROKER_AUDIENCE, DEMO_POLICY_PATH } from '../demo/stack.ts';
 import { quantile } from './revoke-wipe.bench.ts';
 import { seedGrants } from './seed-grants.ts';
+import { freshPgUrl } from '../broker/test-support.ts';
 
 const GRANTS = Number(process.env.HOURGLASS_BENCH_EXPIRY_GRANTS ?? 10_000);
 const GOAL_P99_S = 1;
@@ -25,15 +25,6 @@ const GOAL_P99_S = 1;
 const LEAD_MS = 8000;
 
 type Store = 'sqlite' | 'postgres';
-
-async function freshPgSchema(base: string): Promise<string> {
-  const schema = `bench_${Date.now().toString(36)}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  return `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
 
 async function revokedCount(db: Kysely<BrokerDatabase>): Promise<number> {
   const done = await db
@@ -51,7 +42,7 @@ const figures = (values: number[]) =>
 /** One store: seed, start, wait for every revocation; the commit and provider latenesses. */
 async function expiryRun(store: Store, pgUrl: string | undefined): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'hourglass-bench-'));
-  const databaseUrl = store === 'postgres' && pgUrl ? await freshPgSchema(pgUrl) : undefined;
+  const databaseUrl = store === 'postgres' && pgUrl ? await freshPgUrl(pgUrl) : undefined;
   const databasePath = join(dir, 'broker.sqlite');
   const location = databaseUrl ? { databaseUrl } : { databasePath };
   const seedDb = databaseUrl

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { parseBrokerConfig } from '../broker/config.ts';
 import { startBroker } from '../broker/start-broker.ts';
 import { BROKER_AUDIENCE, DEMO_POLICY_PATH } from '../demo/stack.ts';
 import { startBenchIssuer } from './bench-issuer.ts';
+import { freshPgUrl } from '../broker/test-support.ts';
 
 const CONNECTIONS = 64;
 const DURATION_S = Number(process.env.HOURGLASS_BENCH_SECONDS ?? 8);
@@ -55,15 +55,6 @@ async function emptyRoute(): Promise<Run> {
   }
 }
 
-async function freshPgSchema(base: string): Promise<string> {
-  const schema = `bench_${Date.now().toString(36)}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  return `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
 async function brokerRun(
   store: 'sqlite' | 'postgres',
   tokens: string[],
@@ -77,7 +68,7 @@ async function brokerRun(
     signingKeyPath: join(dir, 'key.jwk'),
     rateLimitPerMinute: 10_000_000,
     ...(store === 'postgres' && pgUrl
-      ? { databaseUrl: await freshPgSchema(pgUrl) }
+      ? { databaseUrl: await freshPgUrl(pgUrl) }
       : { databasePath: join(dir, 'broker.sqlite') }),
   });
   if (parsed.status === 'error') throw new Error(parsed.message);

@@ -31,9 +31,8 @@ export function testPgUrl(): string {
   return url;
 }
 
-/** A URL of a fresh, empty schema in the test cluster (its own search_path). */
-export async function freshPgUrl(): Promise<string> {
-  const base = testPgUrl();
+/** A URL of a fresh, empty schema in the cluster at `base` (its own search_path). */
+export async function freshPgUrl(base: string = testPgUrl()): Promise<string> {
   const schema = `hg_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();
