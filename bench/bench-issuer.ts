@@ -19,6 +19,14 @@ export interface BenchIssuer {
     audience: string,
     opts?: { groups?: string[]; subjectPrefix?: string },
   ): Promise<string[]>;
+  /** Signs one token for `subject` (group `engineers`), issued and expiring when given. */
+  token(opts: {
+    subject: string;
+    audience: string;
+    issuedAt: Date;
+    expiresAt: Date;
+    groups?: string[];
+  }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,25 +45,36 @@ export async function startBenchIssuer(): Promise<BenchIssuer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const token: BenchIssuer['token'] = (opts) =>
+    new SignJWT({
+      groups: opts.groups ?? ['engineers'],
+      name: `User ${opts.subject}`,
+      session_exp: Math.floor(opts.issuedAt.getTime() / 1000) + 8 * 3600,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+      .setIssuer(issuer)
+      .setSubject(opts.subject)
+      .setAudience(opts.audience)
+      .setIssuedAt(Math.floor(opts.issuedAt.getTime() / 1000))
+      .setExpirationTime(Math.floor(opts.expiresAt.getTime() / 1000))
+      .sign(privateKey);
   return {
     issuer,
+    token,
     async tokens(count, audience, opts = {}) {
       const out: string[] = [];
-      const now = Math.floor(Date.now() / 1000);
+      const issuedAt = new Date();
+      const expiresAt = new Date(issuedAt.getTime() + 3600_000);
       for (let i = 0; i < count; i += 1) {
+        const subject = `${opts.subjectPrefix ?? 'u'}${i}`;
         out.push(
-          await new SignJWT({
-            groups: opts.groups ?? ['engineers'],
-            name: `User ${i}`,
-            session_exp: now + 8 * 3600,
-          })
-            .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
-            .setIssuer(issuer)
-            .setSubject(`${opts.subjectPrefix ?? 'u'}${i}`)
-            .setAudience(audience)
-            .setIssuedAt(now)
-            .setExpirationTime(now + 3600)
-            .sign(privateKey),
+          await token({
+            subject,
+            audience,
+            issuedAt,
+            expiresAt,
+            ...(opts.groups ? { groups: opts.groups } : {}),
+          }),
         );
       }
       return out;

@@ -1,49 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startBenchIssuer } from '../../bench/bench-issuer.ts';
 import { ManualClock } from '../test-support.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 const AUDIENCE = 'urn:hourglass:broker';
 const t0 = new Date('2030-01-01T00:00:00Z');
-const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
-/** A real issuer (discovery + JWKS over HTTP) and a signer of its access tokens. */
+/** A real issuer (discovery + JWKS over HTTP) and a signer of alice's access tokens. */
 async function startIssuer() {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
-  const server: Server = createServer((req, res) => {
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    res.setHeader('content-type', 'application/json');
-    res.end(
-      JSON.stringify(
-        req.url === '/jwks' ? { keys: [jwk] } : { issuer: base, jwks_uri: `${base}/jwks` },
-      ),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const sign = (iat: Date, exp: Date) =>
-    new SignJWT({ groups: ['engineers'] })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer(issuer)
-      .setSubject('alice')
-      .setAudience(AUDIENCE)
-      .setIssuedAt(epoch(iat))
-      .setExpirationTime(epoch(exp))
-      .sign(privateKey);
-  return { issuer, server, sign };
+  const idp = await startBenchIssuer();
+  const sign = (issuedAt: Date, expiresAt: Date) =>
+    idp.token({ subject: 'alice', audience: AUDIENCE, issuedAt, expiresAt });
+  return { issuer: idp.issuer, close: () => idp.close(), sign };
 }
 
 describe('verified tokens answered from the cache', () => {
-  let server: Server | undefined;
-  afterEach(() => server?.close());
+  let close: (() => Promise<void>) | undefined;
+  afterEach(() => close?.());
 
   it('never past the token expiry (beyond the clock tolerance)', async () => {
     const idp = await startIssuer();
-    server = idp.server;
+    close = idp.close;
     const clock = new ManualClock(t0);
     const verify = createTokenVerifier([{ issuer: idp.issuer, audience: AUDIENCE }], clock);
     const token = await idp.sign(t0, new Date(t0.getTime() + 60_000));
@@ -59,7 +37,7 @@ describe('verified tokens answered from the cache', () => {
 
   it("never past the issuer's maximum token age", async () => {
     const idp = await startIssuer();
-    server = idp.server;
+    close = idp.close;
     const clock = new ManualClock(t0);
     const verify = createTokenVerifier(
       [{ issuer: idp.issuer, audience: AUDIENCE, maxTokenAgeSeconds: 60 }],
