@@ -7,7 +7,8 @@ import { createTokenVerifier } from './auth/token-verifier.ts';
 import { loadOrCreateSigningKey } from './credentials/signing-key.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { createBrokerMetrics } from './http/metrics.ts';
-import { createWebhookDispatcher, type WebhookTarget } from './webhooks/webhooks.ts';
+import { webhookDeliveries, type WebhookTarget } from './webhooks/webhooks.ts';
+import { createWebhookSender } from './webhooks/webhook-delivery.ts';
 import { buildBrokerApp, servedRoutes, type ServedRoute } from './http/build-broker-app.ts';
 import { expireDueGrants } from './lifecycle/expire-grants.ts';
 import { expiryGate } from './lifecycle/expiry-gate.ts';
@@ -89,11 +90,7 @@ export async function startBroker(
   if (policy.status === 'error') throw new Error(policy.message);
   const live = livePolicy(config.policyPath, policy.policy);
   const server = await serverOptions(config);
-  const webhooks = createWebhookDispatcher(
-    webhookTargets(config, ports.env ?? process.env),
-    () => live.current,
-    onInternalError,
-  );
+  const hookTargets = webhookTargets(config, ports.env ?? process.env);
   const signingKey = await loadOrCreateSigningKey(config.signingKeyPath);
   const { db, repo, backend } = await openStore(config);
   let publicUrl = config.publicUrl ?? '';
@@ -121,6 +118,7 @@ export async function startBroker(
     providers,
     clock,
     onError: onInternalError,
+    webhooks: createWebhookSender(hookTargets, (id) => repo.findGrant(id)),
     // The alarm: an audit record and an event (the service exists by the time the worker runs).
     onIrrevocable: async (grantId, attempts, error) => {
       await service.apply(
@@ -142,10 +140,11 @@ export async function startBroker(
     },
     clock,
     wipeGraceSeconds: config.wipeGraceSeconds,
+    webhooks: (grant, changes, at) =>
+      webhookDeliveries(hookTargets, grant, changes, live.current, at),
     hooks: {
       eventsCommitted: (seq) => bus.publish(seq),
       effectsQueued: () => worker.kick(),
-      transitionCommitted: (grant, changes) => webhooks.send(grant, changes),
       deadlineChanged: (deadline) => {
         gate.note(deadline);
         expiry.scheduler?.note(deadline);
@@ -196,10 +195,9 @@ export async function startBroker(
     onError: onInternalError,
   });
   const stopWork = () => {
-    webhooks.stop();
     checkpoints.stop();
     void scheduler.stop();
-    worker.stop();
+    void worker.stop();
     void listener?.close();
     for (const provider of providers.values()) void provider.close();
   };
@@ -231,6 +229,8 @@ export async function startBroker(
       await checkpoints.checkpoint().catch(onInternalError);
       // An expiry run in flight finishes before the store goes away.
       await scheduler.stop();
+      // So does an outbox run (a webhook in flight records its outcome).
+      await worker.stop();
       // Through the repository: writes still queued for a group commit finish before it closes.
       await repo.close();
     },

@@ -6,7 +6,7 @@
 import type { Grant, GrantChange } from '../../protocol/broker-api.ts';
 import type { Policy } from '../policy/policy-schema.ts';
 import type { Clock } from '../ports.ts';
-import type { GrantRepository, GrantWrite } from '../store/grant-repository.ts';
+import type { GrantRepository, GrantWrite, WebhookDelivery } from '../store/grant-repository.ts';
 import { deadlineOf, type GrantRecord } from './grant-record.ts';
 import { transition } from './grant-transition.ts';
 import { toGrantView } from './grant-view.ts';
@@ -17,8 +17,6 @@ import type { Actor, GrantCommand, Transitioned } from './transition-types.ts';
 export interface CommitHooks {
   eventsCommitted(lastSeq: number): void;
   effectsQueued(): void;
-  /** A transition committed with these changes (webhooks); never awaited, must not throw. */
-  transitionCommitted?(grant: GrantRecord, changes: readonly GrantChange[]): void;
   /** The grant's deadline (ISO) changed to `deadline` (null: none). */
   deadlineChanged(deadline: string | null): void;
 }
@@ -43,6 +41,11 @@ export interface GrantServiceDeps {
   clock: Clock;
   wipeGraceSeconds: number;
   hooks: CommitHooks;
+  /**
+   * The webhook deliveries a transition with these changes writes, in its own transaction (the
+   * outbox carries them out); absent: none.
+   */
+  webhooks?: (grant: GrantRecord, changes: readonly GrantChange[], at: Date) => WebhookDelivery[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -100,10 +103,11 @@ export class GrantService {
       const now = this.#deps.clock.now();
       const result = transition(null, makeCommand(live), this.#deps.policy, actor, now);
       if (!result.ok) return result;
-      const outcome = await this.#deps.repo.insert(this.#write(result.value, now));
+      const write = this.#write(result.value, now);
+      const outcome = await this.#deps.repo.insert(write);
       if (outcome.status === 'duplicate_key') return { ok: 'duplicate_key' };
       if (outcome.status === 'committed') {
-        this.#afterCommit(result.value, outcome.lastEventSeq, null);
+        this.#afterCommit(write, outcome.lastEventSeq, null);
         return { ok: true, grant: outcome.grant, at: now };
       }
     }
@@ -126,47 +130,52 @@ export class GrantService {
     const committedAt = this.#deps.clock.now();
     const { hooks } = this.#deps;
     if (batch.lastEventSeq !== null) hooks.eventsCommitted(batch.lastEventSeq);
-    if (batch.committed.some(({ write }) => write.effects.length > 0)) hooks.effectsQueued();
+    if (batch.committed.some(({ write }) => queuesWork(write))) hooks.effectsQueued();
     for (const { before, write } of batch.committed) this.#changed(write, before);
     return { claimed: batch.claimed, expired: batch.committed.map((c) => c.stored), committedAt };
   }
 
   #write(value: Transitioned, now: Date): GrantWrite {
     const view = this.view(value.grant, now);
+    const changes = [...new Set(value.events.map((e) => e.change))];
+    const webhooks =
+      changes.length > 0 ? (this.#deps.webhooks?.(value.grant, changes, now) ?? []) : [];
     return {
       grant: value.grant,
       audit: value.audit,
       effects: value.effects,
       events: value.events.map((event) => ({ ...event, view })),
       ...(value.issuedToken ? { issuedToken: value.issuedToken } : {}),
+      ...(webhooks.length > 0 ? { webhooks } : {}),
       at: now,
     };
   }
 
   async #commit(value: Transitioned, now: Date, before: GrantRecord): Promise<GrantRecord | null> {
     if (value.audit.length === 0 && value.events.length === 0 && !value.issuedToken) return before;
-    const outcome = await this.#deps.repo.update(this.#write(value, now), before.version);
+    const write = this.#write(value, now);
+    const outcome = await this.#deps.repo.update(write, before.version);
     if (outcome.status !== 'committed') return null;
-    this.#afterCommit(value, outcome.lastEventSeq, before);
+    this.#afterCommit(write, outcome.lastEventSeq, before);
     return outcome.grant;
   }
 
-  #afterCommit(value: Transitioned, lastEventSeq: number | null, before: GrantRecord | null): void {
+  #afterCommit(write: GrantWrite, lastEventSeq: number | null, before: GrantRecord | null): void {
     const { hooks } = this.#deps;
     if (lastEventSeq !== null) hooks.eventsCommitted(lastEventSeq);
-    if (value.effects.length > 0) hooks.effectsQueued();
-    this.#changed(value, before);
+    if (queuesWork(write)) hooks.effectsQueued();
+    this.#changed(write, before);
   }
 
-  /** Per committed grant: webhooks, and the expiry scheduler when its deadline moved. */
-  #changed(
-    value: { grant: GrantRecord; events: readonly { change: GrantChange }[] },
-    before: GrantRecord | null,
-  ): void {
-    const { hooks } = this.#deps;
-    if (value.events.length > 0)
-      hooks.transitionCommitted?.(value.grant, [...new Set(value.events.map((e) => e.change))]);
-    const deadline = deadlineOf(value.grant);
-    if (before === null || deadlineOf(before) !== deadline) hooks.deadlineChanged(deadline);
+  /** Per committed grant: the expiry scheduler, when its deadline moved. */
+  #changed(write: GrantWrite, before: GrantRecord | null): void {
+    const deadline = deadlineOf(write.grant);
+    if (before === null || deadlineOf(before) !== deadline)
+      this.#deps.hooks.deadlineChanged(deadline);
   }
+}
+
+/** Whether a write queued outbox work (provider effects or webhook deliveries). */
+function queuesWork(write: GrantWrite): boolean {
+  return write.effects.length > 0 || (write.webhooks?.length ?? 0) > 0;
 }

@@ -1,11 +1,14 @@
 /**
- * Carries out committed effects from the outbox: provider actions at the target. A failure stays in
+ * Carries out committed effects from the outbox: provider actions at the target, and webhook
+ * deliveries. A failure stays in
  * the outbox row (attempts, last error; the first also as an `effect_failed` audit row) and is
  * retried with jittered exponential backoff.
  */
 import type { Clock } from '../ports.ts';
 import { runProviderEffect, type ProviderRegistry } from '../credentials/provider.ts';
-import type { GrantRepository, OutboxEntry } from '../store/grant-repository.ts';
+import type { GrantRepository, OutboxEntry, WebhookEffect } from '../store/grant-repository.ts';
+import { WEBHOOK_MAX_ATTEMPTS, type WebhookSender } from '../webhooks/webhook-delivery.ts';
+import type { Effect } from './transition-types.ts';
 
 /** Backoff of the first retry. */
 export const OUTBOX_RETRY_BASE_MS = 500;
@@ -28,7 +31,8 @@ export interface OutboxWorker {
   runOnce(): Promise<{ done: number; failed: number }>;
   /** Wakes the worker now (after a commit queued effects). */
   kick(): void;
-  stop(): void;
+  /** Stops the worker; resolves once a run in flight has recorded its outcomes. */
+  stop(): Promise<void>;
 }
 
 /** Dependencies of the worker. */
@@ -46,14 +50,51 @@ export interface OutboxWorkerDeps {
   /** Called when a revocation that had raised the alarm finally succeeds: the mark is cleared. */
   onRevokedLate?: (grantId: string, attempts: number) => Promise<void>;
   irrevocableAfter?: number;
+  /** Delivers webhook entries; absent: they fail (and are given up) as unconfigured. */
+  webhooks?: WebhookSender;
+  /** Failed attempts before a webhook delivery is given up (default WEBHOOK_MAX_ATTEMPTS). */
+  webhookAttempts?: number;
 }
 
-async function carryOut(deps: OutboxWorkerDeps, entry: OutboxEntry, now: Date): Promise<void> {
-  const grant = await deps.repo.findGrant(entry.effect.grantId);
-  if (!grant) throw new Error(`grant ${entry.effect.grantId} is gone`);
+async function carryOut(deps: OutboxWorkerDeps, effect: Effect, now: Date): Promise<void> {
+  const grant = await deps.repo.findGrant(effect.grantId);
+  if (!grant) throw new Error(`grant ${effect.grantId} is gone`);
   const provider = deps.providers.get(grant.provider);
   if (!provider) throw new Error(`no ${grant.provider} provider is configured`);
-  await runProviderEffect(provider, entry.effect.action, grant, now);
+  await runProviderEffect(provider, effect.action, grant, now);
+}
+
+/**
+ * Delivers one webhook entry. A failure is retried with the same backoff; after the bound the
+ * entry is given up (marked done, its last error kept) with a log line — not an alarm.
+ */
+async function settleWebhook(
+  deps: OutboxWorkerDeps,
+  entry: OutboxEntry,
+  effect: WebhookEffect,
+  now: Date,
+  random: () => number,
+): Promise<boolean> {
+  try {
+    if (!deps.webhooks) throw new Error('no webhook sender is configured');
+    await deps.webhooks.deliver(effect, now);
+    await deps.repo.completeEffect(entry.seq, deps.clock.now());
+    return true;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'unknown failure';
+    const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
+    await deps.repo.failEffect(entry, message, retryAt, now);
+    const attempts = entry.attempts + 1;
+    if (attempts >= (deps.webhookAttempts ?? WEBHOOK_MAX_ATTEMPTS)) {
+      await deps.repo.completeEffect(entry.seq, deps.clock.now());
+      deps.onError(
+        new Error(
+          `gave up the ${effect.event} webhook of grant ${effect.grantId} after ${attempts} attempts: ${message}`,
+        ),
+      );
+    }
+    return false;
+  }
 }
 
 /**
@@ -66,11 +107,13 @@ async function settle(
   now: Date,
   random: () => number,
 ): Promise<boolean> {
+  const { effect } = entry;
+  if (effect.kind === 'webhook') return settleWebhook(deps, entry, effect, now, random);
   const bound = deps.irrevocableAfter ?? IRREVOCABLE_AFTER_ATTEMPTS;
-  const revoke = entry.effect.action === 'revoke';
-  const { grantId } = entry.effect;
+  const revoke = effect.action === 'revoke';
+  const { grantId } = effect;
   try {
-    await carryOut(deps, entry, now);
+    await carryOut(deps, effect, now);
     await deps.repo.completeEffect(entry.seq, deps.clock.now());
     if (revoke && entry.attempts >= bound)
       await Promise.resolve(deps.onRevokedLate?.(grantId, entry.attempts)).catch(deps.onError);
@@ -98,6 +141,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     let done = 0;
     let failed = 0;
     for (const entry of await deps.repo.dueEffects(now, BATCH)) {
+      // Stopping: leave the rest (PostgreSQL: their lease lapses; SQLite: they stay due).
+      if (stopped) break;
       if (await settle(deps, entry, now, random)) done += 1;
       else failed += 1;
     }
@@ -134,9 +179,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   return {
     runOnce,
     kick,
-    stop: () => {
+    stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      await running.catch(() => undefined);
     },
   };
 }

@@ -22,7 +22,27 @@ export interface GrantWrite {
   effects: Effect[];
   events: EventToStore[];
   issuedToken?: { tokenId: string; expiresAt: string };
+  /** Webhook deliveries committed with the transition (outbox entries of kind `webhook`). */
+  webhooks?: WebhookDelivery[];
   at: Date;
+}
+
+/** A webhook delivery to store in the outbox: one target and event, its payload snapshot. */
+export interface WebhookDelivery {
+  grantId: string;
+  event: string;
+  /** JSON snapshot (target id, event, grant fields); never a secret. */
+  payload: string;
+  /** When it is first due (`expiring`: the warning time; otherwise the commit time). */
+  dueAt: Date;
+}
+
+/** A stored webhook delivery, as the outbox worker carries it out. */
+export interface WebhookEffect {
+  kind: 'webhook';
+  grantId: string;
+  event: string;
+  payload: string;
 }
 
 /** What became of a commit. */
@@ -64,7 +84,7 @@ export interface StoredEvent {
 /** An outbox entry waiting to be carried out. */
 export interface OutboxEntry {
   seq: number;
-  effect: Effect;
+  effect: Effect | WebhookEffect;
   attempts: number;
 }
 

@@ -21,18 +21,27 @@ function slices<T>(rows: readonly T[]): T[][] {
 }
 
 function outboxRows(writes: readonly GrantWrite[]): Insertable<OutboxRow>[] {
-  return writes.flatMap(({ effects, at }) => {
+  return writes.flatMap(({ effects, webhooks, at }) => {
     const when = at.toISOString();
-    return effects.map((effect) => ({
-      grant_id: effect.grantId,
-      kind: effect.kind,
-      action: effect.action,
-      created_at: when,
-      next_attempt_at: when,
-      attempts: 0,
-      last_error: null,
-      done_at: null,
-    }));
+    const base = { created_at: when, attempts: 0, last_error: null, done_at: null };
+    return [
+      ...effects.map((effect) => ({
+        ...base,
+        grant_id: effect.grantId,
+        kind: effect.kind,
+        action: effect.action,
+        next_attempt_at: when,
+        payload: null,
+      })),
+      ...(webhooks ?? []).map((hook) => ({
+        ...base,
+        grant_id: hook.grantId,
+        kind: 'webhook',
+        action: hook.event,
+        next_attempt_at: hook.dueAt.toISOString(),
+        payload: hook.payload,
+      })),
+    ];
   });
 }
 

@@ -31,11 +31,19 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
       return rows.map((row): OutboxEntry => ({
         seq: row.seq,
         attempts: row.attempts,
-        effect: {
-          kind: 'provider',
-          action: effectActionSchema.parse(row.action),
-          grantId: row.grant_id,
-        },
+        effect:
+          row.kind === 'webhook'
+            ? {
+                kind: 'webhook',
+                grantId: row.grant_id,
+                event: row.action,
+                payload: row.payload ?? '{}',
+              }
+            : {
+                kind: 'provider',
+                action: effectActionSchema.parse(row.action),
+                grantId: row.grant_id,
+              },
       }));
     },
     async nextEffectAt() {
@@ -81,7 +89,14 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
             grantId: entry.effect.grantId,
             actor: 'broker',
             role: grant?.role ?? null,
-            details: { action: entry.effect.action, error: error.slice(0, 200), outbox: entry.seq },
+            details: {
+              action:
+                entry.effect.kind === 'webhook'
+                  ? `webhook:${entry.effect.event}`
+                  : entry.effect.action,
+              error: error.slice(0, 200),
+              outbox: entry.seq,
+            },
           });
         }
       });
@@ -94,6 +109,9 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
           eb.fn.sum<number>(sql`case when attempts > 0 then 1 else 0 end`).as('failing'),
           eb.fn.max('last_error').as('lastError'),
         ])
+        // Provider effects only: webhook deliveries (and `expiring` entries waiting for their
+        // time) are not revocations and do not degrade health.
+        .where('kind', '=', 'provider')
         .where('done_at', 'is', null)
         .executeTakeFirstOrThrow();
       return {

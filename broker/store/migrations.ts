@@ -214,6 +214,13 @@ const irrevocableMark: Migration = {
   },
 };
 
+/** Webhook deliveries ride on the outbox: their payload snapshot (issue 7). */
+export const outboxPayload: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('outbox').addColumn('payload', 'text').execute();
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -225,5 +232,6 @@ export const migrationProvider: MigrationProvider = {
       '0005-lifecycle': lifecycle,
       '0006-audit-review': auditReview,
       '0007-irrevocable-mark': irrevocableMark,
+      '0008-outbox-payload': outboxPayload,
     }),
 };

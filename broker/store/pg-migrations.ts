@@ -1,5 +1,6 @@
 /** In-code migrations of the broker database on PostgreSQL. Append only; never edit a shipped one. */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { outboxPayload } from './migrations.ts';
 
 /** The lifecycle schema as SQLite has it after `0005-lifecycle`, plus the replicas' claim columns. */
 const schema: Migration = {
@@ -150,5 +151,6 @@ export const pgMigrationProvider: MigrationProvider = {
       '0002-append-only-audit': appendOnlyAudit,
       '0003-audit-review': auditReview,
       '0004-irrevocable-mark': irrevocableMark,
+      '0005-outbox-payload': outboxPayload,
     }),
 };

@@ -57,6 +57,8 @@ export interface OutboxRow {
   attempts: number;
   last_error: string | null;
   done_at: string | null;
+  /** A webhook delivery's JSON snapshot (target id, event, grant fields; never a secret); null for provider effects. */
+  payload: string | null;
 }
 
 /** A row of `events`: what `GET /v1/events` streams; `seq` is the SSE event id. */

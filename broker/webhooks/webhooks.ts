@@ -1,13 +1,15 @@
 /**
  * Webhooks: generic JSON signed with HMAC-SHA256, or Slack-compatible `{ text }`, for requested /
- * approved / activated / denied / revoked / expired / break-glass / irrevocable. Deliveries queue
- * in memory and retry with backoff; a transition never waits for one. Only the replica that
- * committed a transition sends it (the hook runs where the commit happened).
+ * approved / activated / denied / revoked / expired / break-glass / irrevocable / expiring. Each
+ * delivery is an outbox entry written in the transition's own transaction (one per target and
+ * event, with a payload snapshot), carried out by the outbox worker (see webhook-delivery.ts).
  */
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { GrantChange } from '../../protocol/broker-api.ts';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import type { Policy } from '../policy/policy-schema.ts';
+import type { WebhookDelivery } from '../store/grant-repository.ts';
 
 /** A webhook event name. */
 export type WebhookEvent =
@@ -31,10 +33,8 @@ export interface WebhookTarget {
   events?: readonly WebhookEvent[] | undefined;
 }
 
-const RETRY_BASE_MS = 500;
 /** How long before a deadline `expiring` is sent. */
 export const EXPIRING_LEAD_MS = 5 * 60_000;
-const ATTEMPTS = 6;
 
 /** The webhook events a committed transition stands for. */
 export function webhookEvents(
@@ -55,10 +55,51 @@ export function webhookEvents(
   return [...new Set(out)];
 }
 
-function payload(event: WebhookEvent, grant: GrantRecord, at: Date) {
+const webhookEventSchema = z.enum([
+  'requested',
+  'approved',
+  'activated',
+  'denied',
+  'revoked',
+  'expired',
+  'break_glass',
+  'irrevocable',
+  'expiring',
+]);
+
+/** What an outbox entry of kind `webhook` holds: never a secret (the target is named by a hash). */
+export const webhookSnapshotSchema = z.object({
+  target: z.string(),
+  event: webhookEventSchema,
+  at: z.string(),
+  who: z.string(),
+  grant: z.object({
+    id: z.string(),
+    role: z.string(),
+    requester: z.string(),
+    requesterName: z.string().nullable(),
+    status: z.string(),
+    reason: z.string(),
+    ticket: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    approvals: z.array(z.string()),
+  }),
+});
+
+/** A parsed webhook snapshot. */
+export type WebhookSnapshot = z.infer<typeof webhookSnapshotSchema>;
+
+/** A target's stable id: a hash of its URL (a Slack URL is itself a secret, so never the URL). */
+export function targetId(target: WebhookTarget): string {
+  return createHash('sha256').update(target.url).digest('hex').slice(0, 24);
+}
+
+function snapshot(target: WebhookTarget, event: WebhookEvent, grant: GrantRecord, at: Date) {
   return {
+    target: targetId(target),
     event,
     at: at.toISOString(),
+    who: grant.requesterName ?? grant.subject,
     grant: {
       id: grant.id,
       role: grant.role,
@@ -70,125 +111,39 @@ function payload(event: WebhookEvent, grant: GrantRecord, at: Date) {
       expiresAt: grant.expiresAt,
       approvals: grant.approvals.map((a) => a.by),
     },
-  };
+  } satisfies WebhookSnapshot;
 }
 
-function slackText(event: WebhookEvent, grant: GrantRecord): string {
-  const who = grant.requesterName ?? grant.subject;
-  const loud = event === 'break_glass' || event === 'irrevocable' ? ':rotating_light: *' : '';
-  const what = event === 'break_glass' ? 'BREAK-GLASS' : event.toUpperCase();
-  return `${loud}${what}${loud ? '*' : ''} ${grant.role} for ${who} (grant ${grant.id})${grant.ticket ? `, ticket ${grant.ticket}` : ''}: ${grant.reason}`;
+/** When `expiring` is due for a grant ending at `expiresAt`: the lead, or half a shorter time. */
+export function expiringAt(expiresAt: string, now: Date): Date {
+  const left = Math.max(0, Date.parse(expiresAt) - now.getTime());
+  return new Date(now.getTime() + left - Math.min(EXPIRING_LEAD_MS, left / 2));
 }
 
-/** The request a target gets for one event. */
-export function webhookRequest(
-  target: WebhookTarget,
-  event: WebhookEvent,
-  grant: GrantRecord,
-  at: Date,
-): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify(
-    target.format === 'slack' ? { text: slackText(event, grant) } : payload(event, grant, at),
-  );
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (target.secret) {
-    const timestamp = String(Math.floor(at.getTime() / 1000));
-    const mac = createHmac('sha256', target.secret).update(`${timestamp}.${body}`).digest('hex');
-    headers['x-hourglass-timestamp'] = timestamp;
-    headers['x-hourglass-signature'] = `sha256=${mac}`;
-  }
-  return { body, headers };
-}
-
-/** A dispatcher: `send` queues and returns at once. */
-export interface WebhookDispatcher {
-  send(grant: GrantRecord, changes: readonly GrantChange[]): void;
-  /** Resolves when nothing is queued or in flight (tests, shutdown). */
-  idle(): Promise<void>;
-  stop(): void;
-}
-
-/** Starts a dispatcher for `targets`; failures after the last retry go to `onError`. */
-export function createWebhookDispatcher(
+/**
+ * The outbox entries a committed transition writes: one per target and event it subscribes to,
+ * and an `expiring` entry due at the warning time when the grant's end was set or moved.
+ */
+export function webhookDeliveries(
   targets: readonly WebhookTarget[],
-  policy: () => Policy,
-  onError: (error: unknown) => void,
-): WebhookDispatcher {
-  let inFlight = 0;
-  let stopped = false;
-  // One `expiring` timer per live grant, on the replica that committed its latest deadline.
-  const expiring = new Map<string, NodeJS.Timeout>();
-  let waiters: (() => void)[] = [];
-  const settle = () => {
-    if (inFlight > 0) return;
-    for (const resolve of waiters.splice(0)) resolve();
-  };
-  const deliver = async (
-    target: WebhookTarget,
-    request: { body: string; headers: Record<string, string> },
-  ) => {
-    for (let attempt = 1; attempt <= ATTEMPTS && !stopped; attempt += 1) {
-      try {
-        const res = await fetch(target.url, {
-          method: 'POST',
-          ...request,
-          signal: AbortSignal.timeout(5000),
-        });
-        await res.arrayBuffer();
-        if (res.ok) return;
-        if (attempt === ATTEMPTS)
-          throw new Error(`webhook ${new URL(target.url).host} answered ${res.status}`);
-      } catch (error) {
-        if (attempt === ATTEMPTS) throw error;
-      }
-      await new Promise((resolve) =>
-        setTimeout(resolve, RETRY_BASE_MS * 2 ** (attempt - 1)).unref(),
-      );
-    }
-  };
-  const dispatch = (event: WebhookEvent, grant: GrantRecord, at: Date) => {
-    for (const target of targets) {
-      if (target.events && !target.events.includes(event)) continue;
-      inFlight += 1;
-      deliver(target, webhookRequest(target, event, grant, at))
-        .catch(onError)
-        .finally(() => {
-          inFlight -= 1;
-          settle();
-        });
-    }
-  };
-  const armExpiring = (grant: GrantRecord, now: Date) => {
-    clearTimeout(expiring.get(grant.id));
-    expiring.delete(grant.id);
-    if (grant.status !== 'active' || !grant.expiresAt || targets.length === 0) return;
-    const left = Date.parse(grant.expiresAt) - now.getTime();
-    const timer = setTimeout(
-      () => {
-        expiring.delete(grant.id);
-        if (!stopped) dispatch('expiring', grant, new Date());
-      },
-      Math.max(0, left - Math.min(EXPIRING_LEAD_MS, left / 2)),
-    );
-    timer.unref();
-    expiring.set(grant.id, timer);
-  };
-  return {
-    send(grant, changes) {
-      if (stopped) return;
-      const at = new Date();
-      armExpiring(grant, at);
-      for (const event of webhookEvents(grant, changes, policy())) {
-        dispatch(event, grant, at);
-      }
-    },
-    idle: () =>
-      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
-    stop: () => {
-      stopped = true;
-      waiters = [];
-      for (const timer of expiring.values()) clearTimeout(timer);
-      expiring.clear();
-    },
-  };
+  grant: GrantRecord,
+  changes: readonly GrantChange[],
+  policy: Policy,
+  at: Date,
+): WebhookDelivery[] {
+  const timed: [WebhookEvent, Date][] = webhookEvents(grant, changes, policy).map((e) => [e, at]);
+  const ends = changes.includes('activated') || changes.includes('extended');
+  if (ends && grant.status === 'active' && grant.expiresAt)
+    timed.push(['expiring', expiringAt(grant.expiresAt, at)]);
+  return targets.flatMap((target) =>
+    timed
+      .filter(([event]) => !target.events || target.events.includes(event))
+      .map(([event, dueAt]) => ({
+        grantId: grant.id,
+        event,
+        // `at` of an `expiring` is its warning time; of the others, the commit.
+        payload: JSON.stringify(snapshot(target, event, grant, dueAt)),
+        dueAt,
+      })),
+  );
 }
