@@ -2,7 +2,8 @@
  * Idle cost of a headless agent holding 100 grants: CPU (share of one core) and RSS over a quiet
  * window, signed in with its event stream open. Goals: CPU ≤ 0.2 % of a core, RSS ≤ 100 MB.
  * Baseline: an idle `node` process with a 1 s interval, measured over the same window.
- * The window is 10 s; `HOURGLASS_BENCH_LONG=1` makes it 60 s.
+ * The window is the issue's 60 s (a 10 s window swings with whatever periodic work falls into
+ * it); `HOURGLASS_BENCH_SHORT=1` makes it 10 s for a quick look.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { requestShort, signIn, startDeadlineHarness } from '../agent/deadline-harness.ts';
 
 const GRANTS = 100;
-const WINDOW_MS = process.env.HOURGLASS_BENCH_LONG === '1' ? 60_000 : 10_000;
+const WINDOW_MS = process.env.HOURGLASS_BENCH_SHORT === '1' ? 10_000 : 60_000;
 const GOAL_CPU_PERCENT = 0.2;
 const GOAL_RSS_MB = 100;
 const TICKS_PER_SECOND = 100;
