@@ -146,4 +146,57 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     expect(await worker.runOnce()).toEqual({ done: 2, failed: 0 });
     expect(await repo.isTokenRevoked('jti-a')).toBe(true);
   });
+
+  it('in one batch, completes the successes and records each failure on its own entry', async () => {
+    db = await openTestDatabase();
+    const clock = new ManualClock(t0);
+    const { repo, service } = testLifecycle(db, clock);
+    const ids = ['b1', 'b2', 'b3', 'b4'];
+    for (const id of ids) await seedActiveGrant(db, id, 600, clock.now());
+    for (const id of ids)
+      expect(
+        (await service.apply(id, { kind: 'revoke', reason: 'r' }, testUser(`alice-${id}`, ['g'])))
+          .ok,
+      ).toBe(true);
+    const down = new Set(['b2', 'b4']);
+    const revoked: string[] = [];
+    const alarms: string[] = [];
+    const target: CredentialProvider = {
+      kind: 'jwt',
+      issue: () => Promise.resolve(),
+      reissue: () => Promise.resolve(),
+      revoke: (grant) => {
+        if (down.has(grant.id)) return Promise.reject(new Error(`${grant.id} unreachable`));
+        revoked.push(grant.id);
+        return Promise.resolve();
+      },
+    };
+    const worker = createOutboxWorker({
+      repo,
+      providers: providerRegistry(target),
+      clock,
+      onError: (e) => {
+        throw e;
+      },
+      random: () => 1,
+      irrevocableAfter: 1,
+      onIrrevocable: (grantId) => Promise.resolve(void alarms.push(grantId)),
+    });
+    // The seeds' issue effects and four revocations: two revocations fail.
+    expect(await worker.runOnce()).toEqual({ done: 6, failed: 2 });
+    expect(revoked.sort()).toEqual(['b1', 'b3']);
+    expect(alarms.sort()).toEqual(['b2', 'b4']);
+    const rows = await db
+      .selectFrom('outbox')
+      .select(['grant_id', 'attempts', 'last_error', 'done_at'])
+      .where('action', '=', 'revoke')
+      .orderBy('grant_id')
+      .execute();
+    expect(rows.map((r) => [r.grant_id, r.attempts, r.last_error, r.done_at !== null])).toEqual([
+      ['b1', 0, null, true],
+      ['b2', 1, 'b2 unreachable', false],
+      ['b3', 0, null, true],
+      ['b4', 1, 'b4 unreachable', false],
+    ]);
+  });
 });

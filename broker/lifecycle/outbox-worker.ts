@@ -8,6 +8,7 @@ import type { Clock } from '../ports.ts';
 import { runProviderEffect, type ProviderRegistry } from '../credentials/provider.ts';
 import type { GrantRepository, OutboxEntry, WebhookEffect } from '../store/grant-repository.ts';
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookSender } from '../webhooks/webhook-delivery.ts';
+import type { GrantRecord } from './grant-record.ts';
 import type { Effect } from './transition-types.ts';
 
 /** Backoff of the first retry. */
@@ -16,7 +17,10 @@ export const OUTBOX_RETRY_BASE_MS = 500;
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 /** Failed attempts of a revocation before the alarm is raised (about two minutes of backoff). */
 export const IRREVOCABLE_AFTER_ATTEMPTS = 8;
-const BATCH = 50;
+/** Entries claimed (and completed) per statement. */
+const BATCH = 500;
+/** Entries carried out at once within a batch (PostgreSQL: overlapping round trips). */
+const CONCURRENCY = 16;
 const MAX_SLEEP_MS = 60_000;
 
 /** Jittered exponential backoff after `attempts` failures: between half and all of base·2^(n-1). */
@@ -56,8 +60,12 @@ export interface OutboxWorkerDeps {
   webhookAttempts?: number;
 }
 
-async function carryOut(deps: OutboxWorkerDeps, effect: Effect, now: Date): Promise<void> {
-  const grant = await deps.repo.findGrant(effect.grantId);
+async function carryOut(
+  deps: OutboxWorkerDeps,
+  effect: Effect,
+  grant: GrantRecord | undefined,
+  now: Date,
+): Promise<void> {
   if (!grant) throw new Error(`grant ${effect.grantId} is gone`);
   const provider = deps.providers.get(grant.provider);
   if (!provider) throw new Error(`no ${grant.provider} provider is configured`);
@@ -68,7 +76,7 @@ async function carryOut(deps: OutboxWorkerDeps, effect: Effect, now: Date): Prom
  * Delivers one webhook entry. A failure is retried with the same backoff; after the bound the
  * entry is given up (marked done, its last error kept) with a log line — not an alarm.
  */
-async function settleWebhook(
+async function tryWebhook(
   deps: OutboxWorkerDeps,
   entry: OutboxEntry,
   effect: WebhookEffect,
@@ -78,7 +86,6 @@ async function settleWebhook(
   try {
     if (!deps.webhooks) throw new Error('no webhook sender is configured');
     await deps.webhooks.deliver(effect, now);
-    await deps.repo.completeEffect(entry.seq, deps.clock.now());
     return true;
   } catch (error) {
     const message = error instanceof Error ? error.message : 'unknown failure';
@@ -86,7 +93,7 @@ async function settleWebhook(
     await deps.repo.failEffect(entry, message, retryAt, now);
     const attempts = entry.attempts + 1;
     if (attempts >= (deps.webhookAttempts ?? WEBHOOK_MAX_ATTEMPTS)) {
-      await deps.repo.completeEffect(entry.seq, deps.clock.now());
+      await deps.repo.completeEffects([entry.seq], deps.clock.now());
       deps.onError(
         new Error(
           `gave up the ${effect.event} webhook of grant ${effect.grantId} after ${attempts} attempts: ${message}`,
@@ -98,35 +105,88 @@ async function settleWebhook(
 }
 
 /**
- * Carries out one entry and records the outcome; answers whether it succeeded. A revocation
- * raises the alarm when its failures reach the bound, and ends it when it succeeds after that.
+ * Carries out one entry; answers whether it succeeded (the caller marks successes done in one
+ * statement). A failure is recorded at once, and a revocation raises the alarm when its
+ * failures reach the bound.
  */
-async function settle(
+async function tryEntry(
   deps: OutboxWorkerDeps,
   entry: OutboxEntry,
+  grants: ReadonlyMap<string, GrantRecord>,
   now: Date,
   random: () => number,
 ): Promise<boolean> {
   const { effect } = entry;
-  if (effect.kind === 'webhook') return settleWebhook(deps, entry, effect, now, random);
-  const bound = deps.irrevocableAfter ?? IRREVOCABLE_AFTER_ATTEMPTS;
-  const revoke = effect.action === 'revoke';
-  const { grantId } = effect;
+  if (effect.kind === 'webhook') return tryWebhook(deps, entry, effect, now, random);
   try {
-    await carryOut(deps, effect, now);
-    await deps.repo.completeEffect(entry.seq, deps.clock.now());
-    if (revoke && entry.attempts >= bound)
-      await Promise.resolve(deps.onRevokedLate?.(grantId, entry.attempts)).catch(deps.onError);
+    await carryOut(deps, effect, grants.get(effect.grantId), now);
     return true;
   } catch (error) {
     const message = error instanceof Error ? error.message : 'unknown failure';
     const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
     await deps.repo.failEffect(entry, message, retryAt, now);
     const attempts = entry.attempts + 1;
-    if (revoke && attempts === bound)
-      await Promise.resolve(deps.onIrrevocable?.(grantId, attempts, message)).catch(deps.onError);
+    if (effect.action === 'revoke' && attempts === irrevocableBound(deps))
+      await Promise.resolve(deps.onIrrevocable?.(effect.grantId, attempts, message)).catch(
+        deps.onError,
+      );
     return false;
   }
+}
+
+const irrevocableBound = (deps: OutboxWorkerDeps) =>
+  deps.irrevocableAfter ?? IRREVOCABLE_AFTER_ATTEMPTS;
+
+/** Runs `fn` over `items` with at most `limit` in flight, in order of start. */
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let item = items[next]; item !== undefined; item = items[next]) {
+      next += 1;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/**
+ * One batch: claims due entries and reads their grants (one statement each), carries them out
+ * with bounded concurrency, marks the successes done in one statement, then ends the alarm of
+ * revocations that succeeded after it was raised.
+ */
+async function runBatch(
+  deps: OutboxWorkerDeps,
+  random: () => number,
+  stopped: () => boolean,
+): Promise<{ done: number; failed: number }> {
+  const now = deps.clock.now();
+  const entries = await deps.repo.dueEffects(now, BATCH);
+  const ids = entries.flatMap(({ effect }) => (effect.kind === 'provider' ? [effect.grantId] : []));
+  const grants = new Map((await deps.repo.findGrants([...new Set(ids)])).map((g) => [g.id, g]));
+  const succeeded: OutboxEntry[] = [];
+  let failed = 0;
+  await forEachLimit(entries, CONCURRENCY, async (entry) => {
+    // Stopping: leave the rest (PostgreSQL: their lease lapses; SQLite: they stay due).
+    if (stopped()) return;
+    if (await tryEntry(deps, entry, grants, now, random)) succeeded.push(entry);
+    else failed += 1;
+  });
+  await deps.repo.completeEffects(
+    succeeded.map((entry) => entry.seq),
+    deps.clock.now(),
+  );
+  for (const { effect, attempts } of succeeded)
+    if (
+      effect.kind === 'provider' &&
+      effect.action === 'revoke' &&
+      attempts >= irrevocableBound(deps)
+    )
+      await Promise.resolve(deps.onRevokedLate?.(effect.grantId, attempts)).catch(deps.onError);
+  return { done: succeeded.length, failed };
 }
 
 /** Creates the worker; `kick()` starts it, and it re-arms itself for retries. */
@@ -136,18 +196,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
 
-  const runOnce = async (): Promise<{ done: number; failed: number }> => {
-    const now = deps.clock.now();
-    let done = 0;
-    let failed = 0;
-    for (const entry of await deps.repo.dueEffects(now, BATCH)) {
-      // Stopping: leave the rest (PostgreSQL: their lease lapses; SQLite: they stay due).
-      if (stopped) break;
-      if (await settle(deps, entry, now, random)) done += 1;
-      else failed += 1;
-    }
-    return { done, failed };
-  };
+  const runOnce = () => runBatch(deps, random, () => stopped);
 
   const arm = async (): Promise<void> => {
     const next = await deps.repo.nextEffectAt();

@@ -127,6 +127,8 @@ export interface StoredAuditRecord {
 /** The broker's storage. */
 export interface GrantRepository {
   findGrant(id: string): Promise<GrantRecord | undefined>;
+  /** The grants of `ids` that exist, in one read (the outbox worker's batch). */
+  findGrants(ids: readonly string[]): Promise<GrantRecord[]>;
   findByIdempotencyKey(owner: GrantOwner, key: string): Promise<GrantRecord | undefined>;
   /** The owner's active or pending grant of `role`, if any. */
   findLiveForRole(owner: GrantOwner, role: string): Promise<GrantRecord | undefined>;
@@ -157,11 +159,12 @@ export interface GrantRepository {
   eventsAfter(seq: number, limit: number): Promise<StoredEvent[]>;
   /** The last event's sequence number (0 when none). */
   lastEventSeq(): Promise<number>;
-  /** Outbox entries due at `now`, oldest first. */
+  /** Claims up to `limit` outbox entries due at `now` and reads them, oldest first, in one statement. */
   dueEffects(now: Date, limit: number): Promise<OutboxEntry[]>;
   /** When the next outbox retry is due, if any. */
   nextEffectAt(): Promise<Date | null>;
-  completeEffect(seq: number, now: Date): Promise<void>;
+  /** Marks the entries done, in one statement. */
+  completeEffects(seqs: readonly number[], now: Date): Promise<void>;
   /** Records a failed attempt; the first failure of an entry also writes an `effect_failed` audit row. */
   failEffect(entry: OutboxEntry, error: string, retryAt: Date, now: Date): Promise<void>;
   outboxStats(): Promise<OutboxStats>;

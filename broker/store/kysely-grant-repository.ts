@@ -50,6 +50,15 @@ export function kyselyGrantRepository(
       const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? fromRow(row) : undefined;
     },
+    async findGrants(ids) {
+      const out = [];
+      for (let i = 0; i < ids.length; i += 1000) {
+        const slice = ids.slice(i, i + 1000);
+        const rows = await db.selectFrom('grants').selectAll().where('id', 'in', slice).execute();
+        out.push(...rows.map(fromRow));
+      }
+      return out;
+    },
     async findByIdempotencyKey(owner, key) {
       const row = await owned(owner).where('idempotency_key', '=', key).executeTakeFirst();
       return row ? fromRow(row) : undefined;

@@ -12,7 +12,7 @@ type OutboxPart = Pick<
   GrantRepository,
   | 'dueEffects'
   | 'nextEffectAt'
-  | 'completeEffect'
+  | 'completeEffects'
   | 'failEffect'
   | 'outboxStats'
   | 'revokeIssuedTokens'
@@ -23,11 +23,7 @@ type OutboxPart = Pick<
 export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect): OutboxPart {
   return {
     async dueEffects(now, limit) {
-      const seqs = await dialect.claimEffects(db, now, limit);
-      if (seqs.length === 0) return [];
-      const rows = await db.selectFrom('outbox').selectAll().where('seq', 'in', seqs).execute();
-      const order = new Map(seqs.map((seq, index) => [seq, index]));
-      rows.sort((a, b) => (order.get(a.seq) ?? 0) - (order.get(b.seq) ?? 0));
+      const rows = await dialect.claimEffects(db, now, limit);
       return rows.map((row): OutboxEntry => ({
         seq: row.seq,
         attempts: row.attempts,
@@ -56,14 +52,16 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
         .executeTakeFirst();
       return row ? new Date(row.next_attempt_at) : null;
     },
-    async completeEffect(seq, now) {
+    async completeEffects(seqs, now) {
       // Not through the group commit: a worker run that outlives the broker's close would then
       // write after the store is gone (the group waits one event-loop turn before it starts).
-      await db
-        .updateTable('outbox')
-        .set({ done_at: now.toISOString() })
-        .where('seq', '=', seq)
-        .execute();
+      // One statement per slice of a batch (well under both backends' parameter bounds).
+      for (let i = 0; i < seqs.length; i += 1000)
+        await db
+          .updateTable('outbox')
+          .set({ done_at: now.toISOString() })
+          .where('seq', 'in', seqs.slice(i, i + 1000))
+          .execute();
     },
     async failEffect(entry, error, retryAt, now) {
       await db.transaction().execute(async (trx) => {

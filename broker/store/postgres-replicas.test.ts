@@ -85,7 +85,7 @@ describe('PostgreSQL with two replicas', () => {
           if (batch.length === 0) return seqs;
           for (const entry of batch) {
             seqs.push(entry.seq);
-            await repo.completeEffect(entry.seq, clock.now());
+            await repo.completeEffects([entry.seq], clock.now());
           }
         }
       }),

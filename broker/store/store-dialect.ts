@@ -6,7 +6,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import { GRANT_UPDATE_COLUMNS, type GrantColumn } from './grant-row.ts';
 import { eachInOwnTransaction, groupCommit, type TransactionRunner } from './group-commit.ts';
-import type { BrokerDatabase, GrantRow } from './schema.ts';
+import type { BrokerDatabase, GrantRow, OutboxRow } from './schema.ts';
 
 /** The backend behind a repository. */
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -35,8 +35,12 @@ export interface StoreDialect {
   lockOwner(trx: Transaction<BrokerDatabase>, issuer: string, subject: string): Promise<void>;
   /** Called in the transaction after events were written: tells other replicas (PostgreSQL). */
   announceEvents(trx: Transaction<BrokerDatabase>, lastSeq: number): Promise<void>;
-  /** Sequence numbers of due outbox entries this process should carry out, oldest first. */
-  claimEffects(db: Kysely<BrokerDatabase>, now: Date, limit: number): Promise<number[]>;
+  /** Due outbox entries this process should carry out, oldest first, claimed in one statement. */
+  claimEffects(
+    db: Kysely<BrokerDatabase>,
+    now: Date,
+    limit: number,
+  ): Promise<Selectable<OutboxRow>[]>;
   /**
    * In `trx`: up to `limit` grants due at `now`, earliest deadline first, locked until commit
    * (PostgreSQL: rows another transaction holds are skipped, so replicas split the work).
@@ -98,16 +102,15 @@ export const sqliteDialect: StoreDialect = {
   lockChain: () => Promise.resolve(),
   lockOwner: () => Promise.resolve(),
   announceEvents: () => Promise.resolve(),
-  async claimEffects(db, now, limit) {
-    const rows = await db
+  claimEffects(db, now, limit) {
+    return db
       .selectFrom('outbox')
-      .select('seq')
+      .selectAll()
       .where('done_at', 'is', null)
       .where('next_attempt_at', '<=', now.toISOString())
       .orderBy('next_attempt_at', 'asc')
       .limit(limit)
       .execute();
-    return rows.map((r) => r.seq);
   },
   async lockDue(trx, now, limit) {
     // The one connection is held by this transaction: nothing else can write meanwhile.
@@ -159,15 +162,16 @@ export const postgresDialect: StoreDialect = {
     const at = now.toISOString();
     const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
     // Moving the attempt time ahead is the lease: a replica that dies mid-effect leaves it due again.
-    const result = await sql<{ seq: number; created_at: string }>`
+    // Claimed and read in one statement (one round trip per batch).
+    const result = await sql<Selectable<OutboxRow>>`
       update outbox set next_attempt_at = ${until}
       where seq in (
         select seq from outbox
         where done_at is null and next_attempt_at <= ${at}
         order by next_attempt_at limit ${limit}
         for update skip locked)
-      returning seq, created_at`.execute(db);
-    return result.rows.map((r) => r.seq).sort((a, b) => a - b);
+      returning *`.execute(db);
+    return result.rows.sort((a, b) => a.seq - b.seq);
   },
   async lockDue(trx, now, limit) {
     const result = await sql<
