@@ -8,6 +8,7 @@ import type { Clock } from '../ports.ts';
 import { runProviderEffect, type ProviderRegistry } from '../credentials/provider.ts';
 import type { GrantRepository, OutboxEntry, WebhookEffect } from '../store/grant-repository.ts';
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookSender } from '../webhooks/webhook-delivery.ts';
+import { CLAIM_LEASE_MS } from '../store/store-dialect.ts';
 import type { GrantRecord } from './grant-record.ts';
 import type { Effect } from './transition-types.ts';
 
@@ -169,9 +170,11 @@ async function runBatch(
   const grants = new Map((await deps.repo.findGrants([...new Set(ids)])).map((g) => [g.id, g]));
   const succeeded: OutboxEntry[] = [];
   let failed = 0;
+  const started = performance.now();
   await forEachLimit(entries, CONCURRENCY, async (entry) => {
-    // Stopping: leave the rest (PostgreSQL: their lease lapses; SQLite: they stay due).
-    if (stopped()) return;
+    // Stopping, or slow targets used up half the claim's lease: leave the rest unstarted
+    // (PostgreSQL: their lease lapses, then any replica takes them; SQLite: they stay due).
+    if (stopped() || performance.now() - started > CLAIM_LEASE_MS / 2) return;
     if (await tryEntry(deps, entry, grants, now, random)) succeeded.push(entry);
     else failed += 1;
   });

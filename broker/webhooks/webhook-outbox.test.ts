@@ -27,7 +27,7 @@ const SECRET = 'outbox-webhook-secret';
 const t0 = new Date('2030-01-01T00:00:00Z');
 let receiver: Server;
 let status = 200;
-const received: { event: string; grant: { id: string } }[] = [];
+const received: { event: string; grant: { id: string; expiresAt: string | null } }[] = [];
 let db: Kysely<BrokerDatabase> | undefined;
 
 beforeAll(async () => {
@@ -112,6 +112,26 @@ describe('webhook outbox entries', () => {
       .where('done_at', 'is', null)
       .execute();
     expect(pending).toEqual([]);
+  });
+
+  it('skips an expiring whose deadline moved, and sends the one for the new deadline', async () => {
+    const { clock, service, worker } = await setup();
+    const alice = testUser('alice', ['g']);
+    await seedRequest(service, alice, { id: 'g3', role: 'ro', seconds: 600 });
+    await worker.runOnce();
+    const extended = await service.apply('g3', { kind: 'extend', durationSeconds: 1800 }, alice);
+    expect(extended).toMatchObject({ ok: true });
+    const newEnd = extended.ok ? extended.grant.expiresAt : null;
+    // An extension counts from now: the end moves from 600 s to 1,800 s.
+    clock.advance(600_000 - EXPIRING_LEAD_MS);
+    await worker.runOnce();
+    expect(received.map((r) => r.event)).toEqual(['activated']);
+    clock.advance(1200_000);
+    await worker.runOnce();
+    expect(received.map((r) => [r.event, r.grant.expiresAt])).toEqual([
+      ['activated', expect.any(String)],
+      ['expiring', newEnd],
+    ]);
   });
 
   it('gives up a target that keeps failing after the bound, with a log line and no alarm', async () => {
