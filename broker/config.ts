@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { audienceParameterSchema, providerKindSchema } from '../protocol/broker-api.ts';
+import { webhookEventSchema } from './webhooks/webhooks.ts';
 
 /** One trusted OIDC issuer and the audience its access tokens must carry for the broker. */
 export const trustedIssuerSchema = z.strictObject({
@@ -112,22 +113,7 @@ export const brokerConfigSchema = z
               'name an environment variable, e.g. HOURGLASS_WEBHOOK_SECRET',
             )
             .optional(),
-          events: z
-            .array(
-              z.enum([
-                'requested',
-                'approved',
-                'activated',
-                'denied',
-                'revoked',
-                'expired',
-                'break_glass',
-                'irrevocable',
-                'expiring',
-              ]),
-            )
-            .min(1)
-            .optional(),
+          events: z.array(webhookEventSchema).min(1).optional(),
         }),
       )
       .default([]),

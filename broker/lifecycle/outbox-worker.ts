@@ -73,6 +73,20 @@ async function carryOut(
   await runProviderEffect(provider, effect.action, grant, now);
 }
 
+/** Records a failed attempt on its entry (retry after the jittered backoff); answers the count. */
+async function recordFailure(
+  deps: OutboxWorkerDeps,
+  entry: OutboxEntry,
+  error: unknown,
+  now: Date,
+  random: () => number,
+): Promise<{ message: string; attempts: number }> {
+  const message = error instanceof Error ? error.message : 'unknown failure';
+  const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
+  await deps.repo.failEffect(entry, message, retryAt, now);
+  return { message, attempts: entry.attempts + 1 };
+}
+
 /**
  * Delivers one webhook entry. A failure is retried with the same backoff; after the bound the
  * entry is given up (marked done, its last error kept) with a log line — not an alarm.
@@ -89,10 +103,7 @@ async function tryWebhook(
     await deps.webhooks.deliver(effect, now);
     return true;
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'unknown failure';
-    const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
-    await deps.repo.failEffect(entry, message, retryAt, now);
-    const attempts = entry.attempts + 1;
+    const { message, attempts } = await recordFailure(deps, entry, error, now, random);
     if (attempts >= (deps.webhookAttempts ?? WEBHOOK_MAX_ATTEMPTS)) {
       await deps.repo.completeEffects([entry.seq], deps.clock.now());
       deps.onError(
@@ -123,10 +134,7 @@ async function tryEntry(
     await carryOut(deps, effect, grants.get(effect.grantId), now);
     return true;
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'unknown failure';
-    const retryAt = new Date(now.getTime() + retryDelayMs(entry.attempts + 1, random));
-    await deps.repo.failEffect(entry, message, retryAt, now);
-    const attempts = entry.attempts + 1;
+    const { message, attempts } = await recordFailure(deps, entry, error, now, random);
     if (effect.action === 'revoke' && attempts === irrevocableBound(deps))
       await Promise.resolve(deps.onIrrevocable?.(effect.grantId, attempts, message)).catch(
         deps.onError,

@@ -11,18 +11,22 @@ import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import type { Policy } from '../policy/policy-schema.ts';
 import type { WebhookDelivery } from '../store/grant-repository.ts';
 
-/** A webhook event name. */
-export type WebhookEvent =
-  | 'requested'
-  | 'approved'
-  | 'activated'
-  | 'denied'
-  | 'revoked'
-  | 'expired'
-  | 'break_glass'
-  | 'irrevocable'
-  /** The grant ends soon: sent `EXPIRING_LEAD_MS` before its deadline (half its time if shorter). */
-  | 'expiring';
+/**
+ * A webhook event name. `expiring`: the grant ends soon, sent `EXPIRING_LEAD_MS` before its
+ * deadline (half its time if shorter).
+ */
+export const webhookEventSchema = z.enum([
+  'requested',
+  'approved',
+  'activated',
+  'denied',
+  'revoked',
+  'expired',
+  'break_glass',
+  'irrevocable',
+  'expiring',
+]);
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 
 /** One configured webhook (its secret already read from the environment). */
 export interface WebhookTarget {
@@ -54,18 +58,6 @@ export function webhookEvents(
   }
   return [...new Set(out)];
 }
-
-const webhookEventSchema = z.enum([
-  'requested',
-  'approved',
-  'activated',
-  'denied',
-  'revoked',
-  'expired',
-  'break_glass',
-  'irrevocable',
-  'expiring',
-]);
 
 /** What an outbox entry of kind `webhook` holds: never a secret (the target is named by a hash). */
 export const webhookSnapshotSchema = z.object({
