@@ -1,30 +1,15 @@
 /** Hardening found by probing a live broker: one error body everywhere, routed-path auth, reasons, file modes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { errorBodySchema } from '../../protocol/errors.ts';
 import { meResponseSchema } from '../../protocol/broker-api.ts';
-import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
-import { BROKER_AUDIENCE } from '../../demo/stack.ts';
-import type { DemoIdp } from '../../demo/idp.ts';
-import type { RunningBroker } from '../start-broker.ts';
-import { call, startTestBroker, startTestIdp } from './live-harness.ts';
+import { useLiveBroker } from './live-checks.ts';
+import { call, startTestBroker } from './live-harness.ts';
 
-let idp: DemoIdp;
-let broker: RunningBroker;
-let alice: string;
-
-beforeAll(async () => {
-  idp = await startTestIdp();
-  broker = await startTestBroker(idp);
-  alice = (await obtainTestTokens(idp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
-});
-afterAll(async () => {
-  await broker?.close();
-  await idp?.close();
-});
+const live = useLiveBroker();
 
 async function raw(path: string, token?: string) {
   const res = await fetch(
-    `${broker.url}${path}`,
+    `${live.broker.url}${path}`,
     token ? { headers: { authorization: `Bearer ${token}` } } : {},
   );
   const text = await res.text();
@@ -38,7 +23,7 @@ describe('one error body for what Fastify and Node reject before routing', () =>
     [`/v1/grants/${'a'.repeat(300)}`, 400, /too long/],
     [`/v1/${'a'.repeat(20_000)}`, 431, /too large/],
   ])('%s answers %i in the error body with a request id', async (path, status, message) => {
-    const answer = await raw(path, alice);
+    const answer = await raw(path, live.alice);
     expect(answer.status).toBe(status);
     const body = errorBodySchema.parse(JSON.parse(answer.text));
     expect(body.error.message).toMatch(message);
@@ -49,7 +34,7 @@ describe('one error body for what Fastify and Node reject before routing', () =>
 describe('authentication on the routed path', () => {
   it('/%761/me is /v1/me: the gate runs (401 without a token, 200 with one)', async () => {
     expect((await raw('/%761/me')).status).toBe(401);
-    const answer = await raw('/%761/me', alice);
+    const answer = await raw('/%761/me', live.alice);
     expect(answer.status).toBe(200);
     expect(meResponseSchema.parse(JSON.parse(answer.text)).me.subject).toBe('alice');
   });
@@ -57,7 +42,7 @@ describe('authentication on the routed path', () => {
 
 describe('a reason must be visible plain text', () => {
   it.each([['\u200b'], ['fix \u202eti'], ['ok\u0007'], ['   ']])('refuses %j', async (reason) => {
-    const answer = await call(broker, 'POST', '/v1/requests', alice, {
+    const answer = await call(live.broker, 'POST', '/v1/requests', live.alice, {
       role: 'prod-api-readonly',
       durationSeconds: 60,
       reason,
@@ -67,7 +52,7 @@ describe('a reason must be visible plain text', () => {
   });
 
   it('takes a reason with a tab and a newline', async () => {
-    const answer = await call(broker, 'POST', '/v1/requests', alice, {
+    const answer = await call(live.broker, 'POST', '/v1/requests', live.alice, {
       role: 'prod-api-readonly',
       durationSeconds: 60,
       reason: 'INC-1:\tcheck\nthe queue',
@@ -78,7 +63,7 @@ describe('a reason must be visible plain text', () => {
 
 describe('failed authentications are rate-limited per address, with Retry-After', () => {
   it('answers 429 after the limit of bad tokens, before verifying more', async () => {
-    const limited = await startTestBroker(idp, { rateLimitPerMinute: 8 });
+    const limited = await startTestBroker(live.idp, { rateLimitPerMinute: 8 });
     try {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
@@ -104,10 +89,10 @@ describe('failed authentications are rate-limited per address, with Retry-After'
 describe("Fastify's safe JSON parser", () => {
   it('refuses a body with __proto__ as malformed JSON (400), never merging it', async () => {
     const answer = await call(
-      broker,
+      live.broker,
       'POST',
       '/v1/requests',
-      alice,
+      live.alice,
       '{"role":"prod-api-readonly","durationSeconds":60,"reason":"x","__proto__":{"admin":true}}',
     );
     expect(answer.status).toBe(400);

@@ -1,27 +1,12 @@
 /** `/readyz` and `/metrics` on a live broker: readiness, grants by state, lateness, SSE clients, latency. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
-import { BROKER_AUDIENCE } from '../../demo/stack.ts';
-import type { DemoIdp } from '../../demo/idp.ts';
-import type { RunningBroker } from '../start-broker.ts';
-import { call, startTestBroker, startTestIdp, waitFor } from './live-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useLiveBroker } from './live-checks.ts';
+import { call, waitFor } from './live-harness.ts';
 import { openSse } from './sse-test-client.ts';
 
-let idp: DemoIdp;
-let broker: RunningBroker;
-let alice: string;
+const live = useLiveBroker();
 
-beforeAll(async () => {
-  idp = await startTestIdp();
-  broker = await startTestBroker(idp);
-  alice = (await obtainTestTokens(idp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
-});
-afterAll(async () => {
-  await broker?.close();
-  await idp?.close();
-});
-
-const metricsText = async () => (await fetch(`${broker.url}/metrics`)).text();
+const metricsText = async () => (await fetch(`${live.broker.url}/metrics`)).text();
 const sample = (text: string, line: string) =>
   Number(
     text
@@ -32,19 +17,19 @@ const sample = (text: string, line: string) =>
 
 describe('operations endpoints', () => {
   it('/readyz answers 200 without a token once the broker serves', async () => {
-    const res = await fetch(`${broker.url}/readyz`);
+    const res = await fetch(`${live.broker.url}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ready' });
   });
 
   it('/metrics counts grants by state, expiry lateness, SSE clients and request latency', async () => {
-    const created = await call(broker, 'POST', '/v1/requests', alice, {
+    const created = await call(live.broker, 'POST', '/v1/requests', live.alice, {
       role: 'prod-api-readonly',
       durationSeconds: 1,
       reason: 'metrics',
     });
     expect(created.status).toBe(201);
-    const stream = await openSse(`${broker.url}/v1/events`, alice);
+    const stream = await openSse(`${live.broker.url}/v1/events`, live.alice);
     await waitFor(() => stream.frames.find((f) => f.event === 'ready'), 'ready');
     const during = await metricsText();
     expect(sample(during, 'hourglass_grants{state="active"}')).toBe(1);
