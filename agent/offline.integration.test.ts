@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeIdpLogin } from '../demo/idp-login-driver.ts';
+import { signIn } from './deadline-harness.ts';
 import type { DemoStack } from '../demo/stack.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
@@ -34,14 +34,7 @@ describe('offline: the broker and IdP unreachable', () => {
       reconnectBaseDelayMs: 50,
     });
     agent.subscribe((push) => pushes.push(push));
-    const begun = await agent.handlers.beginLogin({ openBrowser: false });
-    if (!begun.ok) throw new Error(begun.error.message);
-    const { callbackUrl } = await completeIdpLogin(begun.value.authorizationUrl, {
-      login: 'alice',
-      password: 'demo',
-    });
-    await fetch(callbackUrl);
-    await agent.handlers.awaitLogin({ loginId: begun.value.loginId });
+    await signIn(agent.handlers, 'alice');
   }, 30_000);
 
   afterAll(async () => {

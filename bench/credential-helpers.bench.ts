@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent } from '../agent/host.ts';
-import { completeIdpLogin } from '../demo/idp-login-driver.ts';
+import { signIn } from '../agent/deadline-harness.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import { startStsStandIn } from '../demo/targets/sts-standin.ts';
@@ -71,14 +71,7 @@ export async function benchCredentialHelpers(root: string, runs = 50): Promise<b
   brokerUrl = stack.brokerUrl;
   const agent = await startAgent(agentConfigForStack(stack, join(dir, 'agent')));
   try {
-    const begun = await agent.handlers.beginLogin({ openBrowser: false });
-    if (!begun.ok) throw new Error(begun.error.message);
-    const { callbackUrl } = await completeIdpLogin(begun.value.authorizationUrl, {
-      login: 'alice',
-      password: 'demo',
-    });
-    await fetch(callbackUrl);
-    await agent.handlers.awaitLogin({ loginId: begun.value.loginId });
+    await signIn(agent.handlers, 'alice');
     for (const r of ['api-ro', 'aws-ro'])
       await agent.handlers.requestGrant({ role: r, durationSeconds: 3600, reason: 'bench' });
     const env = { HOURGLASS_HOME: join(dir, 'agent') };
