@@ -120,6 +120,20 @@ afterAll(async () => {
   await pgTarget?.drop();
 });
 
+/** ssh options for the test sshd: no config, no prompts, no known-hosts file. */
+const sshToTarget = () => [
+  '-F',
+  '/dev/null',
+  '-p',
+  String(sshd.port),
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+];
+
 describe('credentials reach programs, not the terminal (real CLI, agent, broker, targets)', () => {
   it('eval "$(hourglass env …)" then psql works; a failing env fails the eval visibly', async () => {
     const ok = await bash(
@@ -183,16 +197,7 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
       'ssh',
       'orders-ssh',
       '--',
-      '-F',
-      '/dev/null',
-      '-p',
-      String(sshd.port),
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
+      ...sshToTarget(),
       '-o',
       'IdentityAgent=none',
       `${sshd.user}@127.0.0.1`,
@@ -315,24 +320,8 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
       );
       expect(listed).toMatch(/ED25519-CERT/);
       const login = await new Promise<number>((resolve) =>
-        execFile(
-          'ssh',
-          [
-            '-F',
-            '/dev/null',
-            '-p',
-            String(sshd.port),
-            '-o',
-            'BatchMode=yes',
-            '-o',
-            'StrictHostKeyChecking=no',
-            '-o',
-            'UserKnownHostsFile=/dev/null',
-            `${sshd.user}@127.0.0.1`,
-            'true',
-          ],
-          { env },
-          (error) => resolve(error ? 1 : 0),
+        execFile('ssh', [...sshToTarget(), `${sshd.user}@127.0.0.1`, 'true'], { env }, (error) =>
+          resolve(error ? 1 : 0),
         ),
       );
       expect(login).toBe(0);
