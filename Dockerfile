@@ -3,24 +3,22 @@
 # The config (/etc/hourglass/broker.yaml) names host 0.0.0.0 with tls or trustProxy, the policy,
 # the signing key and the store (databasePath under /var/lib/hourglass, or databaseUrl).
 
-# 1. Build: every dependency, then the compiled broker and CLI (dist/).
-FROM node:20-bookworm-slim AS build
+# 0. The toolchain native addons (better-sqlite3) compile with, shared by the next two stages.
+FROM node:20-bookworm-slim AS toolchain
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1
 COPY package.json package-lock.json ./
+
+# 1. Build: every dependency, then the compiled broker and CLI (dist/).
+FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:broker
 
 # 2. Production dependencies only (better-sqlite3 compiles here; no tsx, no dev tools).
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
-  && rm -rf /var/lib/apt/lists/*
-ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1
-COPY package.json package-lock.json ./
+FROM toolchain AS deps
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # 3. Runtime: non-root, the bundle beside its production node_modules.
