@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { GrantService, type CommitHooks } from './lifecycle/grant-service.ts';
+import {
+  GrantService,
+  type CommitHooks,
+  type GrantServiceDeps,
+} from './lifecycle/grant-service.ts';
 import type { UserActor } from './lifecycle/transition-types.ts';
 import { parsePolicyText } from './policy/load-policy.ts';
 import type { Policy } from './policy/policy-schema.ts';
@@ -107,6 +111,7 @@ export function testLifecycle(
   clock: Clock,
   policy: Policy = testPolicy(),
   hooks: Partial<CommitHooks> = {},
+  webhooks?: GrantServiceDeps['webhooks'],
 ): { repo: GrantRepository; service: GrantService; policy: Policy } {
   const repo = repositoryFor(db);
   const service = new GrantService({
@@ -119,6 +124,7 @@ export function testLifecycle(
       effectsQueued: hooks.effectsQueued ?? (() => undefined),
       deadlineChanged: hooks.deadlineChanged ?? (() => undefined),
     },
+    ...(webhooks ? { webhooks } : {}),
   });
   return { repo, service, policy };
 }

@@ -8,15 +8,14 @@ import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { providerRegistry } from '../credentials/provider.ts';
-import { GrantService } from '../lifecycle/grant-service.ts';
 import { createOutboxWorker, OUTBOX_RETRY_MAX_MS } from '../lifecycle/outbox-worker.ts';
 import { jwtEffects } from '../providers/jwt/jwt.provider.ts';
 import type { BrokerDatabase } from '../store/schema.ts';
-import { repositoryFor } from '../store/open-store.ts';
 import {
   ManualClock,
   openTestDatabase,
   seedRequest,
+  testLifecycle,
   testPolicy,
   testUser,
 } from '../test-support.ts';
@@ -56,20 +55,10 @@ async function setup(opts: { webhookAttempts?: number } = {}) {
   const targets: WebhookTarget[] = [
     { url: `http://127.0.0.1:${port}/hook?token=url-secret`, format: 'json', secret: SECRET },
   ];
-  const repo = repositoryFor(db);
   const policy = testPolicy();
-  const service = new GrantService({
-    repo,
-    policy,
-    clock,
-    wipeGraceSeconds: 120,
-    hooks: {
-      eventsCommitted: () => undefined,
-      effectsQueued: () => undefined,
-      deadlineChanged: () => undefined,
-    },
-    webhooks: (grant, changes, at) => webhookDeliveries(targets, grant, changes, policy, at),
-  });
+  const { repo, service } = testLifecycle(db, clock, policy, {}, (grant, changes, at) =>
+    webhookDeliveries(targets, grant, changes, policy, at),
+  );
   const errors: string[] = [];
   const worker = createOutboxWorker({
     repo,
