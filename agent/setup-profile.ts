@@ -40,7 +40,8 @@ export function parseBrokerUrl(raw: string, allowInsecureHttp: boolean): Result<
 
 /** Fetches and parses the broker's discovery document. */
 export async function fetchBrokerDiscovery(base: URL): Promise<Result<BrokerDiscovery>> {
-  const where = new URL(BROKER_DISCOVERY_PATH, base).href;
+  // Relative to the base's path: a broker serving several tenants mounts each under its own path.
+  const where = `${base.href.replace(/\/+$/, '')}${BROKER_DISCOVERY_PATH}`;
   let response: Response;
   try {
     response = await fetch(where, { signal: AbortSignal.timeout(5000), redirect: 'error' });
