@@ -15,6 +15,8 @@ import { createGrantSecrets } from './grant-secrets.ts';
 import type { GrantStore } from './grant-store.ts';
 import { ensurePrivateDir, openGrantStore } from './grant-store.ts';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
+import { migrateSharedItems } from './keychain-migration.ts';
+import { keychainScope, standardDataDir } from './keychain-scope.ts';
 import { acquireInstanceLock } from './instance-lock.ts';
 import { agentHolder, stopCommand } from './instance-lock-holder.ts';
 import { createLiveConnection } from './live-connection.ts';
@@ -37,6 +39,8 @@ export interface AgentHooks {
   clock?: Clock;
   /** Keychain service name (default `hourglass`); lets parallel test agents not share items. */
   keychainService?: string;
+  /** Environment that names the standard data dir (default `process.env`); for tests. */
+  env?: NodeJS.ProcessEnv;
   /** Serve the local API socket (default true). */
   serveLocalApi?: boolean;
   /** Base delay of the event stream's reconnect backoff (tests use a small one). */
@@ -64,10 +68,32 @@ export async function startAgent(
   if (serve) ensurePrivateDir(dirname(config.socketPath));
   const lock = serve ? acquireInstanceLock(`${config.socketPath}.lock`) : null;
   if (lock && !lock.ok) throw new Error(lockedMessage(config.dataDir, profile, lock.error.message));
-  const vault = createKeychainVault(hooks.keychainService, profile);
+  // This data dir's items only: another data dir with the same profile has its own (keychain-scope.ts).
+  const scope = keychainScope(config.dataDir, profile, hooks.env);
+  const vault = createKeychainVault(hooks.keychainService, scope);
   const store = openGrantStore(config.dataDir);
   // Monotonic: a wall-clock jump neither delays nor advances a wipe (see clock.ts).
   const clock = hooks.clock ?? startAgentClock(config.dataDir);
+  const secrets = createGrantSecrets({
+    vault,
+    brokerNow: () => clock.now() + store.offsetMs(),
+    // A secret the store does not hold unwiped has no deadline anyone would honour: swept at start.
+    keep: (grantId) => store.get(grantId)?.wipedAt === null,
+  });
+  const migrated = await migrateSharedItems({
+    scope,
+    dataDir: config.dataDir,
+    standardDir: standardDataDir(profile, hooks.env ?? process.env),
+    shared: createKeychainVault(hooks.keychainService, profile),
+    own: vault,
+    secrets,
+    store,
+    issuer: config.issuer,
+    brokerNow: () => clock.now() + store.offsetMs(),
+  });
+  // Not fatal: the shared items stay where they were, and the migration runs again next start.
+  if (!migrated.ok)
+    process.stderr.write(`hourglass: keychain items not moved yet: ${migrated.error.message}\n`);
   const oidc = createOidcConnection(config);
   const session = createSession({
     oidc,
@@ -113,12 +139,6 @@ export async function startAgent(
       hub.upsertBrokerGrant(grant);
       hub.changed();
     },
-  });
-  const secrets = createGrantSecrets({
-    vault,
-    brokerNow: () => clock.now() + store.offsetMs(),
-    // A secret the store does not hold unwiped has no deadline anyone would honour: swept at start.
-    keep: (grantId) => store.get(grantId)?.wipedAt === null,
   });
   const scheduler = await startDeadlineScheduler({
     store,

@@ -2,6 +2,9 @@
 import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import type { Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
+import { DEFAULT_PROFILE } from './config.ts';
+import type { KeychainScope } from './keychain-scope.ts';
+import { scopeAccountPrefix } from './keychain-scope.ts';
 import { classifyKeychainError, keychainProblemMessage } from './keychain.vault-diagnosis.ts';
 
 /** Keychain service name for every Hourglass item. */
@@ -46,11 +49,11 @@ async function guard<T>(run: () => Promise<T>): Promise<Result<T>> {
 }
 
 /**
- * The keychain account prefix of `profile`: none for `default` (items from before profiles keep
- * working), `<profile>/` for the others, so every profile's items stay under service `hourglass`.
+ * The keychain account prefix of `profile` in the standard data dir: none for `default` (items
+ * from before profiles keep working), `<profile>/` for the others (see keychain-scope.ts).
  */
 export function profileAccountPrefix(profile: string | undefined): string {
-  return profile === undefined || profile === 'default' ? '' : `${profile}/`;
+  return scopeAccountPrefix({ profile: profile ?? DEFAULT_PROFILE, dataDirHash: null });
 }
 
 /** Whether `account` (unprefixed by the caller) belongs to the profile with `prefix`. */
@@ -60,11 +63,16 @@ function ownAccount(account: string, prefix: string): string | null {
 }
 
 /**
- * A vault over `@napi-rs/keyring` for `service` (default `hourglass`), scoped to `profile`: its
- * accounts are `<profile>/<account>` and it never lists, reads or wipes another profile's items.
+ * A vault over `@napi-rs/keyring` for `service` (default `hourglass`), scoped to a profile (its
+ * standard data dir's names) or to a profile's data dir (`KeychainScope`): it never lists, reads
+ * or wipes another profile's or another data dir's items.
  */
-export function createKeychainVault(service: string = KEYCHAIN_SERVICE, profile?: string): Vault {
-  const prefix = profileAccountPrefix(profile);
+export function createKeychainVault(
+  service: string = KEYCHAIN_SERVICE,
+  profile?: string | KeychainScope,
+): Vault {
+  const prefix =
+    typeof profile === 'object' ? scopeAccountPrefix(profile) : profileAccountPrefix(profile);
   // Pinned to the Secret Service: by default the library silently falls back to the kernel
   // keyring when no Secret Service answers, which would be a fail-open plaintext-ish fallback.
   const entry = (account: string) =>

@@ -9,6 +9,7 @@ import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { signIn } from './deadline-harness.ts';
 import { startAgent } from './host.ts';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
+import { keychainScope } from './keychain-scope.ts';
 
 // Real IdP + broker + gnome-keyring: sign-out revokes the refresh token at the IdP (RFC 7009), and
 // says so honestly when the IdP cannot be reached.
@@ -16,12 +17,15 @@ async function signedInAgent() {
   const root = mkdtempSync(join(tmpdir(), 'hg-logout-'));
   const stack = await startDemoStack({ dataDir: join(root, 'stack') });
   const service = `hourglass-logout-${randomUUID().slice(0, 8)}`;
-  const agent = await startAgent(agentConfigForStack(stack, join(root, 'agent')), {
+  const dataDir = join(root, 'agent');
+  const agent = await startAgent(agentConfigForStack(stack, dataDir), {
     serveLocalApi: false,
     keychainService: service,
   });
   await signIn(agent.handlers, 'alice');
-  const item = await createKeychainVault(service).read(SESSION_ACCOUNT);
+  const item = await createKeychainVault(service, keychainScope(dataDir, undefined)).read(
+    SESSION_ACCOUNT,
+  );
   const refreshToken =
     item.ok && item.value ? (JSON.parse(item.value) as { refreshToken: string }).refreshToken : '';
   return { stack, agent, refreshToken };

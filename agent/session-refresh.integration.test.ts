@@ -10,6 +10,7 @@ import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
 import { randomUUID } from 'node:crypto';
 import { createKeychainVault, SESSION_ACCOUNT } from './keychain.vault.ts';
+import { keychainScope, scopeAccountPrefix } from './keychain-scope.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 
 // Real IdP + broker + gnome-keyring; only the agent's clock is moved, to make its access token stale.
@@ -19,12 +20,14 @@ describe('session refresh', () => {
   let skewMs = 0;
   // Its own keychain service, so the walking skeleton running in parallel never sees these items.
   const service = `hourglass-refresh-${randomUUID().slice(0, 8)}`;
-  const vault = createKeychainVault(service);
+  const root = mkdtempSync(join(tmpdir(), 'hg-refresh-'));
+  const dataDir = join(root, 'agent');
+  // The items of this data dir (a data dir outside the standard one has its own item names).
+  const scope = keychainScope(dataDir, undefined);
+  const vault = createKeychainVault(service, scope);
 
   beforeAll(async () => {
-    const root = mkdtempSync(join(tmpdir(), 'hg-refresh-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
-    const dataDir = join(root, 'agent');
     agent = await startAgent(agentConfigForStack(stack, dataDir, { warnBeforeSeconds: [] }), {
       clock: { now: () => Date.now() + skewMs },
       serveLocalApi: false,
@@ -72,6 +75,8 @@ describe('session refresh', () => {
     const listing = spawnSync('secret-tool', ['search', '--all', 'service', service], {
       encoding: 'utf8',
     });
-    expect(`${listing.stdout}${listing.stderr}`).not.toMatch(/attribute.username = session/);
+    expect(`${listing.stdout}${listing.stderr}`).not.toContain(
+      `attribute.username = ${scopeAccountPrefix(scope)}session`,
+    );
   });
 });

@@ -12,6 +12,7 @@ import type { AgentConfig } from './config.ts';
 import type { RunningAgent } from './host.ts';
 import { startAgent } from './host.ts';
 import { grantSecretsInItems } from './grant-secrets-layout.ts';
+import { dataDirAccountPrefix } from './keychain-scope.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { waitFor } from '../cli/profile-harness.ts';
 import { agentContract } from '../protocol/index.ts';
@@ -33,8 +34,9 @@ function keychainListing(): string {
   return `${run.stdout}${run.stderr}`.replace(/^secret = .*$/gm, '');
 }
 
-/** Grant ids whose secret the default profile holds in the keychain (deadline bucket items). */
-const heldGrantIds = () => new Set(grantSecretsInItems(findCredentials('hourglass'), '').keys());
+/** Grant ids whose secret the data dir's default profile holds in the keychain (deadline buckets). */
+const heldGrantIds = (prefix: string) =>
+  new Set(grantSecretsInItems(findCredentials('hourglass'), prefix).keys());
 
 /** Every file under `dir` whose bytes contain `needle` (SQLite and WAL files included). */
 function filesContaining(dir: string, needle: string): string[] {
@@ -53,6 +55,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
   let config: AgentConfig;
   let cliEnv: NodeJS.ProcessEnv;
   let root: string;
+  let prefix: string;
 
   const cli = (...args: string[]): Promise<CliRun> =>
     new Promise((resolve) => {
@@ -68,14 +71,15 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     });
 
   beforeAll(async () => {
-    // The test keyring is shared with the suites that ran before: start this default profile
-    // from no session item, so "a forged state stores nothing" is about this run alone.
-    spawnSync('secret-tool', ['clear', 'service', 'hourglass', 'username', 'session']);
+    // A fresh data dir: its items have names of their own (keychain-scope.ts), so "a forged
+    // state stores nothing" is about this run alone, whatever other suites keep in the keyring.
     root = mkdtempSync(join(tmpdir(), 'hg-skel-'));
     stack = await startDemoStack({ dataDir: join(root, 'stack') });
     const dataDir = join(root, 'agent');
     config = agentConfigForStack(stack, dataDir, { warnBeforeSeconds: [2] });
     agent = await startAgent(config);
+    prefix = dataDirAccountPrefix(dataDir);
+    expect(prefix).toMatch(/^default@[0-9a-f]{12}\/$/);
     // Only HOURGLASS_HOME: the CLI must find the running agent by its socket, not start another.
     cliEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOURGLASS_HOME: dataDir };
   });
@@ -107,7 +111,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     forged.searchParams.set('state', 'forged-state');
     const forgedAnswer = await fetch(forged);
     expect(forgedAnswer.status).toBe(400);
-    expect(keychainListing()).not.toMatch(/attribute.username = session/);
+    expect(keychainListing()).not.toContain(`attribute.username = ${prefix}session`);
 
     const answer = await fetch(callbackUrl);
     const page = await answer.text();
@@ -119,7 +123,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
       ok: true,
       value: { user: { groups: expect.arrayContaining(['engineers']) } },
     });
-    expect(keychainListing()).toMatch(/attribute.username = session/);
+    expect(keychainListing()).toContain(`attribute.username = ${prefix}session`);
     expect(await agent.handlers.getStatus({})).toMatchObject({
       ok: true,
       value: { loggedIn: true, demo: true },
@@ -171,7 +175,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     expect(requested.code).toBe(0);
     expect(requested.stdout).toMatch(/active/);
     const grantId = /grant (\S+) active/.exec(requested.stdout)?.[1] ?? '';
-    expect(heldGrantIds().has(grantId)).toBe(true);
+    expect(heldGrantIds(prefix).has(grantId)).toBe(true);
 
     const exported = await cli('env', 'prod-api-readonly', '--shell', 'bash');
     expect(exported.code).toBe(0);
@@ -194,7 +198,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
     expect(requested.stdout).not.toContain(token);
     // Secrets live in the keychain only: no file of the agent or the broker holds the token or
     // the refresh token (grant store, logs, SQLite database and its WAL, config).
-    const refreshToken = new Entry('hourglass', 'session').getPassword() ?? '';
+    const refreshToken = new Entry('hourglass', `${prefix}session`).getPassword() ?? '';
     expect(refreshToken.length).toBeGreaterThan(20);
     expect(filesContaining(root, grantId).length).toBeGreaterThan(1); // the scan does see data
     expect(filesContaining(root, token)).toEqual([]);
@@ -215,7 +219,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
         const status = snapshot.ok
           ? snapshot.value.grants.find((g) => g.id === grantId)?.status
           : undefined;
-        return status === 'expired' && !heldGrantIds().has(grantId) ? true : undefined;
+        return status === 'expired' && !heldGrantIds(prefix).has(grantId) ? true : undefined;
       },
       Math.max(0, deadline - Date.now()) + 10_000,
     );
@@ -234,7 +238,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
 
   it('logs out: the session item is gone and the status says so', async () => {
     expect(await agent.handlers.logout({})).toMatchObject({ ok: true });
-    expect(keychainListing()).not.toMatch(/attribute.username = (session|grants?:)/);
+    expect(keychainListing()).not.toContain(`attribute.username = ${prefix}`);
     expect(await agent.handlers.getStatus({})).toMatchObject({
       ok: true,
       value: { loggedIn: false, user: null },

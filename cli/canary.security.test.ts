@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliRun, ProfileHarness } from './profile-harness.ts';
-import { startProfileHarness } from './profile-harness.ts';
+import { profileItemPrefix, startProfileHarness } from './profile-harness.ts';
 
 // Threat: a secret (grant credential, refresh token, ID token) leaking into a log, stderr or a
 // file outside the keychain. The real CLI binary and headless agent, the demo IdP and broker,
@@ -52,7 +52,13 @@ describe('canary secrets through the CLI flows', () => {
     expect(token.length).toBeGreaterThan(40);
     const item = spawnSync(
       'secret-tool',
-      ['lookup', 'service', 'hourglass', 'username', 'canary/session'],
+      [
+        'lookup',
+        'service',
+        'hourglass',
+        'username',
+        `${profileItemPrefix(h.base, 'canary')}session`,
+      ],
       {
         encoding: 'utf8',
       },

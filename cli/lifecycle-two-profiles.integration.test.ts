@@ -3,8 +3,9 @@ import type { LocalGrant, PendingApproval } from '../protocol/index.ts';
 import type { ProfileHarness } from './profile-harness.ts';
 import {
   grantSecretOf,
-  holdsItem,
+  holdsItem as holdsItemIn,
   keychainListing,
+  profileItemPrefix,
   startProfileHarness,
   waitFor,
 } from './profile-harness.ts';
@@ -13,10 +14,11 @@ import {
 // binary; alice and bob each on their own profile, each with an agent started on demand.
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
-const secretOf = (profile: string, grantId: string) => grantSecretOf(profile, grantId) ?? '';
-
 describe('the grant lifecycle through the CLI, with two profiles', () => {
   let h: ProfileHarness;
+  const secretOf = (profile: string, grantId: string) =>
+    grantSecretOf(h.base, profile, grantId) ?? '';
+  const holdsItem = (profile: string, grantId: string) => holdsItemIn(h.base, profile, grantId);
 
   beforeAll(async () => {
     h = await startProfileHarness();
@@ -246,7 +248,9 @@ describe('the grant lifecycle through the CLI, with two profiles', () => {
     const ended = await h.cli('bob', 'status', '--json');
     expect(json<{ status: { loggedIn: boolean } }>(ended.stdout).status.loggedIn).toBe(false);
     // Bob's grant was ended at the broker too (logout --end-grants).
-    expect(keychainListing()).not.toMatch(/attribute.username = bob\//);
+    expect(keychainListing()).not.toContain(
+      `attribute.username = ${profileItemPrefix(h.base, 'bob')}`,
+    );
     expect(holdsItem('bob', bobGrant)).toBe(false);
     const alice = await h.cli('alice', 'status', '--json');
     expect(json<{ status: { loggedIn: boolean } }>(alice.stdout).status.loggedIn).toBe(true);

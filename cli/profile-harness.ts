@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findCredentials } from '@napi-rs/keyring';
+import { profileDataDir } from '../agent/config.ts';
 import { grantSecretsInItems } from '../agent/grant-secrets-layout.ts';
+import { dataDirAccountPrefix } from '../agent/keychain-scope.ts';
 import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import type { DemoSetup } from '../demo/demo-setup.ts';
 import { startDemo } from '../demo/demo-setup.ts';
@@ -61,13 +63,19 @@ export function keychainListing(): string {
   return `${run.stdout}${run.stderr}`.replace(/^secret = .*$/gm, '');
 }
 
+/** The keychain account prefix of `profile` under base dir `base` (its data dir's own names). */
+export const profileItemPrefix = (base: string, profile: string): string =>
+  dataDirAccountPrefix(profileDataDir(base, profile), profile, { HOME: process.env.HOME });
+
 /** `profile`'s grant secret for `grantId` in the keychain (in its deadline bucket item), or null. */
-export const grantSecretOf = (profile: string, grantId: string): string | null =>
-  grantSecretsInItems(findCredentials('hourglass'), `${profile}/`).get(grantId) ?? null;
+export const grantSecretOf = (base: string, profile: string, grantId: string): string | null =>
+  grantSecretsInItems(findCredentials('hourglass'), profileItemPrefix(base, profile)).get(
+    grantId,
+  ) ?? null;
 
 /** Whether the keychain holds `profile`'s secret for `grantId`. */
-export const holdsItem = (profile: string, grantId: string): boolean =>
-  grantSecretOf(profile, grantId) !== null;
+export const holdsItem = (base: string, profile: string, grantId: string): boolean =>
+  grantSecretOf(base, profile, grantId) !== null;
 
 /** Starts the demo stack under a fresh base dir (config.json written there, as `npm start` does). */
 export async function startProfileHarness(): Promise<ProfileHarness> {
