@@ -18,24 +18,30 @@ export function appendAudit(trx: Transaction<BrokerDatabase>, entry: AuditEntry)
   return appendAuditBatch(trx, [entry]);
 }
 
-/**
- * Appends `entries` in order with one read of the chain head and one insert (the chain lock, where
- * the backend needs one, is the caller's). If this throws, the caller's transaction rolls back.
- */
-export async function appendAuditBatch(
-  trx: Transaction<BrokerDatabase>,
-  entries: readonly AuditEntry[],
-): Promise<void> {
-  if (entries.length === 0) return;
-  const last = await trx
-    .selectFrom('audit')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  let seq = last?.seq ?? 0;
-  let prevHash = last?.hash ?? GENESIS_HASH;
-  const rows = entries.map((entry) => {
+/** The chain head: the last record's sequence number and hash (0 and GENESIS_HASH when empty). */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** An audit row as stored. */
+export interface ChainedAuditRow {
+  seq: number;
+  at: string;
+  event: string;
+  grant_id: string | null;
+  actor: string;
+  role: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The rows that append `entries` after `head`, in order, each hashed onto the one before. Pure. */
+export function chainAuditRows(head: ChainHead, entries: readonly AuditEntry[]): ChainedAuditRow[] {
+  let seq = head.seq;
+  let prevHash = head.hash;
+  return entries.map((entry) => {
     seq += 1;
     const record = {
       seq,
@@ -61,5 +67,23 @@ export async function appendAuditBatch(
     prevHash = hash;
     return row;
   });
-  await trx.insertInto('audit').values(rows).execute();
+}
+
+/**
+ * Appends `entries` in order with one read of the chain head and one insert (the chain lock, where
+ * the backend needs one, is the caller's). If this throws, the caller's transaction rolls back.
+ */
+export async function appendAuditBatch(
+  trx: Transaction<BrokerDatabase>,
+  entries: readonly AuditEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const last = await trx
+    .selectFrom('audit')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const head = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
+  await trx.insertInto('audit').values(chainAuditRows(head, entries)).execute();
 }

@@ -154,7 +154,7 @@ export class GrantService {
   async #commit(value: Transitioned, now: Date, before: GrantRecord): Promise<GrantRecord | null> {
     if (value.audit.length === 0 && value.events.length === 0 && !value.issuedToken) return before;
     const write = this.#write(value, now);
-    const outcome = await this.#deps.repo.update(write, before.version);
+    const outcome = await this.#deps.repo.update(write, before.version, before);
     if (outcome.status !== 'committed') return null;
     this.#afterCommit(write, outcome.lastEventSeq, before);
     return outcome.grant;

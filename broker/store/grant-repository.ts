@@ -153,8 +153,11 @@ export interface GrantRepository {
   nextDeadline(): Promise<Date | null>;
   /** Stores a new grant; refuses when the owner holds a live grant of the role or reused a key. */
   insert(write: GrantWrite): Promise<CommitOutcome>;
-  /** Stores a changed grant if its stored version is still `expectedVersion` (then bumps it). */
-  update(write: GrantWrite, expectedVersion: number): Promise<CommitOutcome>;
+  /**
+   * Stores a changed grant if its stored version is still `expectedVersion` (then bumps it).
+   * `before`, the grant as read at that version, lets the store write only the changed columns.
+   */
+  update(write: GrantWrite, expectedVersion: number, before?: GrantRecord): Promise<CommitOutcome>;
   /** Events after `seq`, oldest first. */
   eventsAfter(seq: number, limit: number): Promise<StoredEvent[]>;
   /** The last event's sequence number (0 when none). */

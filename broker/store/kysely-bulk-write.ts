@@ -4,10 +4,10 @@
  * transaction, with one audit chain append.
  */
 import type { Insertable, Transaction } from 'kysely';
-import { appendAuditBatch } from '../audit/append-audit.ts';
+import { appendAuditBatch, type AuditEntry } from '../audit/append-audit.ts';
 import { actorKey } from '../lifecycle/grant-record.ts';
 import type { GrantWrite } from './grant-repository.ts';
-import type { BrokerDatabase, EventRow, OutboxRow } from './schema.ts';
+import type { BrokerDatabase, EventRow, IssuedTokenRow, OutboxRow } from './schema.ts';
 import type { StoreDialect } from './store-dialect.ts';
 
 // Rows per insert statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
@@ -20,7 +20,8 @@ function slices<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
-function outboxRows(writes: readonly GrantWrite[]): Insertable<OutboxRow>[] {
+/** The outbox rows of `writes`: provider effects, then webhook deliveries. */
+export function outboxRows(writes: readonly GrantWrite[]): Insertable<OutboxRow>[] {
   return writes.flatMap(({ effects, webhooks, at }) => {
     const when = at.toISOString();
     const base = { created_at: when, attempts: 0, last_error: null, done_at: null };
@@ -45,7 +46,8 @@ function outboxRows(writes: readonly GrantWrite[]): Insertable<OutboxRow>[] {
   });
 }
 
-function eventRows(writes: readonly GrantWrite[]): Insertable<EventRow>[] {
+/** The event rows of `writes` (each write's view serialised once). */
+export function eventRows(writes: readonly GrantWrite[]): Insertable<EventRow>[] {
   return writes.flatMap(({ grant, events, at }) => {
     const when = at.toISOString();
     const owner = actorKey(grant);
@@ -71,6 +73,29 @@ function eventRows(writes: readonly GrantWrite[]): Insertable<EventRow>[] {
   });
 }
 
+/** The issued token ids of `writes`. */
+export function tokenRows(writes: readonly GrantWrite[]): IssuedTokenRow[] {
+  return writes.flatMap(({ grant, issuedToken }) =>
+    issuedToken
+      ? [
+          {
+            jti: issuedToken.tokenId,
+            grant_id: grant.id,
+            expires_at: issuedToken.expiresAt,
+            revoked_at: null,
+          },
+        ]
+      : [],
+  );
+}
+
+/** The audit entries of `writes`, in order. */
+export function auditEntries(writes: readonly GrantWrite[]): AuditEntry[] {
+  return writes.flatMap(({ grant, audit: drafts, at }) =>
+    drafts.map((entry) => ({ ...entry, at, grantId: grant.id, role: grant.role })),
+  );
+}
+
 /**
  * Writes the outbox entries, token ids, audit rows and events of `writes` inside `trx`, in the
  * order of `writes`. What needs no ordering goes first; the chain lock is then held only for the
@@ -84,22 +109,9 @@ export async function writeAlongside(
 ): Promise<number | null> {
   for (const rows of slices(outboxRows(writes)))
     await trx.insertInto('outbox').values(rows).execute();
-  const tokens = writes.flatMap(({ grant, issuedToken }) =>
-    issuedToken
-      ? [
-          {
-            jti: issuedToken.tokenId,
-            grant_id: grant.id,
-            expires_at: issuedToken.expiresAt,
-            revoked_at: null,
-          },
-        ]
-      : [],
-  );
+  const tokens = tokenRows(writes);
   if (tokens.length > 0) await trx.insertInto('issued_tokens').values(tokens).execute();
-  const audit = writes.flatMap(({ grant, audit: drafts, at }) =>
-    drafts.map((entry) => ({ ...entry, at, grantId: grant.id, role: grant.role })),
-  );
+  const audit = auditEntries(writes);
   const events = eventRows(writes);
   if (audit.length === 0 && events.length === 0) return null;
   await dialect.lockChain(trx);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { grantChangeSchema, grantSchema } from '../../protocol/broker-api.ts';
 import type { GrantOwner } from '../lifecycle/grant-record.ts';
 import type { CommitOutcome, GrantRepository, StoredEvent } from './grant-repository.ts';
-import { fromRow, toRow } from './grant-row.ts';
+import { changedColumns, fromRow, GRANT_UPDATE_COLUMNS, toRow } from './grant-row.ts';
 import { kyselyAuditRead, kyselyCheckpoints } from './kysely-audit-read.ts';
 import { writeAlongside } from './kysely-bulk-write.ts';
 import { kyselyCommitDue } from './kysely-due-batch.ts';
@@ -141,10 +141,15 @@ export function kyselyGrantRepository(
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },
-    update(write, expectedVersion) {
+    update(write, expectedVersion, before) {
       return transact(async (trx): Promise<CommitOutcome> => {
         const stored = { ...write.grant, version: expectedVersion + 1 };
-        const { id: _id, ...values } = toRow(stored);
+        const row = toRow(stored);
+        // Only what changed (and the version): unchanged indexed columns cost no index write.
+        const columns = before ? changedColumns(toRow(before), row) : GRANT_UPDATE_COLUMNS;
+        const values = Object.fromEntries(
+          [...columns, 'version' as const].map((column) => [column, row[column]]),
+        );
         const result = await trx
           .updateTable('grants')
           .set(values)

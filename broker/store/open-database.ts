@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { migrationProvider } from './migrations.ts';
 import type { BrokerDatabase } from './schema.ts';
+import { registerSqliteConnection } from './sqlite-raw.ts';
 
 const STATEMENT_CACHE = 500;
 
@@ -47,5 +48,6 @@ export async function openBrokerDatabase(path: string): Promise<Kysely<BrokerDat
       `cannot migrate the broker database at ${path}: ${error instanceof Error ? error.message : 'unknown error'}`,
     );
   }
+  registerSqliteConnection(db, sqlite);
   return db;
 }
