@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
-import { brokerConfigSchema, type BrokerConfig } from './config.ts';
+import { brokerConfigSchema, fieldName, type BrokerConfig } from './config.ts';
 
 /** Environment variables that override a top-level config field. */
 export const CONFIG_ENV: Readonly<Record<string, { field: string; number?: boolean }>> = {
@@ -61,7 +61,7 @@ export async function loadConfigFile(
   const parsed = brokerConfigSchema.safeParse(values);
   if (parsed.success) return { status: 'success', config: parsed.data };
   const lines = parsed.error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.') || '(top level)';
+    const field = fieldName(issue.path) || '(top level)';
     const top = String(issue.path[0] ?? '');
     const where = overridden.has(top)
       ? `${path} (from ${Object.keys(CONFIG_ENV).find((k) => CONFIG_ENV[k]?.field === top) ?? 'env'})`

@@ -2,8 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { audienceParameterSchema, providerKindSchema } from '../protocol/broker-api.ts';
-import { webhookEventSchema } from './webhooks/webhooks.ts';
+import { audienceParameterSchema } from '../protocol/broker-api.ts';
+import {
+  checkTenants,
+  databaseUrlSchema,
+  targetsSchema,
+  tenantEntrySchema,
+  webhooksSchema,
+} from './tenants/tenant-config.ts';
 
 /** One trusted OIDC issuer and the audience its access tokens must carry for the broker. */
 export const trustedIssuerSchema = z.strictObject({
@@ -82,70 +88,46 @@ export const brokerConfigSchema = z
     port: z.number().int().min(0).max(65535).default(0),
     publicUrl: z.url().optional(),
     issuers: z.array(trustedIssuerSchema).min(1).superRefine(distinctIssuerNames),
-    policyPath: z.string().min(1),
+    /** The one tenant's policy file (without `tenants`). */
+    policyPath: z.string().min(1).optional(),
     /** The SQLite file (the embedded default); ignored when `databaseUrl` is set. */
     databasePath: z.string().min(1).optional(),
     /** A PostgreSQL URL (`postgres://…`): several broker replicas may share it. */
-    databaseUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL starts with postgres:// or postgresql://')
-      .optional(),
-    signingKeyPath: z.string().min(1),
+    databaseUrl: databaseUrlSchema.optional(),
+    signingKeyPath: z.string().min(1).optional(),
     rateLimitPerMinute: z.number().int().positive().default(120),
     /** Seconds after a grant ends that its wipe receipt is awaited before "wipe not confirmed". */
     wipeGraceSeconds: z.number().int().min(0).max(86400).default(120),
     /** Seconds between heartbeat comments on `GET /v1/events`. */
     eventHeartbeatSeconds: z.number().min(0.05).max(300).default(15),
-    /**
-     * Webhooks for requested / approved / activated / denied / revoked / expired / break_glass /
-     * irrevocable: generic JSON (HMAC-SHA256 signed with the secret in env var `secretEnv`) or
-     * Slack-compatible; retried with backoff, never blocking a transition.
-     */
-    webhooks: z
-      .array(
-        z.strictObject({
-          url: z.url(),
-          format: z.enum(['json', 'slack']).default('json'),
-          secretEnv: z
-            .string()
-            .regex(
-              /^[A-Z_][A-Z0-9_]*$/,
-              'name an environment variable, e.g. HOURGLASS_WEBHOOK_SECRET',
-            )
-            .optional(),
-          events: z.array(webhookEventSchema).min(1).optional(),
-        }),
-      )
-      .default([]),
+    webhooks: webhooksSchema,
     /** Seconds between signed checkpoints of the audit chain head (also written at shutdown). */
     auditCheckpointSeconds: z.number().min(0.05).max(3600).default(60),
+    targets: targetsSchema,
     /**
-     * Credential targets by name (a database, an SSH CA, an STS endpoint); each provider parses
-     * its own. Secrets are named by `{ env: VAR }` or `{ file: path }`, never written here or in policy.
+     * Several tenants in one process, each under `/tenants/<name>` with its own policy, signing
+     * key, store, targets and webhooks (then none of those at the top level).
      */
-    targets: z
-      .record(
-        z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a target name is lowercase letters, digits, -'),
-        z.looseObject({ kind: providerKindSchema }),
-      )
-      .default({}),
+    tenants: z.array(tenantEntrySchema).min(1).optional(),
   })
   .refine((c) => isLoopback(c.host) || c.tls !== undefined || Boolean(c.trustProxy), {
     message:
       'listening beyond loopback needs tls (certPath, keyPath) or a trustProxy setting for the proxy in front',
     path: ['host'],
   })
-  .refine((c) => c.databasePath !== undefined || c.databaseUrl !== undefined, {
-    message: 'set databasePath (SQLite file) or databaseUrl (PostgreSQL)',
-    path: ['databasePath'],
-  });
+  .superRefine(checkTenants);
 
 /** Parsed broker configuration. */
 export type BrokerConfig = z.infer<typeof brokerConfigSchema>;
 /** Broker configuration as written (defaults optional). */
 export type BrokerConfigInput = z.input<typeof brokerConfigSchema>;
+
+/** A config field as written in messages: `tenants[1].policyPath`, `issuers[0].name`. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
+    .join('');
+}
 
 /** Parses configuration values; the error names each bad field. */
 export function parseBrokerConfig(
@@ -153,7 +135,7 @@ export function parseBrokerConfig(
 ): { status: 'success'; config: BrokerConfig } | { status: 'error'; message: string } {
   const parsed = brokerConfigSchema.safeParse(input);
   if (parsed.success) return { status: 'success', config: parsed.data };
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const problems = parsed.error.issues.map((i) => `${fieldName(i.path) || '(root)'}: ${i.message}`);
   return { status: 'error', message: `broker config: ${problems.join('; ')}` };
 }
 

@@ -13,13 +13,42 @@ import {
 } from './audit/audit-cli.ts';
 import type { PolicyReload } from './policy/live-policy.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
-import { watchPolicyFile } from './policy/policy-watch.ts';
-import { startBroker } from './start-broker.ts';
+import { watchPolicyFile, type PolicyWatch } from './policy/policy-watch.ts';
+import { startBroker, type RunningTenant } from './start-broker.ts';
 import { registerDrill } from './drill/drill-command.ts';
 
 function fail(message: string): never {
   process.stderr.write(`hourglass-broker: ${message}\n`);
   process.exit(1);
+}
+
+/** What came of a reload, on stderr, naming the tenant on a broker of several. */
+const reportReload =
+  (tenant: RunningTenant, trigger: string) =>
+  (result: PolicyReload): void => {
+    const whose = tenant.name === undefined ? '' : ` of tenant ${tenant.name}`;
+    process.stderr.write(
+      result.status === 'reloaded'
+        ? `policy${whose} reloaded on ${trigger}: ${result.roles} roles\n`
+        : `policy${whose} reload on ${trigger} refused; still serving the previous policy:\n${result.message}\n`,
+    );
+  };
+
+/**
+ * SIGHUP, or a change of a tenant's policy file, re-reads it; a bad file is refused and that
+ * tenant keeps serving its previous policy (the other tenants are not touched).
+ */
+function watchPolicies(tenants: readonly RunningTenant[]): PolicyWatch[] {
+  process.on('SIGHUP', () => {
+    for (const tenant of tenants) void tenant.reloadPolicy().then(reportReload(tenant, 'SIGHUP'));
+  });
+  return tenants.map((tenant) =>
+    watchPolicyFile(
+      tenant.policyPath,
+      () => tenant.reloadPolicy(),
+      reportReload(tenant, 'file change'),
+    ),
+  );
 }
 
 async function serve(opts: { config: string }): Promise<void> {
@@ -34,22 +63,12 @@ async function serve(opts: { config: string }): Promise<void> {
       ),
   }).catch((error: unknown) => fail(error instanceof Error ? error.message : 'cannot start'));
   process.stdout.write(`hourglass-broker listening on ${broker.url}\n`);
-  // SIGHUP, or a change of the file, re-reads the policy; a bad file is refused and the old
-  // policy keeps serving.
-  const report = (trigger: string) => (result: PolicyReload) =>
-    result.status === 'reloaded'
-      ? process.stderr.write(`policy reloaded on ${trigger}: ${result.roles} roles\n`)
-      : process.stderr.write(
-          `policy reload on ${trigger} refused; still serving the previous policy:\n${result.message}\n`,
-        );
-  process.on('SIGHUP', () => void broker.reloadPolicy().then(report('SIGHUP')));
-  const policyWatch = watchPolicyFile(
-    config.policyPath,
-    () => broker.reloadPolicy(),
-    report('file change'),
-  );
+  for (const tenant of broker.tenants)
+    if (tenant.name !== undefined)
+      process.stdout.write(`tenant ${tenant.name} served at ${tenant.url}\n`);
+  const watches = watchPolicies(broker.tenants);
   const stop = () => {
-    policyWatch.close();
+    for (const watch of watches) watch.close();
     void broker.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -297,6 +297,8 @@ export const providerHealthSchema = z.object({
   status: z.enum(['ok', 'down']),
   /** What is wrong, naming the target. */
   detail: z.string().nullable(),
+  /** The tenant whose provider this is, on a broker serving several (`/tenants/<name>`). */
+  tenant: z.string().optional(),
 });
 export type ProviderHealthView = z.infer<typeof providerHealthSchema>;
 

@@ -27,7 +27,8 @@ function decodedPath(url: string): string {
   }
 }
 
-const isApiPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
+const isApiPath = (path: string, prefix: string): boolean =>
+  path === `${prefix}/v1` || path.startsWith(`${prefix}/v1/`);
 
 /**
  * Adds the gate: 401 without a valid token, 429 over the per-user limit, and 429 for an address
@@ -35,12 +36,18 @@ const isApiPath = (path: string): boolean => path === '/v1' || path.startsWith('
  */
 export function installAuthentication(
   app: FastifyInstance,
-  deps: { verify: TokenVerifier; limits: RateLimits },
+  deps: {
+    verify: TokenVerifier;
+    limits: RateLimits;
+    /** Where the tenant is mounted (`/tenants/<name>`); none: the root. */
+    prefix?: string;
+  },
 ): void {
   app.addHook('onRequest', async (request) => {
     // The routed path (after percent-decoding), not the raw URL: `/%761/me` is routed to /v1/me.
     // Unrouted paths fall back to the decoded URL, so an unknown /v1 route still asks for a token.
-    if (!isApiPath(request.routeOptions.url ?? decodedPath(request.url))) return;
+    const path = request.routeOptions.url ?? decodedPath(request.url);
+    if (!isApiPath(path, deps.prefix ?? '')) return;
     const blocked = await deps.limits.checkAddress(request);
     if (blocked) throw blocked;
     const token = bearerToken(request.headers.authorization);

@@ -1,20 +1,18 @@
-/** Builds the broker's Fastify app from its dependencies. Listening is the caller's job. */
+/** Builds the broker's Fastify app from its tenants' dependencies. Listening is the caller's job. */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { installAuthentication } from './authenticate.ts';
+import type { Clock } from '../ports.ts';
 import type { BrokerDeps } from './broker-deps.ts';
-import { serveContract } from './contract-route.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handling.ts';
-import { createBrokerMetrics } from './metrics.ts';
+import { createBrokerMetrics, type BrokerMetrics } from './metrics.ts';
 import { installOpsRoutes } from './ops-routes.ts';
 import { installRateLimits } from './rate-limits.ts';
-import { auditRoute } from './routes/audit.route.ts';
-import { commandRoutes } from './routes/command.routes.ts';
-import { createRequestRoute } from './routes/create-request.route.ts';
-import { eventsRoute, type OpenStreams } from './routes/events.route.ts';
-import { issueCredentialsRoute } from './routes/issue-credentials.route.ts';
-import { readRoutes } from './routes/read.routes.ts';
-import { wellKnownRoute } from './routes/well-known.route.ts';
+import {
+  installTenantRoutes,
+  mountTenants,
+  outsideTenantsMessage,
+  type MountedTenant,
+} from './tenants-mount.ts';
 
 /** A route the app serves. */
 export interface ServedRoute {
@@ -48,9 +46,18 @@ function loggerOptions(level: string): FastifyServerOptions['logger'] {
   };
 }
 
-/** The broker HTTP app: routes of `brokerContract`, JWKS and health. */
-export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
-  const server = deps.server ?? {};
+/** Listener-wide settings of the HTTP app (the same for every tenant it serves). */
+export interface ListenerOptions {
+  server?: BrokerDeps['server'];
+  rateLimitPerMinute: number;
+  metrics: BrokerMetrics;
+  ready: () => boolean;
+  clock: Clock;
+  onInternalError: (error: unknown) => void;
+}
+
+/** The Fastify instance with the listener's logging, limits, error body and route list. */
+function listenerApp(server: NonNullable<BrokerDeps['server']>): FastifyInstance {
   // With `https` Fastify's types name another server class; the app is used the same either way.
   const app = Fastify({
     logger: loggerOptions(server.logLevel ?? 'silent'),
@@ -69,49 +76,46 @@ export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
       if (method !== 'HEAD') routes.push({ method, url: route.url });
     }
   });
-  installErrorHandling(app, deps.onInternalError);
-  installAuthentication(app, {
-    verify: deps.verify,
-    limits: installRateLimits(app, {
-      userPerMinute: deps.rateLimitPerMinute,
-      // Failed authentications per client address: guessing tokens is throttled before any work.
-      failuresPerMinute: Math.max(10, Math.ceil(deps.rateLimitPerMinute / 4)),
-    }),
-  });
-
-  installOpsRoutes(app, deps, deps.metrics ?? createBrokerMetrics(), deps.ready ?? (() => true));
-  app.get('/healthz', async () => {
-    const outbox = await deps.repo.outboxStats();
-    return {
-      now: deps.clock.now().toISOString(),
-      // Effects that keep failing (a target that cannot be reached) show here, not only in logs.
-      status: outbox.failing > 0 ? 'degraded' : 'ok',
-      outbox,
-      eventStreams: deps.bus.size(),
-    };
-  });
-  app.get('/.well-known/jwks.json', () => ({ keys: [deps.signingKey.publicJwk] }));
-  wellKnownRoute(app, deps);
-  // Provider documents: discovery, introspection, revocation lists (each provider's own).
-  for (const provider of deps.providers.values()) provider.routes?.(app);
-
-  const streams: OpenStreams = { ends: new Set(), closing: false };
-  // Open event streams never go idle, so end them before the server waits for its connections.
-  app.addHook('preClose', (done) => {
-    streams.closing = true;
-    for (const end of [...streams.ends]) end();
-    done();
-  });
-  serveContract(
-    app,
-    {
-      ...readRoutes(deps),
-      createRequest: createRequestRoute(deps),
-      issueCredentials: issueCredentialsRoute(deps),
-      ...commandRoutes(deps),
-      ...auditRoute(deps),
-    },
-    eventsRoute(deps, streams),
-  );
   return app;
+}
+
+/**
+ * The broker HTTP app over `tenants`: one tenant without a name is served at the root (as a
+ * single-tenant broker always was); named tenants each under `/tenants/<name>`. Health, readiness
+ * and metrics stay at the root and cover them all.
+ */
+export function buildListenerApp(
+  listener: ListenerOptions,
+  tenants: readonly MountedTenant[],
+): FastifyInstance {
+  const app = listenerApp(listener.server ?? {});
+  const [root] = tenants;
+  const atRoot = tenants.length === 1 && root?.name === undefined ? root : undefined;
+  installErrorHandling(app, listener.onInternalError, atRoot ? undefined : outsideTenantsMessage);
+  // One budget per user and per address across the listener: tenants do not multiply it.
+  const limits = installRateLimits(app, {
+    userPerMinute: listener.rateLimitPerMinute,
+    // Failed authentications per client address: guessing tokens is throttled before any work.
+    failuresPerMinute: Math.max(10, Math.ceil(listener.rateLimitPerMinute / 4)),
+  });
+  const ops = tenants.map((t) => ({ name: t.name, ...t.deps }));
+  installOpsRoutes(app, ops, { ...listener, now: () => listener.clock.now() });
+  if (atRoot) installTenantRoutes(app, atRoot.deps, limits, '');
+  else mountTenants(app, tenants, limits);
+  return app;
+}
+
+/** The broker HTTP app for one tenant at the root: routes of `brokerContract`, JWKS and health. */
+export function buildBrokerApp(deps: BrokerDeps): FastifyInstance {
+  return buildListenerApp(
+    {
+      ...(deps.server ? { server: deps.server } : {}),
+      rateLimitPerMinute: deps.rateLimitPerMinute,
+      metrics: deps.metrics ?? createBrokerMetrics(),
+      ready: deps.ready ?? (() => true),
+      clock: deps.clock,
+      onInternalError: deps.onInternalError,
+    },
+    [{ name: undefined, deps }],
+  );
 }

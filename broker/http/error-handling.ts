@@ -1,6 +1,12 @@
 /** The one place where failures become `{ error: { code, message, requestId } }`. */
 import { randomBytes } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { httpStatusFor, type ErrorBody, type ErrorCode } from '../../protocol/errors.ts';
 import { BrokerHttpError } from './http-error.ts';
 
@@ -82,10 +88,30 @@ export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHa
   );
 };
 
+/** What a 404 names: the method and path asked for, unless `message` is given. */
+export function notFoundHandler(
+  message?: (path: string) => string | undefined,
+): (request: FastifyRequest, reply: FastifyReply) => void {
+  return (request, reply) => {
+    const path = request.url.split('?')[0]?.slice(0, 200) ?? '';
+    void reply
+      .status(404)
+      .send(
+        errorBody(
+          'not_found',
+          message?.(path) ?? `no such endpoint: ${request.method} ${path}`,
+          request.id,
+        ),
+      );
+  };
+}
+
 /** Installs the JSON body parser, the error handler and the not-found handler. */
 export function installErrorHandling(
   app: FastifyInstance,
   onInternal: (error: unknown) => void,
+  /** A 404's message for some paths (none: "no such endpoint"). */
+  notFoundMessage?: (path: string) => string | undefined,
 ): void {
   app.removeContentTypeParser('application/json');
   // Fastify's own parser (secure-json-parse): `__proto__` and `constructor.prototype` keys are
@@ -114,15 +140,5 @@ export function installErrorHandling(
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id, bodyExtra));
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send(
-        errorBody(
-          'not_found',
-          `no such endpoint: ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
-          request.id,
-        ),
-      );
-  });
+  app.setNotFoundHandler(notFoundHandler(notFoundMessage));
 }

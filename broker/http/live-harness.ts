@@ -59,7 +59,7 @@ export interface Answer {
 
 /** Calls the broker with an optional bearer token and a JSON (or raw string) body. */
 export async function call(
-  broker: RunningBroker,
+  broker: { url: string },
   method: string,
   path: string,
   token?: string,

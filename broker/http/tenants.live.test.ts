@@ -1,83 +1,145 @@
 /**
- * Tenants share nothing: two brokers (prod-eu, prod-us) with their own policy, store and signing
- * key. A credential minted in prod-eu is refused by a prod-us target (its key set and issuer).
+ * Several tenants in one broker process (prod-eu, prod-us under /tenants/<name>), sharing nothing:
+ * each signs with its own key under its own issuer, keeps its own store, and accepts only the
+ * issuers allowed in it. A credential minted in prod-eu is refused by a prod-us target.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  brokerDiscoverySchema,
   credentialsResponseSchema,
   grantResponseSchema,
   jwtCredentialSchema,
 } from '../../protocol/broker-api.ts';
+import { errorBodySchema } from '../../protocol/errors.ts';
 import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
 import type { DemoIdp } from '../../demo/idp.ts';
-import type { RunningBroker } from '../start-broker.ts';
-import { tempDir } from '../test-support.ts';
-import { call, startTestBroker, startTestIdp } from './live-harness.ts';
+import type { RunningBroker, RunningTenant } from '../start-broker.ts';
+import { call, startTestIdp } from './live-harness.ts';
+import { jwtRole, startTenantsBroker, tenantPolicy, tenantsConfig } from './tenants-harness.ts';
 
-const policy = (tenant: string) => `tenant: ${tenant}
-roles:
-  - name: api
-    provider: { kind: jwt, audience: https://api.internal }
-    eligible: { groups: [engineers] }
-    maxDuration: 1h
-`;
-
-let idp: DemoIdp;
-const brokers: Record<string, RunningBroker> = {};
-let alice: string;
+let corp: DemoIdp;
+let partner: DemoIdp;
+let broker: RunningBroker;
+let eu: RunningTenant;
+let us: RunningTenant;
+const tokens: Record<string, string> = {};
+const token = (who: string): string => tokens[who] ?? '';
+const AUDIENCE = 'https://api.internal';
 
 beforeAll(async () => {
-  idp = await startTestIdp();
-  for (const tenant of ['prod-eu', 'prod-us']) {
-    const policyPath = join(tempDir(), 'policy.yaml');
-    writeFileSync(policyPath, policy(tenant));
-    brokers[tenant] = await startTestBroker(idp, { config: { policyPath } });
-  }
-  alice = (await obtainTestTokens(idp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
+  [corp, partner] = await Promise.all([startTestIdp(), startTestIdp()]);
+  const api = jwtRole('api', ['corp:engineers', 'partner:engineers']);
+  broker = await startTenantsBroker(
+    await tenantsConfig(
+      [
+        { issuer: corp.issuer, audience: BROKER_AUDIENCE, name: 'corp' },
+        {
+          issuer: partner.issuer,
+          audience: BROKER_AUDIENCE,
+          name: 'partner',
+          tenants: ['prod-eu'],
+        },
+      ],
+      [
+        { name: 'prod-eu', policy: tenantPolicy('prod-eu', api) },
+        { name: 'prod-us', policy: tenantPolicy('prod-us', api) },
+      ],
+    ),
+  );
+  eu = broker.tenant('prod-eu');
+  us = broker.tenant('prod-us');
+  tokens.corp = (await obtainTestTokens(corp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
+  tokens.partner = (await obtainTestTokens(partner.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
 });
 afterAll(async () => {
-  await Promise.all(Object.values(brokers).map((b) => b.close()));
-  await idp?.close();
+  await broker?.close();
+  await Promise.all([corp?.close(), partner?.close()]);
 });
 
-const broker = (tenant: string): RunningBroker => {
-  const found = brokers[tenant];
-  if (!found) throw new Error(tenant);
-  return found;
-};
+const keysOf = (t: RunningTenant) => createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
 
-describe('tenants with their own signing keys', () => {
+describe('several tenants in one broker', () => {
+  it('mounts each tenant under /tenants/<name>', () => {
+    expect(eu.url).toBe(`${broker.url}/tenants/prod-eu`);
+    expect(us.url).toBe(`${broker.url}/tenants/prod-us`);
+    expect(() => broker.db).toThrow(/several tenants/);
+  });
+
   it('a prod-eu credential verifies in prod-eu and is refused by a prod-us target', async () => {
-    const eu = broker('prod-eu');
-    const us = broker('prod-us');
-    const created = await call(eu, 'POST', '/v1/requests', alice, {
+    const created = await call(eu, 'POST', '/v1/requests', token('corp'), {
       role: 'api',
       durationSeconds: 600,
       reason: 'tenant test',
     });
     const { grant } = grantResponseSchema.parse(created.body);
-    const row = await eu.db
-      .selectFrom('grants')
-      .select('tenant')
-      .where('id', '=', grant.id)
-      .executeTakeFirst();
-    expect(row?.tenant).toBe('prod-eu');
-    const issued = await call(eu, 'POST', `/v1/grants/${grant.id}/credentials`, alice);
-    const { token } = jwtCredentialSchema.parse(
+    const issued = await call(eu, 'POST', `/v1/grants/${grant.id}/credentials`, token('corp'));
+    const { token: credential } = jwtCredentialSchema.parse(
       credentialsResponseSchema.parse(issued.body).credential,
     );
-    const keysOf = (b: RunningBroker) =>
-      createRemoteJWKSet(new URL(`${b.url}/.well-known/jwks.json`));
-    const audience = 'https://api.internal';
-    await expect(jwtVerify(token, keysOf(eu), { issuer: eu.url, audience })).resolves.toBeTruthy();
+    expect(decodeJwt(credential).iss).toBe(eu.url);
+    const audience = AUDIENCE;
+    await expect(
+      jwtVerify(credential, keysOf(eu), { issuer: eu.url, audience }),
+    ).resolves.toBeTruthy();
     // A prod-us target trusts prod-us's key set and issuer only.
-    await expect(jwtVerify(token, keysOf(us), { issuer: us.url, audience })).rejects.toThrow();
-    await expect(jwtVerify(token, keysOf(us), { audience })).rejects.toThrow(/signature|key/i);
-    // And the grant does not exist in prod-us.
-    expect((await call(us, 'GET', `/v1/grants/${grant.id}`, alice)).status).toBe(404);
+    await expect(jwtVerify(credential, keysOf(us), { issuer: us.url, audience })).rejects.toThrow();
+    await expect(jwtVerify(credential, keysOf(us), { audience })).rejects.toThrow(/signature|key/i);
+    // The grant does not exist in prod-us, and each tenant's rows are in its own store.
+    expect((await call(us, 'GET', `/v1/grants/${grant.id}`, token('corp'))).status).toBe(404);
+    const rows = async (t: RunningTenant) =>
+      (await t.db.selectFrom('grants').select(['id', 'tenant']).execute()).map((r) => ({ ...r }));
+    expect(await rows(eu)).toEqual([{ id: grant.id, tenant: 'prod-eu' }]);
+    expect(await rows(us)).toEqual([]);
+    const usAudit = await us.db.selectFrom('audit').select('grant_id').execute();
+    expect(usAudit.filter((r) => r.grant_id === grant.id)).toEqual([]);
+  });
+
+  it('refuses an issuer limited to prod-eu at prod-us, and publishes only the allowed issuers', async () => {
+    expect((await call(eu, 'GET', '/v1/me', token('partner'))).status).toBe(200);
+    const refused = await call(us, 'GET', '/v1/me', token('partner'));
+    expect(refused.status).toBe(403);
+    expect(errorBodySchema.parse(refused.body).error.message).toBe(
+      'your identity provider may not act in tenant prod-us; use one trusted for it',
+    );
+    const discovery = async (t: RunningTenant) =>
+      brokerDiscoverySchema.parse(await (await fetch(`${t.url}/.well-known/hourglass`)).json());
+    expect((await discovery(eu)).issuers.map((i) => i.name)).toEqual(['corp', 'partner']);
+    const usDiscovery = await discovery(us);
+    expect(usDiscovery.issuers.map((i) => i.name)).toEqual(['corp']);
+    expect(usDiscovery.brokerUrl).toBe(us.url);
+  });
+
+  it('answers paths outside every tenant in the one error body, a token demanded inside one', async () => {
+    for (const path of ['/tenants/prod-xx/v1/me', '/v1/me', '/.well-known/hourglass']) {
+      const res = await fetch(`${broker.url}${path}`);
+      expect(res.status).toBe(404);
+      const { error } = errorBodySchema.parse(await res.json());
+      expect(error.code).toBe('not_found');
+      expect(error.message).not.toMatch(/prod-eu|prod-us/);
+    }
+    const unknownRoute = await fetch(`${eu.url}/v1/nope`);
+    expect(unknownRoute.status).toBe(401);
+  });
+
+  it('serves /healthz, /readyz and /metrics at the root over every tenant', async () => {
+    const health = (await (await fetch(`${broker.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({
+      status: 'ok',
+      tenants: { 'prod-eu': { status: 'ok' }, 'prod-us': { status: 'ok' } },
+    });
+    const ready = await fetch(`${broker.url}/readyz?verbose`);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      providers: expect.arrayContaining([
+        expect.objectContaining({ kind: 'jwt', tenant: 'prod-eu' }),
+        expect.objectContaining({ kind: 'jwt', tenant: 'prod-us' }),
+      ]),
+    });
+    const metrics = await (await fetch(`${broker.url}/metrics`)).text();
+    expect(metrics).toContain('hourglass_grants{tenant="prod-eu",state="active"} 1');
+    expect(metrics).toContain('hourglass_grants{tenant="prod-us",state="active"} 0');
+    expect(metrics).toMatch(/route="\/tenants\/prod-eu\/v1\/requests",status="201"/);
   });
 });
