@@ -20,6 +20,7 @@ import type { SetupOptions } from './setup-command.ts';
 import { runSetup } from './setup-command.ts';
 import type { LoginOptions } from './login-command.ts';
 import { runLogin } from './login-command.ts';
+import { localTime } from './local-time.ts';
 
 export type { CliIo } from './command-support.ts';
 
@@ -48,7 +49,7 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
       ? after.value.grants.find((g) => g.role === role && g.credentialStored)
       : undefined;
     c.io.err(
-      `hourglass: fetched your active ${role} grant${grant ? ` ${grant.id}` : ''} onto this device (until ${exported.value.expiresAt})\n`,
+      `hourglass: fetched your active ${role} grant${grant ? ` ${grant.id}` : ''} onto this device (until ${localTime(exported.value.expiresAt)})\n`,
     );
   }
   if (process.stdout.isTTY === true)

@@ -15,6 +15,7 @@ import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { startDemoStack, type DemoStack } from '../demo/stack.ts';
 import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { fastPath } from './fast-path.ts';
+import { waitFor } from './profile-harness.ts';
 
 // Real IdP, broker, PostgreSQL, sshd and gnome-keyring; the real CLI binary.
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
@@ -96,6 +97,8 @@ beforeAll(async () => {
     HOME: process.env.HOME,
     HOURGLASS_HOME: dataDir,
     TMPDIR: root,
+    // Text output shows local times: a zone named here keeps it the same on every box.
+    TZ: 'Asia/Kolkata',
   };
   const begun = await agent.handlers.beginLogin({ openBrowser: false });
   if (!begun.ok) throw new Error(begun.error.message);
@@ -274,8 +277,25 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
   it('status: the fast path (one agent call) prints what the full CLI prints', async () => {
     // Countdowns tick between the two runs; everything else must be the same text.
     const steady = (text: string) => text.replace(/\b\d{1,2}(:\d{2}){1,2}\b/g, '<left>');
+    // An ended grant, so the status shows times (its wipe and receipt, in the reader's zone).
+    expect((await cli('revoke', 'api-ro')).code).toBe(0);
+    await waitFor('the wipe receipt of api-ro', async () => {
+      const listed = await agent.handlers.listGrants({});
+      const ended = listed.ok ? listed.value.grants.find((g) => g.role === 'api-ro') : undefined;
+      return ended?.wipeState === 'wiped' ? true : undefined;
+    });
+    const zoneBefore = process.env.TZ;
+    process.env.TZ = cliEnv.TZ;
     let printed = '';
-    expect(await fastPath(['status'], cliEnv, (t) => (printed += t))).toBe(0);
+    try {
+      expect(await fastPath(['status'], cliEnv, (t) => (printed += t))).toBe(0);
+    } finally {
+      if (zoneBefore === undefined) delete process.env.TZ;
+      else process.env.TZ = zoneBefore;
+    }
+    expect(printed).toMatch(
+      /api-ro\s+revoked\s+-\s+no\s+\S+\s+wiped \d\d:\d\d:\d\d \+05:30 \(receipt \d\d:\d\d:\d\d \+05:30\)/,
+    );
     const full = await new Promise<CliRun>((resolve) =>
       execFile(
         process.execPath,

@@ -2,6 +2,7 @@
 import type { LocalGrant, PendingApproval } from '../protocol/index.ts';
 import { assertNever, formatCountdown, formatDuration } from '../protocol/index.ts';
 import { approversOf, formatTable, secondsLeft, statusWord, wipeNote } from './format.ts';
+import { localTime } from './local-time.ts';
 
 /** The live line while a request waits: who can approve it and how long it may still wait. */
 export function formatWaitLine(grant: LocalGrant, now: string): string {
@@ -37,7 +38,7 @@ export function formatAlreadyActive(
   now: string,
 ): string {
   const left = held?.expiresAt
-    ? `, ${formatDuration(secondsLeft(held.expiresAt, now))} left (until ${held.expiresAt})`
+    ? `, ${formatDuration(secondsLeft(held.expiresAt, now))} left (until ${localTime(held.expiresAt, now)})`
     : '';
   return (
     `You already hold ${role} (grant ${grantId}${left}).\n` +
@@ -51,7 +52,7 @@ export function formatExtended(grant: LocalGrant, now: string): string {
     return `grant ${grant.id}: extension of ${formatDuration(grant.pendingExtension.durationSeconds)} waits for approval (${approversOf(grant)}); the grant keeps running\n`;
   const budget = grant.extension;
   return (
-    `grant ${grant.id} extended: ${grant.role} now ${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${grant.expiresAt ?? '?'})\n` +
+    `grant ${grant.id} extended: ${grant.role} now ${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${localTime(grant.expiresAt, now)})\n` +
     `Extensions left: ${budget.remainingCount}, up to ${formatDuration(budget.remainingSeconds)} in total\n`
   );
 }
@@ -95,13 +96,13 @@ export function formatHistory(grants: LocalGrant[], now: string): string {
     const used = usedSeconds(g, now);
     const approvers = g.approvals.map((a) => a.byName ?? a.by.split('#').pop() ?? a.by).join(', ');
     return [
-      g.createdAt.slice(0, 16).replace('T', ' '),
+      localTime(g.createdAt, now, true),
       g.role,
       statusWord(g),
       formatDuration(g.requestedSeconds),
       used === null ? '-' : formatDuration(used),
       approvers || '-',
-      wipeNote(g) || '-',
+      wipeNote(g, now) || '-',
       g.id,
     ];
   });

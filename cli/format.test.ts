@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localGrantFixture, pendingGrantFixture, snapshotFixture } from '../agent/test-support.ts';
 import { formatRequested, formatStatus, secondsLeft } from './format.ts';
 import {
@@ -13,10 +13,20 @@ const grant = localGrantFixture();
 const pending = localGrantFixture({ ...pendingGrantFixture(), credentialStored: false });
 const T0 = '2030-01-01T00:00:00.000Z';
 
+// Times are the reader's local time: these tests run in Berlin (CET in winter, CEST in summer).
+const zoneBefore = process.env.TZ;
+beforeAll(() => {
+  process.env.TZ = 'Europe/Berlin';
+});
+afterAll(() => {
+  if (zoneBefore === undefined) delete process.env.TZ;
+  else process.env.TZ = zoneBefore;
+});
+
 describe('request output', () => {
   it('states what the broker granted and what is left on its clock', () => {
     const text = formatRequested(grant, '2030-01-01T00:00:01.500Z');
-    expect(text).toContain('granted 40m, 39m 58s left (until 2030-01-01T00:40:00.000Z)');
+    expect(text).toContain('granted 40m, 39m 58s left (until 01:40:00 CET)');
     expect(text).toContain('eval "$(hourglass env prod-api-readonly)"');
   });
 
@@ -62,7 +72,7 @@ describe('status', () => {
     });
     const lost = localGrantFixture({ ...ended, id: 'g3', wipeState: 'not_confirmed' });
     const text = formatStatus(snapshotFixture([wiped, lost]));
-    expect(text).toMatch(/revoked\s+-\s+no\s+g1\s+wiped 23:59:01Z \(receipt 23:59:02Z\)/);
+    expect(text).toMatch(/revoked\s+-\s+no\s+g1\s+wiped 00:59:01 CET \(receipt 00:59:02 CET\)/);
     expect(text).toMatch(/g3\s+wipe not confirmed/);
   });
 
@@ -76,7 +86,7 @@ describe('status', () => {
     });
     const text = formatStatus(snapshotFixture([stuck]));
     expect(text).toContain(
-      'ALARM: access of prod-api-readonly (grant g1) could not be removed at its target since 00:02:00Z',
+      'ALARM: access of prod-api-readonly (grant g1) could not be removed at its target since 2029-12-30 01:02:00 CET',
     );
     expect(text).toMatch(/prod-api-readonly\s+revoked IRREVOCABLE\s+-/);
     expect(formatHistory([stuck], T0)).toMatch(/revoked IRREVOCABLE/);
@@ -115,7 +125,7 @@ describe('lifecycle output', () => {
 
   it('offers extend for a role already held, naming the existing command', () => {
     expect(formatAlreadyActive('prod-api-readonly', 'g1', grant, T0)).toBe(
-      'You already hold prod-api-readonly (grant g1, 40m left (until 2030-01-01T00:40:00.000Z)).\n' +
+      'You already hold prod-api-readonly (grant g1, 40m left (until 01:40:00 CET)).\n' +
         'Extend it instead: hourglass extend prod-api-readonly --for <duration>\n',
     );
   });
@@ -153,5 +163,7 @@ describe('lifecycle output', () => {
       approvals: [{ by: 'i#bob', byName: 'Bob', at: T0, comment: null }],
     });
     expect(formatHistory([done], T0)).toMatch(/prod-api-readonly\s+revoked\s+40m\s+10m\s+Bob/);
+    // When it was requested: always with the date (a history spans days), in local time.
+    expect(formatHistory([done], T0)).toMatch(/^2030-01-01 01:00:00 CET\s+prod-api-readonly/m);
   });
 });

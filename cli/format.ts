@@ -3,6 +3,7 @@ import type { AgentSnapshot, AgentStatus, LocalGrant, RoleSummary } from '../pro
 // Zod-free imports: the fast path (cli/fast-path.ts) bundles formatStatus without the contracts.
 import { assertNever } from '../protocol/assert-never.ts';
 import { formatCountdown, formatDuration } from '../protocol/duration.ts';
+import { localTime } from './local-time.ts';
 
 /** Formats rows as left-aligned columns. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -37,9 +38,6 @@ export function secondsLeft(expiresAt: string | null, now: string): number {
   return expiresAt ? Math.max(0, Math.floor((Date.parse(expiresAt) - Date.parse(now)) / 1000)) : 0;
 }
 
-/** `HH:MM:SSZ` of an instant (UTC), for times of today. */
-export const clockTime = (instant: string): string => `${instant.slice(11, 19)}Z`;
-
 /** Who may approve a pending grant, and how many approvals it has. */
 export function approversOf(grant: LocalGrant): string {
   const groups = grant.approverGroups.length > 0 ? grant.approverGroups.join(', ') : 'nobody';
@@ -51,7 +49,7 @@ export function formatRequested(grant: LocalGrant, now: string): string {
   if (grant.status === 'active') {
     return (
       `grant ${grant.id} active: ${grant.role} granted ${formatDuration(grant.grantedSeconds)}, ` +
-      `${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${grant.expiresAt ?? '?'})\n` +
+      `${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${localTime(grant.expiresAt, now)})\n` +
       `Use it with: eval "$(hourglass env ${grant.role})"\n`
     );
   }
@@ -67,21 +65,25 @@ export function formatRequested(grant: LocalGrant, now: string): string {
   return `grant ${grant.id} ${grant.status}: ${grant.role}\n`;
 }
 
-/** What the device did with an ended grant's secret, as the broker and the device know it. */
-export function wipeNote(grant: LocalGrant): string {
+/**
+ * What the device did with an ended grant's secret, as the broker and the device know it; times
+ * are local, with the date when not `now`'s day.
+ */
+export function wipeNote(grant: LocalGrant, now: string): string {
+  const at = (instant: string | null | undefined) => localTime(instant, now);
   switch (grant.wipeState) {
     case 'wiped':
-      return `wiped ${clockTime(grant.wipe?.wipedAt ?? grant.wipedLocallyAt ?? '')} (receipt ${clockTime(grant.wipe?.receivedAt ?? '')})`;
+      return `wiped ${at(grant.wipe?.wipedAt ?? grant.wipedLocallyAt)} (receipt ${at(grant.wipe?.receivedAt)})`;
     case 'not_confirmed':
       return grant.wipedLocallyAt
-        ? `wiped here ${clockTime(grant.wipedLocallyAt)}, receipt not delivered yet`
+        ? `wiped here ${at(grant.wipedLocallyAt)}, receipt not delivered yet`
         : 'wipe not confirmed';
     case 'awaiting':
       return grant.wipedLocallyAt
-        ? `wiped here ${clockTime(grant.wipedLocallyAt)}, receipt pending`
+        ? `wiped here ${at(grant.wipedLocallyAt)}, receipt pending`
         : 'awaiting wipe';
     case 'none':
-      return grant.wipedLocallyAt ? `wiped here ${clockTime(grant.wipedLocallyAt)}` : '';
+      return grant.wipedLocallyAt ? `wiped here ${at(grant.wipedLocallyAt)}` : '';
     default:
       return assertNever(grant.wipeState);
   }
@@ -93,13 +95,13 @@ export function statusWord(g: LocalGrant): string {
 }
 
 /** The alarm lines for grants whose access may remain at the target (empty when none). */
-export function irrevocableAlarm(grants: LocalGrant[]): string {
+export function irrevocableAlarm(grants: LocalGrant[], now: string): string {
   return grants
     .filter((g) => g.irrevocableAt !== null)
     .map(
       (g) =>
         `ALARM: access of ${g.role} (grant ${g.id}) could not be removed at its target since ` +
-        `${clockTime(g.irrevocableAt ?? '')}; it may still work there. Admins are alerted; the broker keeps retrying.\n`,
+        `${localTime(g.irrevocableAt, now)}; it may still work there. Admins are alerted; the broker keeps retrying.\n`,
     )
     .join('');
 }
@@ -118,7 +120,7 @@ function statusRow(g: LocalGrant, now: string): string[] {
         ? g.pendingExtension
           ? 'extension waiting for approval'
           : ''
-        : wipeNote(g);
+        : wipeNote(g, now);
   return [g.role, statusWord(g), left, g.credentialStored ? 'yes' : 'no', g.id, note];
 }
 
@@ -165,5 +167,5 @@ export function formatStatus(snapshot: AgentSnapshot): string {
     ['ROLE', 'STATUS', 'LEFT', 'IN KEYCHAIN', 'GRANT', 'NOTE'],
     shown.map((g) => statusRow(g, now)),
   );
-  return `${head}\n\n${irrevocableAlarm(shown)}${table}${approvals}`;
+  return `${head}\n\n${irrevocableAlarm(shown, now)}${table}${approvals}`;
 }

@@ -129,7 +129,7 @@ describe('the grant lifecycle through the CLI, with two profiles', () => {
     const status = await h.cli('alice', 'status');
     expect(status.stdout).toMatch(
       new RegExp(
-        `prod-api-admin\\s+revoked\\s+-\\s+no\\s+${grantId}\\s+wiped \\d\\d:\\d\\d:\\d\\dZ \\(receipt`,
+        `prod-api-admin\\s+revoked\\s+-\\s+no\\s+${grantId}\\s+wiped (\\d{4}-\\d\\d-\\d\\d )?\\d\\d:\\d\\d:\\d\\d CES?T \\(receipt`,
       ),
     );
   }, 60_000);

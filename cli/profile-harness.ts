@@ -84,6 +84,8 @@ export async function startProfileHarness(): Promise<ProfileHarness> {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     HOURGLASS_HOME: base,
+    // Text output shows local times: a zone named here keeps it the same on every box.
+    TZ: 'Europe/Berlin',
   };
   for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'])
     if (process.env[name]) env[name] = process.env[name];
