@@ -16,7 +16,8 @@ import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
 import type { DemoIdp } from '../../demo/idp.ts';
 import type { RunningBroker, RunningTenant } from '../start-broker.ts';
-import { call, startTestIdp } from './live-harness.ts';
+import { openSse } from './sse-test-client.ts';
+import { call, startTestIdp, waitFor } from './live-harness.ts';
 import { jwtRole, startTenantsBroker, tenantPolicy, tenantsConfig } from './tenants-harness.ts';
 
 let corp: DemoIdp;
@@ -53,8 +54,9 @@ beforeAll(async () => {
   tokens.corp = (await obtainTestTokens(corp.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
   tokens.partner = (await obtainTestTokens(partner.issuer, 'alice', BROKER_AUDIENCE)).accessToken;
 });
+let closed = false;
 afterAll(async () => {
-  await broker?.close();
+  if (!closed) await broker?.close();
   await Promise.all([corp?.close(), partner?.close()]);
 });
 
@@ -141,5 +143,25 @@ describe('several tenants in one broker', () => {
     expect(metrics).toContain('hourglass_grants{tenant="prod-eu",state="active"} 1');
     expect(metrics).toContain('hourglass_grants{tenant="prod-us",state="active"} 0');
     expect(metrics).toMatch(/route="\/tenants\/prod-eu\/v1\/requests",status="201"/);
+  });
+
+  it('streams each tenant its own events, and ends the streams of every tenant on close', async () => {
+    const [euStream, usStream] = await Promise.all(
+      [eu, us].map((t) => openSse(`${t.url}/v1/events`, token('corp'))),
+    );
+    const grantFrames = (frames: { event?: string }[]) => frames.filter((f) => f.event === 'grant');
+    await call(us, 'POST', '/v1/requests', token('corp'), {
+      role: 'api',
+      durationSeconds: 600,
+      reason: 'tenant stream test',
+    });
+    await waitFor(
+      () => (grantFrames(usStream?.frames ?? []).length > 0 ? true : undefined),
+      'the prod-us grant event',
+    );
+    expect(grantFrames(euStream?.frames ?? [])).toEqual([]);
+    closed = true;
+    await broker.close();
+    await Promise.all([euStream?.ended, usStream?.ended]);
   });
 });
