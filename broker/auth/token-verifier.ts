@@ -4,12 +4,14 @@ import {
   decodeJwt,
   errors as joseErrors,
   jwtVerify,
+  type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
 import { z } from 'zod';
 import type { Me } from '../../protocol/broker-api.ts';
 import type { Result } from '../../protocol/result.ts';
 import type { Clock } from '../ports.ts';
+import { verifyEs256Fast } from './es256-fast-verify.ts';
 import { mapClaims, type ClaimMapping } from './issuer-claims.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
@@ -138,6 +140,30 @@ export function createTokenVerifier(
     return jwks;
   };
   const verified = new VerifiedTokenCache<Result<Caller>>(VERIFIED_CACHE_SIZE);
+  // The fast path's copy of each issuer's key set (jose hands out a fresh clone per call), used
+  // only while jose holds the set fresh; a stale set makes the next token go through jose, which
+  // fetches it again.
+  const snapshots = new Map<string, JSONWebKeySet | undefined>();
+  const keySetOf = (issuer: string, jwks: Jwks): JSONWebKeySet | undefined => {
+    if (!jwks.fresh) return undefined;
+    if (!snapshots.has(issuer)) snapshots.set(issuer, jwks.jwks());
+    return snapshots.get(issuer);
+  };
+  /** The caller of a token whose signature and claims were verified (remembered until `cacheUntil`). */
+  const accept = (
+    token: string,
+    trusted: TrustedIssuer,
+    payload: JWTPayload,
+    now: Date,
+  ): Result<Caller> => {
+    // jose does not check `iat` without maxTokenAge; a token from the future means a broken or forged clock.
+    if ((payload.iat ?? Infinity) > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+      return unauthenticated('the access token was issued in the future');
+    }
+    const caller = toCaller(trusted, payload);
+    if (caller.ok) verified.set(token, caller, cacheUntil(trusted, payload, now.getTime()));
+    return caller;
+  };
   return async (token) => {
     const cached = verified.get(token, clock.now().getTime());
     if (cached) return cached;
@@ -171,6 +197,17 @@ export function createTokenVerifier(
         },
       };
     }
+    const now = clock.now();
+    const fast = verifyEs256Fast(token, keySetOf(trusted.issuer, jwks), {
+      issuer: trusted.issuer,
+      audience: trusted.audience,
+      nowSeconds: now.getTime() / 1000,
+      typ: trusted.accessTokenType,
+      maxTokenAgeSeconds: trusted.maxTokenAgeSeconds,
+    });
+    if (fast) return accept(token, trusted, fast, now);
+    // jose may fetch the key set again: the fast path takes a new snapshot after it.
+    snapshots.delete(trusted.issuer);
     try {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: trusted.issuer,
@@ -184,14 +221,7 @@ export function createTokenVerifier(
           ? { maxTokenAge: trusted.maxTokenAgeSeconds }
           : {}),
       });
-      // jose does not check `iat` without maxTokenAge; a token from the future means a broken or forged clock.
-      if ((payload.iat ?? Infinity) > clock.now().getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
-        return unauthenticated('the access token was issued in the future');
-      }
-      const caller = toCaller(trusted, payload);
-      if (caller.ok)
-        verified.set(token, caller, cacheUntil(trusted, payload, clock.now().getTime()));
-      return caller;
+      return accept(token, trusted, payload, clock.now());
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired)
         return unauthenticated('the access token has expired');
