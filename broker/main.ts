@@ -96,7 +96,8 @@ function evidenceOptions(command: Command): Command {
     .option('--db <file>', 'broker SQLite database (opened read-only)')
     .option('--url <url>', 'broker PostgreSQL URL (read-only transactions)')
     .option('--config <file>', 'broker config: its database and signing key')
-    .option('--key <file>', "the broker's signing key (JWK), to check signed checkpoints");
+    .option('--key <file>', "the broker's signing key (JWK), to check signed checkpoints")
+    .option('--tenant <name>', 'with --config listing tenants: the tenant whose evidence to open');
 }
 
 /** `policy check FILE`: every error with file:line:column: field, exit 1; or a summary, exit 0. */

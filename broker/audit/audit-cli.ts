@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { loadConfigFile } from '../config-file.ts';
+import { pickTenant } from '../tenants/tenant-config.ts';
 import { checkpointVerifier } from './checkpoint.ts';
 import { inspectEvidence } from './evidence.ts';
 import { formatIncidentReport, incidentReport } from './incident-report.ts';
@@ -16,6 +17,8 @@ export interface EvidenceOptions {
   url?: string;
   config?: string;
   key?: string;
+  /** With `config`: the tenant whose evidence to open (needed when it lists several). */
+  tenant?: string;
 }
 
 /** A usage or input problem, printed as `hourglass-broker: <message>` with exit 1. */
@@ -27,7 +30,9 @@ async function locate(
   if (opts.config) {
     const loaded = await loadConfigFile(opts.config);
     if (loaded.status === 'error') throw new CliProblem(loaded.message);
-    const { databaseUrl, databasePath, signingKeyPath } = loaded.config;
+    const picked = pickTenant(loaded.config, opts.tenant);
+    if (picked.status === 'error') throw new CliProblem(`${opts.config}: ${picked.message}`);
+    const { databaseUrl, databasePath, signingKeyPath } = picked.tenant;
     const key = opts.key ?? signingKeyPath;
     if (databaseUrl) return { location: { kind: 'postgres', url: databaseUrl }, key };
     return locate({ db: databasePath ?? '', key });

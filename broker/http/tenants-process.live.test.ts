@@ -1,9 +1,10 @@
 /**
  * One `hourglass-broker serve` process for two tenants, from a config file: each tenant's policy
  * reloads on its own (file change, SIGHUP); a bad file keeps that tenant on its old policy while
- * the other serves its new one; SIGTERM closes every tenant.
+ * the other serves its new one; SIGTERM closes every tenant; `audit verify --config --tenant`
+ * opens one tenant's evidence.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,12 +65,35 @@ describe('hourglass-broker serve with tenants', () => {
       await seen('policy of tenant prod-eu reload on file change refused', 'the prod-eu refusal');
       expect(await maxSeconds(us)).toBe(7200);
       expect(await maxSeconds(eu)).toBe(3600);
+      const requested = await call(us, 'POST', '/v1/requests', alice, {
+        role: 'api',
+        durationSeconds: 600,
+        reason: 'audit evidence',
+      });
+      expect(requested.status).toBe(201);
       child.kill('SIGHUP');
       await seen('policy of tenant prod-us reloaded on SIGHUP', 'the prod-us SIGHUP reload');
       await seen('policy of tenant prod-eu reload on SIGHUP refused', 'the prod-eu SIGHUP refusal');
       expect(err).toContain(`${euPolicy}:6:18: roles[0].maxDuration: "soon" is not a duration`);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      // The audit tools open one tenant's evidence from the same config.
+      const audit = (...args: string[]) =>
+        spawnSync(process.execPath, [bin, 'audit', 'verify', '--config', configPath, ...args], {
+          encoding: 'utf8',
+        });
+      expect(audit('--tenant', 'prod-us')).toMatchObject({
+        status: 0,
+        stdout: expect.stringMatching(/^audit log intact: [1-9]\d* records, 1 signed checkpoints/),
+      });
+      // The last checkpoint was signed on the way out; prod-eu's store holds none of prod-us's records.
+      expect(audit('--tenant', 'prod-eu').stdout).toMatch(/^audit log intact: 0 records/);
+      expect(audit()).toMatchObject({
+        status: 1,
+        stderr: expect.stringContaining(
+          'serves several tenants; name one with --tenant (prod-eu, prod-us)',
+        ),
+      });
     } finally {
       child.kill('SIGKILL');
     }

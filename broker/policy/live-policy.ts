@@ -24,7 +24,7 @@ const providersOf = (policy: Policy): string =>
 /** What a running broker cannot take from a reload: another tenant, changed provider settings. */
 function unsafeChange(next: Policy, current: Policy): string | null {
   if (next.tenant !== current.tenant)
-    return `the tenant changed (${current.tenant} → ${next.tenant}); a broker serves one tenant, restart it for another`;
+    return `the tenant changed (${current.tenant} → ${next.tenant}); this file is tenant ${current.tenant}'s policy (serve another tenant from its own policy file, or restart)`;
   if (providersOf(next) !== providersOf(current))
     return 'roles or their provider settings changed; restart the broker to apply them';
   return null;

@@ -185,3 +185,27 @@ export function tenantSettings(c: TenantFields): TenantSettings[] {
     },
   ];
 }
+
+/**
+ * The one tenant a tool works on (`audit … --config FILE [--tenant NAME]`): the named one, or the
+ * only one; an error saying what to pass otherwise.
+ */
+export function pickTenant(
+  c: TenantFields,
+  name: string | undefined,
+): { status: 'success'; tenant: TenantSettings } | { status: 'error'; message: string } {
+  const all = tenantSettings(c);
+  const names = all.map((t) => t.name ?? '(root)').join(', ');
+  const [only] = all;
+  if (name === undefined)
+    return all.length === 1 && only
+      ? { status: 'success', tenant: only }
+      : {
+          status: 'error',
+          message: `the config serves several tenants; name one with --tenant (${names})`,
+        };
+  const found = all.find((t) => t.name === name);
+  return found
+    ? { status: 'success', tenant: found }
+    : { status: 'error', message: `the config serves no tenant ${name} (tenants: ${names})` };
+}
