@@ -9,7 +9,10 @@ import type { GrantRecord } from './grant-store.ts';
 import { holdsSecret } from './snapshot-merge.ts';
 import { deviceKeyFor, secretText } from './ssh-device-key.ts';
 
-type CredentialDeps = Pick<GrantDeps, 'broker' | 'secrets' | 'store' | 'scheduler' | 'receipts'>;
+type CredentialDeps = Pick<
+  GrantDeps,
+  'broker' | 'secrets' | 'store' | 'scheduler' | 'receipts' | 'onCredentialReplaced'
+>;
 
 // Per store (one agent each, several in one test process): fetches in flight by grant id.
 const inFlight = new WeakMap<object, Map<string, Promise<Result<GrantRecord>>>>();
@@ -73,6 +76,12 @@ async function fetchOnce(deps: CredentialDeps, grant: Grant): Promise<Result<Gra
   const held = { ...record, credentialStored: true };
   deps.store.upsert(held);
   await deps.scheduler.rearm();
+  if (record.credentialStored)
+    deps.onCredentialReplaced?.(grant.id, {
+      credential: issued.value.credential,
+      sshPrivateKey: device.value.privateKey,
+      expiresAt: issued.value.expiresAt,
+    });
   return ok(held);
 }
 

@@ -30,6 +30,7 @@ import { createSession, isSessionOf } from './session.ts';
 import type { PushListener, SnapshotHub } from './snapshot-hub.ts';
 import { createSnapshotHub } from './snapshot-hub.ts';
 import { removeSshAgentKeys } from './ssh-agent-keys.ts';
+import { renewSshAgentKeys, sshCertificateOf } from './ssh-agent-renew.ts';
 import { startPromptStatusWriter } from './prompt-status-writer.ts';
 import { createWipeReceipts } from './wipe-receipts.ts';
 
@@ -166,6 +167,17 @@ export async function startAgent(
     receipts,
     minExportSeconds: config.minExportSeconds,
     signedInSubject: () => session.signedInSubject(),
+    // An extension: keys `hourglass ssh --agent` put into an ssh-agent follow the new deadline.
+    onCredentialReplaced: (grantId, { credential, sshPrivateKey, expiresAt }) => {
+      const certificate = sshCertificateOf(credential);
+      if (sshPrivateKey && certificate)
+        void renewSshAgentKeys(
+          config.dataDir,
+          grantId,
+          { privateKey: sshPrivateKey, certificate, expiresAt },
+          clock.now() + store.offsetMs(),
+        );
+    },
   };
   const live = createLiveConnection({
     brokerUrl: config.brokerUrl,

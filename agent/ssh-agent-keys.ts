@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { createKeyedLock } from './grant-secrets-support.ts';
 
 const REMOVE_IDENTITY = 18;
 const SUCCESS = 6;
@@ -37,6 +38,18 @@ function readEntries(path: string): SshAgentEntry[] {
   }
 }
 
+const lock = createKeyedLock();
+
+/**
+ * Runs `run` once every earlier ssh-agent operation on `grantId`'s keys has settled: a renewal
+ * after an extension never re-adds keys a wipe is taking out (it then finds none remembered).
+ */
+export const withGrantSshAgents = <T>(
+  dataDir: string,
+  grantId: string,
+  run: () => Promise<T>,
+): Promise<T> => lock(join(dataDir, grantId), run);
+
 /** Records that `grantId`'s key was added to the ssh-agent at `entry.socket`. */
 export function rememberSshAgentKey(dataDir: string, grantId: string, entry: SshAgentEntry): void {
   const path = fileOf(dataDir, grantId);
@@ -46,25 +59,38 @@ export function rememberSshAgentKey(dataDir: string, grantId: string, entry: Ssh
   writeFileSync(path, JSON.stringify([...others, entry]), { mode: 0o600 });
 }
 
-function frame(type: number, blob: Buffer): Buffer {
-  const out = Buffer.alloc(9 + blob.length);
-  out.writeUInt32BE(5 + blob.length, 0);
-  out.writeUInt8(type, 4);
-  out.writeUInt32BE(blob.length, 5);
-  blob.copy(out, 9);
-  return out;
+/** An agent-protocol string: its length, then its bytes. */
+export function sshString(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length, 0);
+  return Buffer.concat([length, bytes]);
 }
 
-/** Asks the ssh-agent at `socket` to drop each blob; answers how many it dropped. */
-export function removeFromSshAgent(socket: string, blobs: readonly Buffer[]): Promise<number> {
+/** An agent-protocol message of `type` with `body`. */
+export function agentMessage(type: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(1 + body.length, 0);
+  head.writeUInt8(type, 4);
+  return Buffer.concat([head, body]);
+}
+
+const frame = (type: number, blob: Buffer): Buffer => agentMessage(type, sshString(blob));
+
+/**
+ * Sends agent-protocol messages to the ssh-agent at `socket`; answers its replies (type byte and
+ * body each), fewer when it stops answering (gone, or no answer within 3 s).
+ */
+export function exchangeWithSshAgent(
+  socket: string,
+  messages: readonly Buffer[],
+): Promise<Buffer[]> {
   return new Promise((resolve) => {
-    let removed = 0;
-    let answered = 0;
+    const replies: Buffer[] = [];
     let pending = Buffer.alloc(0);
     const conn = connect(socket);
     const finish = () => {
       conn.destroy();
-      resolve(removed);
+      resolve(replies);
     };
     conn.setTimeout(TIMEOUT_MS, finish);
     conn.on('error', finish);
@@ -72,27 +98,47 @@ export function removeFromSshAgent(socket: string, blobs: readonly Buffer[]): Pr
     conn.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       while (pending.length >= 5 && pending.length >= 4 + pending.readUInt32BE(0)) {
-        if (pending.readUInt8(4) === SUCCESS) removed += 1;
+        replies.push(pending.subarray(4, 4 + pending.readUInt32BE(0)));
         pending = pending.subarray(4 + pending.readUInt32BE(0));
-        answered += 1;
       }
-      if (answered >= blobs.length) finish();
+      if (replies.length >= messages.length) finish();
     });
-    if (blobs.length === 0) finish();
-    else conn.write(Buffer.concat(blobs.map((b) => frame(REMOVE_IDENTITY, b))));
+    if (messages.length === 0) finish();
+    else conn.write(Buffer.concat([...messages]));
   });
 }
 
-/** Takes `grantId`'s keys out of every ssh-agent they were added to; answers how many went. */
-export async function removeSshAgentKeys(dataDir: string, grantId: string): Promise<number> {
+/** How many replies are SSH_AGENT_SUCCESS. */
+export const successes = (replies: readonly Buffer[]): number =>
+  replies.filter((r) => r.readUInt8(0) === SUCCESS).length;
+
+/** Asks the ssh-agent at `socket` to drop each blob; answers how many it dropped. */
+export const removeFromSshAgent = async (socket: string, blobs: readonly Buffer[]) =>
+  successes(
+    await exchangeWithSshAgent(
+      socket,
+      blobs.map((b) => frame(REMOVE_IDENTITY, b)),
+    ),
+  );
+
+/** The ssh-agents remembered as holding `grantId`'s keys. */
+export function sshAgentEntries(dataDir: string, grantId: string): SshAgentEntry[] {
   const path = fileOf(dataDir, grantId);
-  if (!path) return 0;
-  let removed = 0;
-  for (const entry of readEntries(path))
-    removed += await removeFromSshAgent(
-      entry.socket,
-      entry.blobs.map((b) => Buffer.from(b, 'base64')),
-    );
-  rmSync(path, { force: true });
-  return removed;
+  return path ? readEntries(path) : [];
+}
+
+/** Takes `grantId`'s keys out of every ssh-agent they were added to; answers how many went. */
+export function removeSshAgentKeys(dataDir: string, grantId: string): Promise<number> {
+  const path = fileOf(dataDir, grantId);
+  if (!path) return Promise.resolve(0);
+  return withGrantSshAgents(dataDir, grantId, async () => {
+    let removed = 0;
+    for (const entry of readEntries(path))
+      removed += await removeFromSshAgent(
+        entry.socket,
+        entry.blobs.map((b) => Buffer.from(b, 'base64')),
+      );
+    rmSync(path, { force: true });
+    return removed;
+  });
 }

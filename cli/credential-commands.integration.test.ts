@@ -364,4 +364,59 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
       sshAgent.kill();
     }
   }, 30_000);
+
+  it('ssh --agent, then extend: the key and a new certificate stay past the old deadline; a revoke takes them out', async () => {
+    const sock = join(cliEnv.TMPDIR ?? tmpdir(), 'agent-extend.sock');
+    const sshAgent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    const env = { ...cliEnv, SSH_AUTH_SOCK: sock };
+    const run = (file: string, args: string[]) =>
+      new Promise<CliRun>((resolve) =>
+        execFile(file, args, { env, cwd: tmpdir() }, (error, stdout, stderr) =>
+          resolve({ code: error ? 1 : 0, stdout, stderr }),
+        ),
+      );
+    const listed = async () => {
+      const out = await run('ssh-add', ['-l']);
+      return out.stdout + out.stderr;
+    };
+    try {
+      await waitFor('the ssh-agent socket', () => (existsSync(sock) ? true : undefined));
+      const requested = await cli(
+        'request',
+        'orders-ssh',
+        '--for',
+        '8s',
+        '--reason',
+        't',
+        '--json',
+      );
+      expect(requested.code, requested.stderr).toBe(0);
+      const firstDeadline = Date.parse(
+        (JSON.parse(requested.stdout) as { grant: { expiresAt: string } }).grant.expiresAt,
+      );
+      const added = await run(process.execPath, [BIN, 'ssh', 'orders-ssh', '--agent']);
+      expect(added.code, added.stderr).toBe(0);
+      const certBefore = /ED25519-CERT/.test(await listed());
+      expect(certBefore).toBe(true);
+      const extended = await cli('extend', 'orders-ssh', '--for', '2m');
+      expect(extended.code, extended.stderr).toBe(0);
+      // Past the first deadline (ssh-add's first lifetime): the key is still there, with a
+      // certificate the server takes.
+      await waitFor(
+        'the first deadline to pass',
+        () => (Date.now() > firstDeadline + 1500 ? true : undefined),
+        20_000,
+      );
+      expect(await listed()).toMatch(/ED25519-CERT/);
+      const login = await run('ssh', [...sshToTarget(), `${sshd.user}@127.0.0.1`, 'true']);
+      expect(login.code, login.stderr).toBe(0);
+      // The early end still takes the renewed key and certificate out.
+      expect((await cli('revoke', 'orders-ssh')).code).toBe(0);
+      await waitFor('the keys to leave the ssh-agent', async () =>
+        /no identities/.test(await listed()) ? true : undefined,
+      );
+    } finally {
+      sshAgent.kill();
+    }
+  }, 40_000);
 });
