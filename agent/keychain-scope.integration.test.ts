@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { findCredentials } from '@napi-rs/keyring';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../cli/profile-harness.ts';
+import { keychainItems, waitFor } from '../cli/profile-harness.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import type { DeadlineHarness } from './deadline-harness.ts';
 import { requestShort, signIn, startDeadlineHarness } from './deadline-harness.ts';
@@ -20,7 +19,7 @@ import { createKeychainVault, KEYCHAIN_SERVICE, SESSION_ACCOUNT } from './keycha
 // sign-in overwrote the first's session and one's sign-out wiped the other's secrets.
 
 const grantsHeld = (prefix: string) =>
-  new Set(grantSecretsInItems(findCredentials(KEYCHAIN_SERVICE), prefix).keys());
+  new Set(grantSecretsInItems(keychainItems(KEYCHAIN_SERVICE), prefix).keys());
 /** A fingerprint of the data dir's session item (never the item: a failure must not print it). */
 const sessionOf = async (dataDir: string) => {
   const read = await createKeychainVault(undefined, keychainScope(dataDir, undefined)).read(

@@ -56,6 +56,25 @@ export function profileAccountPrefix(profile: string | undefined): string {
   return scopeAccountPrefix({ profile: profile ?? DEFAULT_PROFILE, dataDirHash: null });
 }
 
+const LISTING_ATTEMPTS = 3;
+
+/**
+ * Every item of `service`. Another process (another data dir or profile) may delete an item
+ * between the keyring's search and the read of that item, which fails the whole search ("Object
+ * does not exist"); a second search no longer sees it. A keyring that is down fails every attempt.
+ */
+export async function listKeychainItems(
+  service: string,
+): Promise<Array<{ account: string; password: string }>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await findCredentialsAsync(service);
+    } catch (error) {
+      if (attempt >= LISTING_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** Whether `account` (unprefixed by the caller) belongs to the profile with `prefix`. */
 function ownAccount(account: string, prefix: string): string | null {
   if (prefix === '') return account.includes('/') ? null : account;
@@ -86,13 +105,13 @@ export function createKeychainVault(
     remove: (account) => guard(() => entry(account).deleteCredential()),
     accounts: () =>
       guard(async () =>
-        (await findCredentialsAsync(service))
+        (await listKeychainItems(service))
           .map((c) => ownAccount(c.account, prefix))
           .filter((a): a is string => a !== null),
       ),
     entries: () =>
       guard(async () =>
-        (await findCredentialsAsync(service)).flatMap((c) => {
+        (await listKeychainItems(service)).flatMap((c) => {
           const account = ownAccount(c.account, prefix);
           return account === null ? [] : [{ account, secret: c.password }];
         }),

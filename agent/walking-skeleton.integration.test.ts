@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { Entry, findCredentials } from '@napi-rs/keyring';
+import { Entry } from '@napi-rs/keyring';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
@@ -14,7 +14,7 @@ import { startAgent } from './host.ts';
 import { grantSecretsInItems } from './grant-secrets-layout.ts';
 import { dataDirAccountPrefix } from './keychain-scope.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
-import { waitFor } from '../cli/profile-harness.ts';
+import { keychainItems, waitFor } from '../cli/profile-harness.ts';
 import { agentContract } from '../protocol/index.ts';
 
 // Real IdP (oidc-provider) + real broker + real gnome-keyring (private D-Bus) + the real CLI binary.
@@ -36,7 +36,7 @@ function keychainListing(): string {
 
 /** Grant ids whose secret the data dir's default profile holds in the keychain (deadline buckets). */
 const heldGrantIds = (prefix: string) =>
-  new Set(grantSecretsInItems(findCredentials('hourglass'), prefix).keys());
+  new Set(grantSecretsInItems(keychainItems(), prefix).keys());
 
 /** Every file under `dir` whose bytes contain `needle` (SQLite and WAL files included). */
 function filesContaining(dir: string, needle: string): string[] {

@@ -63,15 +63,27 @@ export function keychainListing(): string {
   return `${run.stdout}${run.stderr}`.replace(/^secret = .*$/gm, '');
 }
 
+/**
+ * Every item of the keychain service (default `hourglass`), with their secrets: for assertions
+ * only. Retried: an agent of another test deleting an item mid-search fails that search.
+ */
+export function keychainItems(service = 'hourglass'): Array<{ account: string; password: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return findCredentials(service);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 /** The keychain account prefix of `profile` under base dir `base` (its data dir's own names). */
 export const profileItemPrefix = (base: string, profile: string): string =>
   dataDirAccountPrefix(profileDataDir(base, profile), profile, { HOME: process.env.HOME });
 
 /** `profile`'s grant secret for `grantId` in the keychain (in its deadline bucket item), or null. */
 export const grantSecretOf = (base: string, profile: string, grantId: string): string | null =>
-  grantSecretsInItems(findCredentials('hourglass'), profileItemPrefix(base, profile)).get(
-    grantId,
-  ) ?? null;
+  grantSecretsInItems(keychainItems(), profileItemPrefix(base, profile)).get(grantId) ?? null;
 
 /** Whether the keychain holds `profile`'s secret for `grantId`. */
 export const holdsItem = (base: string, profile: string, grantId: string): boolean =>
