@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../agent/instance-lock-holder.ts';
+import { waitFor } from './profile-harness.ts';
 
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const started: number[] = [];
@@ -39,8 +41,15 @@ function freshAgentHome(): { home: string; env: NodeJS.ProcessEnv } {
 }
 
 afterAll(async () => {
-  for (const pid of started) process.kill(pid, 'SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const pid of started) if (processAlive(pid)) process.kill(pid, 'SIGTERM');
+  // Cleanup, not an assertion: polled until they are gone (or 5 s), then any straggler is killed.
+  await waitFor(
+    'the started agents to exit',
+    () => (started.some(processAlive) ? undefined : true),
+    5000,
+  ).catch(() => {
+    for (const pid of started) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
 });
 
 describe('hourglass CLI without a running agent', () => {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { _electron as electron, expect, test } from '@playwright/test';
 import { rendererMethods, type RendererApi } from '../protocol/agent-api.ts';
 import { startDemoStack } from '../demo/stack.ts';
+import { appEnvFor } from '../electron/harness/scenario.ts';
 
 /** Path of the Electron binary, or null when `require('electron')` cannot resolve one. */
 function electronBinary(): string | null {
@@ -19,6 +20,13 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
+
+/** `env` without its unset names: Electron's launch takes string values only. */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
 
 test('the tray app window shows the renderer', async () => {
   test.skip(
@@ -34,16 +42,8 @@ test('the tray app window shows the renderer', async () => {
     executablePath: binary!,
     // Launch the app folder (package.json main) so app.getAppPath() is the project root.
     args: ['.'],
-    env: {
-      ...process.env,
-      HOURGLASS_HOME: join(root, 'agent'),
-      HOURGLASS_ISSUER: stack.issuer,
-      HOURGLASS_BROKER_URL: stack.brokerUrl,
-      HOURGLASS_CLIENT_ID: stack.clientId,
-      HOURGLASS_AUDIENCE: stack.brokerAudience,
-      HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-      HOURGLASS_DEMO: '1',
-    },
+    // The same app environment as the main-process harness (data dirs under `root`).
+    env: definedOnly({ ...process.env, ...appEnvFor(stack, root) }),
   });
   try {
     const win = await app.firstWindow();
