@@ -43,16 +43,21 @@ async function mayProceed(ctx: Ctx, current: Me, opts: LoginOptions): Promise<bo
   return false;
 }
 
-/** Waits for `work` unless Ctrl-C comes first (then answers null). */
-function unlessInterrupted<T>(work: Promise<T>): Promise<T | null> {
+/**
+ * Listens for Ctrl-C from now on; `until(work)` waits for `work` unless Ctrl-C came or comes first
+ * (then answers null). Listening starts before the URL is printed: a Ctrl-C that follows the URL
+ * at once (a script, a loaded machine) must not meet the default handler and kill the process.
+ */
+function listenForInterrupt(): { until<T>(work: Promise<T>): Promise<T | null> } {
   let onSignal = () => {};
   const interrupted = new Promise<null>((resolve) => {
     onSignal = () => resolve(null);
     process.once('SIGINT', onSignal);
   });
-  return Promise.race([work, interrupted]).finally(() =>
-    process.removeListener('SIGINT', onSignal),
-  );
+  return {
+    until: (work) =>
+      Promise.race([work, interrupted]).finally(() => process.removeListener('SIGINT', onSignal)),
+  };
 }
 
 function announce(ctx: Ctx, url: string, userCode: string | undefined, opts: LoginOptions): void {
@@ -82,8 +87,9 @@ export async function runLogin(
     device: opts.device === true,
   });
   if (!begun.ok) return failed(ctx, begun);
+  const interrupt = listenForInterrupt();
   announce(ctx, begun.value.authorizationUrl, begun.value.userCode, opts);
-  const done = await unlessInterrupted(agent.awaitLogin({ loginId: begun.value.loginId }));
+  const done = await interrupt.until(agent.awaitLogin({ loginId: begun.value.loginId }));
   if (done === null) {
     ctx.io.err(
       withProfileHints(
