@@ -8,11 +8,12 @@ import type { BoundProvider } from '../credentials/provider.ts';
 import type { SigningKey } from '../credentials/signing-key.ts';
 import { createEventBus, type EventBus } from '../events/event-bus.ts';
 import { expireDueGrants } from '../lifecycle/expire-grants.ts';
-import { expiryGate } from '../lifecycle/expiry-gate.ts';
+import { expiryGate, type ExpiryGate } from '../lifecycle/expiry-gate.ts';
 import { startExpiryScheduler, type ExpiryScheduler } from '../lifecycle/expiry-scheduler.ts';
 import { GrantService, type CommitHooks } from '../lifecycle/grant-service.ts';
 import { createOutboxWorker } from '../lifecycle/outbox-worker.ts';
 import type { LivePolicy } from '../policy/live-policy.ts';
+import type { GrantRepository } from '../store/grant-repository.ts';
 import type { OpenStore } from '../store/open-store.ts';
 import { listenForEvents, type EventListenerConnection } from '../store/pg-listen.ts';
 import { webhookDeliveries, type WebhookTarget } from '../webhooks/webhooks.ts';
@@ -120,6 +121,24 @@ function tenantWorker(
   });
 }
 
+/** The expiry gate over the tenant's store; lateness measured under the tenant's label. */
+function tenantGate(
+  settings: TenantSettings,
+  shared: TenantShared,
+  repo: GrantRepository,
+  service: GrantService,
+): ExpiryGate {
+  const label = tenantLabel(settings.name);
+  return expiryGate(
+    (now) =>
+      expireDueGrants(repo, service, now, (seconds) => {
+        shared.metrics.expiryLatenessSeconds.observe(seconds, label);
+        shared.onExpiryLateness?.(seconds);
+      }),
+    shared.clock,
+  );
+}
+
 /** Starts the tenant's work; the first expiry run takes whatever fell due while it was down. */
 export async function startTenantWork(
   settings: TenantSettings,
@@ -141,15 +160,7 @@ export async function startTenantWork(
       late.scheduler?.note(deadline);
     },
   });
-  const label = tenantLabel(settings.name);
-  const gate = expiryGate(
-    (now) =>
-      expireDueGrants(repo, service, now, (seconds) => {
-        shared.metrics.expiryLatenessSeconds.observe(seconds, label);
-        shared.onExpiryLateness?.(seconds);
-      }),
-    clock,
-  );
+  const gate = tenantGate(settings, shared, repo, service);
   const scheduler = await startExpiryScheduler((now) => gate.sweep(now), clock, onInternalError);
   late.scheduler = scheduler;
   // Effects committed before a crash or restart are carried out now.
