@@ -8,7 +8,8 @@ import type { DoctorCheck } from './doctor-checks.ts';
 import { createKeychainVault } from './keychain.vault.ts';
 import { keychainProblemMessage } from './keychain.vault-diagnosis.ts';
 
-const PROBE_ACCOUNT = 'doctor-probe';
+/** A probe of its own per check: two data dirs' doctors at once never read each other's. */
+const probeAccount = () => `doctor-probe-${randomBytes(4).toString('hex')}`;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
@@ -20,11 +21,12 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 async function probe(profile: string, service?: string): Promise<DoctorCheck> {
   const vault = createKeychainVault(service, profile);
+  const account = probeAccount();
   const value = randomBytes(8).toString('hex');
-  const stored = await vault.store(PROBE_ACCOUNT, value);
+  const stored = await vault.store(account, value);
   if (!stored.ok) return split(stored.error.message);
-  const read = await vault.read(PROBE_ACCOUNT);
-  await vault.remove(PROBE_ACCOUNT);
+  const read = await vault.read(account);
+  await vault.remove(account);
   if (!read.ok) return split(read.error.message);
   if (read.value !== value)
     return {
