@@ -92,14 +92,19 @@ export class GrantService {
     };
   }
 
-  /** Creates a grant (`command.kind === 'request'`), re-deciding when a concurrent request won. */
+  /**
+   * Creates a grant (`command.kind === 'request'`), re-deciding when a live grant of the role (or
+   * a concurrent request) is found. `_role` is the role asked for: the store finds the live grant.
+   */
   async create(
     makeCommand: (live: GrantRecord | null) => GrantCommand,
     actor: Actor & { kind: 'user' },
-    role: string,
+    _role: string,
   ): Promise<ServiceResult | { ok: 'duplicate_key' }> {
+    // Optimistic: no read first. The insert checks for a live grant in its own transaction and
+    // answers it; the request is then decided again knowing it (one store round trip fewer).
+    let live: GrantRecord | null = null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const live = (await this.#deps.repo.findLiveForRole(actor, role)) ?? null;
       const now = this.#deps.clock.now();
       const result = transition(null, makeCommand(live), this.#deps.policy, actor, now);
       if (!result.ok) return result;
@@ -110,6 +115,7 @@ export class GrantService {
         this.#afterCommit(write, outcome.lastEventSeq, null);
         return { ok: true, grant: outcome.grant, at: now };
       }
+      if (outcome.status === 'live_exists') live = outcome.live;
     }
     return {
       ok: false,

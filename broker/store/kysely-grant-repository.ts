@@ -10,6 +10,8 @@ import type { CommitOutcome, GrantRepository, StoredEvent } from './grant-reposi
 import { changedColumns, fromRow, GRANT_UPDATE_COLUMNS, toRow } from './grant-row.ts';
 import { kyselyAuditRead, kyselyCheckpoints } from './kysely-audit-read.ts';
 import { writeAlongside } from './kysely-bulk-write.ts';
+import { pgWriteAlongside } from './pg-bulk-write.ts';
+import { pgInsertGrant } from './pg-insert-grant.ts';
 import { kyselyCommitDue } from './kysely-due-batch.ts';
 import { kyselyOutbox } from './kysely-outbox.ts';
 import type { StoreDialect } from './store-dialect.ts';
@@ -45,6 +47,14 @@ export function kyselyGrantRepository(
       .where('issuer', '=', owner.issuer)
       .where('subject', '=', owner.subject);
 
+  const findLiveForRole = async (owner: GrantOwner, role: string) => {
+    const row = await owned(owner)
+      .where('role', '=', role)
+      .where('status', 'in', LIVE)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  };
+
   return {
     async findGrant(id) {
       const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -63,13 +73,7 @@ export function kyselyGrantRepository(
       const row = await owned(owner).where('idempotency_key', '=', key).executeTakeFirst();
       return row ? fromRow(row) : undefined;
     },
-    async findLiveForRole(owner, role) {
-      const row = await owned(owner)
-        .where('role', '=', role)
-        .where('status', 'in', LIVE)
-        .executeTakeFirst();
-      return row ? fromRow(row) : undefined;
-    },
+    findLiveForRole,
     async listOwned(owner, limit) {
       const rows = await owned(owner).orderBy('created_at', 'desc').limit(limit).execute();
       return rows.map(fromRow);
@@ -116,6 +120,7 @@ export function kyselyGrantRepository(
       return row?.deadline_at ? new Date(row.deadline_at) : null;
     },
     insert(write) {
+      if (dialect.backend === 'postgres') return pgInsertGrant(db, write, findLiveForRole);
       return transact(async (trx): Promise<CommitOutcome> => {
         const { grant } = write;
         await dialect.lockOwner(trx, grant.issuer, grant.subject);
@@ -157,7 +162,10 @@ export function kyselyGrantRepository(
           .where('version', '=', expectedVersion)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return { status: 'stale' };
-        const lastEventSeq = await writeAlongside(trx, [write], dialect);
+        const lastEventSeq =
+          dialect.backend === 'postgres'
+            ? await pgWriteAlongside(trx, [write])
+            : await writeAlongside(trx, [write], dialect);
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },

@@ -143,6 +143,18 @@ const irrevocableMark: Migration = {
   },
 };
 
+/**
+ * One live (active or pending) grant per owner and role, held by the database: an insert that
+ * would make a second one fails, so the insert transaction needs no owner lock and no read first
+ * (bench/README.md, broker-issue: two round trips fewer per request).
+ */
+const oneLiveGrant: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`create unique index grants_one_live on grants (issuer, subject, role)
+      where status in ('active', 'pending')`.execute(db);
+  },
+};
+
 /** The PostgreSQL migrations, keyed in order. */
 export const pgMigrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -152,5 +164,6 @@ export const pgMigrationProvider: MigrationProvider = {
       '0003-audit-review': auditReview,
       '0004-irrevocable-mark': irrevocableMark,
       '0005-outbox-payload': outboxPayload,
+      '0006-one-live-grant': oneLiveGrant,
     }),
 };

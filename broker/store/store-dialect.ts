@@ -134,7 +134,8 @@ export const sqliteDialect: StoreDialect = {
 };
 
 // One advisory lock key for the audit chain of a database (any fixed 64-bit number).
-const CHAIN_LOCK = 7_202_611_031;
+/** The advisory lock key of the audit chain (PostgreSQL). */
+export const CHAIN_LOCK = 7_202_611_031;
 
 /**
  * PostgreSQL: the chain head is taken under a transaction-scoped advisory lock (no
