@@ -146,8 +146,8 @@ export function createGrantSecrets(deps: GrantSecretsDeps): GrantSecrets {
   /** Adds `entries` to the item at `account`, creating it if needed. */
   const addTo = (account: string, entries: ReadonlyMap<string, string>) =>
     withLock(account, async (): Promise<Result<void>> => {
-      // Read even when the index knows no such item: another process of this profile (a second
-      // data dir in the same keyring) may have written it, and its secrets must not be lost.
+      // Read even when the index knows no such item: something else may have written it since the
+      // listing (the data dir's migration, an agent of an older version), and no secret is lost.
       const current = await readItem(account);
       if (!current.ok) return current;
       for (const [id, secret] of entries) current.value.set(id, secret);
