@@ -101,7 +101,7 @@ export function buildListenerApp(
   const ops = tenants.map((t) => ({ name: t.name, ...t.deps }));
   installOpsRoutes(app, ops, { ...listener, now: () => listener.clock.now() });
   if (atRoot) installTenantRoutes(app, atRoot.deps, limits, '');
-  else mountTenants(app, tenants, limits);
+  else mountTenants(app, tenants, limits, listener.ready);
   return app;
 }
 

@@ -112,6 +112,33 @@ async function health(tenants: readonly OpsTenant[], now: Date) {
   };
 }
 
+/**
+ * `/readyz` over `tenants` (the listener's, or one tenant's under its mount, which
+ * `hourglass-broker drill --broker <tenant URL>` reads for that tenant's providers).
+ */
+export function installReadiness(
+  app: FastifyInstance,
+  tenants: readonly OpsTenant[],
+  ready: () => boolean,
+): void {
+  app.get('/readyz', async (request, reply): Promise<Readiness> => {
+    if (!ready()) return reply.status(503).send({ status: 'not_ready' });
+    await Promise.all(tenants.map((t) => t.repo.lastEventSeq()));
+    // `?verbose` (as Kubernetes' probes): each provider's targets too; readiness stays 200.
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query?.verbose === undefined) return { status: 'ready' };
+    const each = await Promise.all(
+      tenants.map(async (t) =>
+        (await providersHealth(t.providers)).map((p) => ({
+          ...p,
+          ...(t.name !== undefined ? { tenant: t.name } : {}),
+        })),
+      ),
+    );
+    return { status: 'ready', providers: each.flat() };
+  });
+}
+
 /** Serves /healthz, /readyz and /metrics over `tenants` and times every request. */
 export function installOpsRoutes(
   app: FastifyInstance,
@@ -127,22 +154,7 @@ export function installOpsRoutes(
     done();
   });
   app.get('/healthz', () => health(tenants, ops.now()));
-  app.get('/readyz', async (request, reply): Promise<Readiness> => {
-    if (!ops.ready()) return reply.status(503).send({ status: 'not_ready' });
-    await Promise.all(tenants.map((t) => t.repo.lastEventSeq()));
-    // `?verbose` (as Kubernetes' probes): each provider's targets too; readiness stays 200.
-    const query = request.query as Record<string, unknown> | undefined;
-    if (query?.verbose === undefined) return { status: 'ready' };
-    const each = await Promise.all(
-      tenants.map(async (t) =>
-        (await providersHealth(t.providers)).map((p) => ({
-          ...p,
-          ...(t.name !== undefined ? { tenant: t.name } : {}),
-        })),
-      ),
-    );
-    return { status: 'ready', providers: each.flat() };
-  });
+  installReadiness(app, tenants, ops.ready);
   app.get('/metrics', async (_request, reply) => {
     const lines = await metricsText(tenants, ops.metrics);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${lines.join('\n')}\n`);

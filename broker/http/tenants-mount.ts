@@ -9,6 +9,7 @@ import { installAuthentication } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
 import { notFoundHandler } from './error-handling.ts';
+import { installReadiness } from './ops-routes.ts';
 import type { RateLimits } from './rate-limits.ts';
 import { auditRoute } from './routes/audit.route.ts';
 import { commandRoutes } from './routes/command.routes.ts';
@@ -61,17 +62,22 @@ export function installTenantRoutes(
   );
 }
 
-/** Registers each tenant under `/tenants/<name>`, in its own plugin with its own 404. */
+/**
+ * Registers each tenant under `/tenants/<name>`, in its own plugin with its own 404 and its own
+ * `/readyz` (that tenant alone; the root's covers them all).
+ */
 export function mountTenants(
   app: FastifyInstance,
   tenants: readonly MountedTenant[],
   limits: RateLimits,
+  ready: () => boolean,
 ): void {
   for (const tenant of tenants) {
     const prefix = tenantPrefix(tenant.name);
     void app.register(
       (child, _opts, done) => {
         installTenantRoutes(child, tenant.deps, limits, prefix);
+        installReadiness(child, [{ name: tenant.name, ...tenant.deps }], ready);
         // The tenant's own 404, so its token gate also covers unknown /v1 paths under it.
         child.setNotFoundHandler(notFoundHandler());
         done();

@@ -10,12 +10,14 @@ import {
   credentialsResponseSchema,
   grantResponseSchema,
   jwtCredentialSchema,
+  readinessSchema,
 } from '../../protocol/broker-api.ts';
 import { errorBodySchema } from '../../protocol/errors.ts';
 import { obtainTestTokens } from '../../demo/idp-login-driver.ts';
 import { BROKER_AUDIENCE } from '../../demo/stack.ts';
 import type { DemoIdp } from '../../demo/idp.ts';
 import type { RunningBroker, RunningTenant } from '../start-broker.ts';
+import { checkProviderHealth } from '../drill/drill-health.ts';
 import { openSse } from './sse-test-client.ts';
 import { call, startTestIdp, waitFor } from './live-harness.ts';
 import { jwtRole, startTenantsBroker, tenantPolicy, tenantsConfig } from './tenants-harness.ts';
@@ -126,8 +128,11 @@ describe('several tenants in one broker', () => {
   });
 
   it('serves /healthz, /readyz and /metrics at the root over every tenant', async () => {
-    const health = (await (await fetch(`${broker.url}/healthz`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({
+    const healthz = (await (await fetch(`${broker.url}/healthz`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(healthz).toMatchObject({
       status: 'ok',
       tenants: { 'prod-eu': { status: 'ok' }, 'prod-us': { status: 'ok' } },
     });
@@ -139,6 +144,19 @@ describe('several tenants in one broker', () => {
         expect.objectContaining({ kind: 'jwt', tenant: 'prod-us' }),
       ]),
     });
+    // Each mount has its own readiness, which the drill reads for that tenant's providers.
+    const euReady = readinessSchema.parse(await (await fetch(`${eu.url}/readyz?verbose`)).json());
+    expect(euReady.providers?.length).toBeGreaterThan(0);
+    expect(euReady.providers?.filter((p) => p.tenant !== 'prod-eu')).toEqual([]);
+    const lines: string[] = [];
+    const health = {
+      brokerUrl: eu.url,
+      role: 'api',
+      token: token('corp'),
+      out: (l: string) => lines.push(l),
+    };
+    expect(await checkProviderHealth(health)).toBeNull();
+    expect(lines).toContain('PASS health jwt: ok');
     const metrics = await (await fetch(`${broker.url}/metrics`)).text();
     expect(metrics).toContain('hourglass_grants{tenant="prod-eu",state="active"} 1');
     expect(metrics).toContain('hourglass_grants{tenant="prod-us",state="active"} 0');
