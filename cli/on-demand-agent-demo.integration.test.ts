@@ -94,5 +94,7 @@ describe('the demo stopped and started again', () => {
     second.child.kill('SIGINT');
     await new Promise((resolve) => second.child.once('exit', resolve));
     expect(processAlive(stale.pid ?? 0)).toBe(false);
-  });
+    // Two demo starts of up to 30 s each (waitFor above): 15 s alone, up to 30 s beside the other
+    // integration files.
+  }, 90_000);
 });
