@@ -2,6 +2,7 @@
  * Runs a child with extra environment, stdio inherited, signals forwarded, its exit code passed
  * through (128 + signal number when a signal ended it). Used by `exec` and `ssh`.
  */
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
@@ -15,10 +16,14 @@ export function runChild(
   onError: (message: string) => void,
 ): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', env });
-    const forward = (signal: NodeJS.Signals) => () => void child.kill(signal);
+    // Listening before the spawn: the child may run (and be seen running) before the line after
+    // spawn() does, and a signal then must be forwarded, not end this process by default. A
+    // listener runs after this synchronous code, so `child` is set by then.
+    let child: ChildProcess | null = null;
+    const forward = (signal: NodeJS.Signals) => () => void child?.kill(signal);
     const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
     for (const [signal, handler] of handlers) process.on(signal, handler);
+    child = spawn(command, args, { stdio: 'inherit', env });
     const done = (code: number) => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
       resolve(code);
