@@ -10,8 +10,8 @@ import type { CommitOutcome, GrantRepository, StoredEvent } from './grant-reposi
 import { changedColumns, fromRow, GRANT_UPDATE_COLUMNS, toRow } from './grant-row.ts';
 import { kyselyAuditRead, kyselyCheckpoints } from './kysely-audit-read.ts';
 import { writeAlongside } from './kysely-bulk-write.ts';
-import { pgWriteAlongside } from './pg-bulk-write.ts';
 import { pgInsertGrant } from './pg-insert-grant.ts';
+import { pgUpdateGrant } from './pg-update-grant.ts';
 import { kyselyCommitDue } from './kysely-due-batch.ts';
 import { kyselyOutbox } from './kysely-outbox.ts';
 import type { StoreDialect } from './store-dialect.ts';
@@ -147,6 +147,7 @@ export function kyselyGrantRepository(
       });
     },
     update(write, expectedVersion, before) {
+      if (dialect.backend === 'postgres') return pgUpdateGrant(db, write, expectedVersion, before);
       return transact(async (trx): Promise<CommitOutcome> => {
         const stored = { ...write.grant, version: expectedVersion + 1 };
         const row = toRow(stored);
@@ -162,10 +163,7 @@ export function kyselyGrantRepository(
           .where('version', '=', expectedVersion)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return { status: 'stale' };
-        const lastEventSeq =
-          dialect.backend === 'postgres'
-            ? await pgWriteAlongside(trx, [write])
-            : await writeAlongside(trx, [write], dialect);
+        const lastEventSeq = await writeAlongside(trx, [write], dialect);
         return { status: 'committed', grant: stored, lastEventSeq };
       });
     },

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { GrantOwner, GrantRecord } from '../lifecycle/grant-record.ts';
 import type { CommitOutcome, GrantWrite } from './grant-repository.ts';
 import { toRow } from './grant-row.ts';
-import { pgWriteAlongside } from './pg-bulk-write.ts';
+import { insertGrants, pgWriteAlongside } from './pg-bulk-write.ts';
 import type { BrokerDatabase } from './schema.ts';
 
 // What the driver reports for a unique violation (SQLSTATE 23505) and the index that refused it.
@@ -25,7 +25,7 @@ export async function pgInsertGrant(
   try {
     const lastEventSeq = await db
       .transaction()
-      .execute((trx) => pgWriteAlongside(trx, [write], [toRow(stored)]));
+      .execute((trx) => pgWriteAlongside(trx, [write], insertGrants([toRow(stored)])));
     return { status: 'committed', grant: stored, lastEventSeq };
   } catch (error) {
     const violation = uniqueViolationSchema.safeParse(error);
