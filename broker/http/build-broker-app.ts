@@ -5,7 +5,7 @@ import type { Clock } from '../ports.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handling.ts';
 import { createBrokerMetrics, type BrokerMetrics } from './metrics.ts';
-import { installOpsRoutes } from './ops-routes.ts';
+import { installOpsRoutes, opsTenant } from './ops-routes.ts';
 import { installRateLimits } from './rate-limits.ts';
 import {
   installTenantRoutes,
@@ -98,7 +98,7 @@ export function buildListenerApp(
     // Failed authentications per client address: guessing tokens is throttled before any work.
     failuresPerMinute: Math.max(10, Math.ceil(listener.rateLimitPerMinute / 4)),
   });
-  const ops = tenants.map((t) => ({ name: t.name, ...t.deps }));
+  const ops = tenants.map((t) => opsTenant(t.name, t.deps));
   installOpsRoutes(app, ops, { ...listener, now: () => listener.clock.now() });
   if (atRoot) installTenantRoutes(app, atRoot.deps, limits, '');
   else mountTenants(app, tenants, limits, listener.ready);

@@ -23,6 +23,14 @@ export interface OpsTenant {
   providers: BrokerDeps['providers'];
 }
 
+/** What the ops routes read of a tenant served with `deps`. */
+export const opsTenant = (name: string | undefined, deps: BrokerDeps): OpsTenant => ({
+  name,
+  repo: deps.repo,
+  bus: deps.bus,
+  providers: deps.providers,
+});
+
 /** The `tenant="…"` label of a tenant's series (empty for the root tenant). */
 export const tenantLabel = (name: string | undefined): string =>
   name === undefined ? '' : `tenant="${labelValue(name)}"`;

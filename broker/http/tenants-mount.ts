@@ -9,7 +9,7 @@ import { installAuthentication } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
 import { notFoundHandler } from './error-handling.ts';
-import { installReadiness } from './ops-routes.ts';
+import { installReadiness, opsTenant } from './ops-routes.ts';
 import type { RateLimits } from './rate-limits.ts';
 import { auditRoute } from './routes/audit.route.ts';
 import { commandRoutes } from './routes/command.routes.ts';
@@ -77,7 +77,7 @@ export function mountTenants(
     void app.register(
       (child, _opts, done) => {
         installTenantRoutes(child, tenant.deps, limits, prefix);
-        installReadiness(child, [{ name: tenant.name, ...tenant.deps }], ready);
+        installReadiness(child, [opsTenant(tenant.name, tenant.deps)], ready);
         // The tenant's own 404, so its token gate also covers unknown /v1 paths under it.
         child.setNotFoundHandler(notFoundHandler());
         done();

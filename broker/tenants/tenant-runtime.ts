@@ -9,12 +9,12 @@ import { loadOrCreateSigningKey, type SigningKey } from '../credentials/signing-
 import type { BoundProvider } from '../credentials/provider.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { BrokerDeps } from '../http/broker-deps.ts';
+import { tenantPrefix } from '../http/tenants-mount.ts';
 import type { BrokerMetrics } from '../http/metrics.ts';
 import { livePolicy, type LivePolicy, type PolicyReload } from '../policy/live-policy.ts';
 import { loadPolicyFile } from '../policy/load-policy.ts';
 import type { Clock, Ids } from '../ports.ts';
 import { startProviders } from '../providers/registry.ts';
-import type { GrantRepository } from '../store/grant-repository.ts';
 import { openStore, type OpenStore } from '../store/open-store.ts';
 import type { ProviderKind } from '../../protocol/broker-api.ts';
 import type { TenantSettings } from './tenant-config.ts';
@@ -136,8 +136,7 @@ export async function startTenantRuntime(
   settings: TenantSettings,
   shared: TenantShared,
 ): Promise<TenantRuntime> {
-  const url = () =>
-    `${shared.rootUrl().replace(/\/$/, '')}${settings.name === undefined ? '' : `/tenants/${settings.name}`}`;
+  const url = () => `${shared.rootUrl().replace(/\/$/, '')}${tenantPrefix(settings.name)}`;
   const hooks = webhookTargets(settings.webhooks, shared.env);
   const parts = await openTenantParts(settings, shared, url);
   const work = await startTenantWork(settings, shared, parts, hooks).catch(
@@ -147,10 +146,9 @@ export async function startTenantRuntime(
       throw error;
     },
   );
-  const repo: GrantRepository = parts.store.repo;
+  const { repo } = parts.store;
   return {
     ...parts.store,
-    repo,
     name: settings.name,
     policyPath: settings.policyPath,
     url,
