@@ -2,10 +2,11 @@
  * After an extension, the key `hourglass ssh --agent` put into an ssh-agent would still vanish at
  * the old deadline (ssh-add's lifetime), and its certificate would be the old one. So the agent
  * adds the key and the re-issued certificate again, with a lifetime to the new deadline (an
- * ssh-agent that holds a key replaces its lifetime), and takes the old certificate out. Only
- * where the ssh-agent still holds the key: one the user removed stays removed. Speaks the agent
- * protocol (SSH_AGENTC_ADD_ID_CONSTRAINED) directly: the private key goes over the ssh-agent's
- * socket, never into a file.
+ * ssh-agent that holds a key replaces its lifetime), and takes the old certificate out. Added
+ * even where the key is gone: an extension just before the deadline may be handled after the
+ * ssh-agent dropped the key at its first lifetime, and the user asked for it until the deadline.
+ * Speaks the agent protocol (SSH_AGENTC_ADD_ID_CONSTRAINED) directly: the private key goes over
+ * the ssh-agent's socket, never into a file.
  */
 import sshpk from 'sshpk';
 import type { Credential } from '../protocol/index.ts';
@@ -20,8 +21,6 @@ import {
   withGrantSshAgents,
 } from './ssh-agent-keys.ts';
 
-const REQUEST_IDENTITIES = 11;
-const IDENTITIES_ANSWER = 12;
 const ADD_ID_CONSTRAINED = 25;
 const CONSTRAIN_LIFETIME = 1;
 
@@ -64,29 +63,10 @@ function addMessages(key: sshpk.PrivateKey, certificate: Buffer, seconds: number
   ];
 }
 
-/** The key blobs (base64) the ssh-agent at `socket` holds; null when it does not answer. */
-async function heldBlobs(socket: string): Promise<Set<string> | null> {
-  const [reply] = await exchangeWithSshAgent(socket, [
-    agentMessage(REQUEST_IDENTITIES, Buffer.alloc(0)),
-  ]);
-  if (!reply || reply.readUInt8(0) !== IDENTITIES_ANSWER) return null;
-  const blobs = new Set<string>();
-  const count = reply.length >= 5 ? reply.readUInt32BE(1) : 0;
-  let at = 5;
-  for (let i = 0; i < count && at + 4 <= reply.length; i += 1) {
-    const blobLength = reply.readUInt32BE(at);
-    blobs.add(reply.subarray(at + 4, at + 4 + blobLength).toString('base64'));
-    at += 4 + blobLength;
-    if (at + 4 > reply.length) break;
-    at += 4 + reply.readUInt32BE(at); // the comment
-  }
-  return blobs;
-}
-
 /**
- * Gives `grantId`'s key in each ssh-agent that still holds it the renewed certificate and a
- * lifetime to `renewed.expiresAt` (`brokerNow`: the broker's now, epoch ms). Answers how many
- * ssh-agents were renewed.
+ * Gives `grantId`'s key in each ssh-agent it was added to the renewed certificate and a lifetime
+ * to `renewed.expiresAt` (`brokerNow`: the broker's now, epoch ms). Answers how many ssh-agents
+ * were renewed.
  */
 export async function renewSshAgentKeys(
   dataDir: string,
@@ -111,7 +91,7 @@ export async function renewSshAgentKeys(
   );
 }
 
-/** Renews the key in each remembered ssh-agent that still holds it (under the grant's lock). */
+/** Renews the key in each remembered ssh-agent (under the grant's lock). */
 async function renewIn(
   dataDir: string,
   grantId: string,
@@ -120,7 +100,6 @@ async function renewIn(
   const { keyBlob, certificate, messages } = add;
   let count = 0;
   for (const entry of sshAgentEntries(dataDir, grantId)) {
-    if (!(await heldBlobs(entry.socket))?.has(keyBlob)) continue;
     if (successes(await exchangeWithSshAgent(entry.socket, messages)) < messages.length) continue;
     const stale = entry.blobs.filter((b) => b !== keyBlob && b !== certificate);
     await removeFromSshAgent(

@@ -385,7 +385,7 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
         'request',
         'orders-ssh',
         '--for',
-        '8s',
+        '12s',
         '--reason',
         't',
         '--json',
@@ -400,14 +400,16 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
       expect(certBefore).toBe(true);
       const extended = await cli('extend', 'orders-ssh', '--for', '2m');
       expect(extended.code, extended.stderr).toBe(0);
-      // Past the first deadline (ssh-add's first lifetime): the key is still there, with a
-      // certificate the server takes.
+      // Past the first deadline (ssh-add's first lifetime): the key is there (polled: under load
+      // the renewal may land after that deadline), with a certificate the server takes.
       await waitFor(
         'the first deadline to pass',
         () => (Date.now() > firstDeadline + 1500 ? true : undefined),
         20_000,
       );
-      expect(await listed()).toMatch(/ED25519-CERT/);
+      await waitFor('the renewed key in the ssh-agent', async () =>
+        /ED25519-CERT/.test(await listed()) ? true : undefined,
+      );
       const login = await run('ssh', [...sshToTarget(), `${sshd.user}@127.0.0.1`, 'true']);
       expect(login.code, login.stderr).toBe(0);
       // The early end still takes the renewed key and certificate out.
