@@ -90,6 +90,22 @@ describe('several tenants in one broker', () => {
     // A prod-us target trusts prod-us's key set and issuer only.
     await expect(jwtVerify(credential, keysOf(us), { issuer: us.url, audience })).rejects.toThrow();
     await expect(jwtVerify(credential, keysOf(us), { audience })).rejects.toThrow(/signature|key/i);
+    // A target that discovers and introspects: prod-eu's documents under its mount say active,
+    // prod-us's say inactive.
+    const introspect = async (t: RunningTenant) => {
+      const discovery = (await (
+        await fetch(`${t.url}/.well-known/openid-configuration`)
+      ).json()) as { issuer: string; introspection_endpoint: string };
+      expect(discovery.issuer).toBe(t.url);
+      const answer = await fetch(discovery.introspection_endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: credential }).toString(),
+      });
+      return ((await answer.json()) as { active: boolean }).active;
+    };
+    expect(await introspect(eu)).toBe(true);
+    expect(await introspect(us)).toBe(false);
     // The grant does not exist in prod-us, and each tenant's rows are in its own store.
     expect((await call(us, 'GET', `/v1/grants/${grant.id}`, token('corp'))).status).toBe(404);
     const rows = async (t: RunningTenant) =>
