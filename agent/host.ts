@@ -40,8 +40,6 @@ export interface AgentHooks {
   clock?: Clock;
   /** Keychain service name (default `hourglass`); lets parallel test agents not share items. */
   keychainService?: string;
-  /** Environment that names the standard data dir (default `process.env`); for tests. */
-  env?: NodeJS.ProcessEnv;
   /** Serve the local API socket (default true). */
   serveLocalApi?: boolean;
   /** Base delay of the event stream's reconnect backoff (tests use a small one). */
@@ -70,7 +68,7 @@ export async function startAgent(
   const lock = serve ? acquireInstanceLock(`${config.socketPath}.lock`) : null;
   if (lock && !lock.ok) throw new Error(lockedMessage(config.dataDir, profile, lock.error.message));
   // This data dir's items only: another data dir with the same profile has its own (keychain-scope.ts).
-  const scope = keychainScope(config.dataDir, profile, hooks.env);
+  const scope = keychainScope(config.dataDir, profile);
   const vault = createKeychainVault(hooks.keychainService, scope);
   const store = openGrantStore(config.dataDir);
   // Monotonic: a wall-clock jump neither delays nor advances a wipe (see clock.ts).
@@ -84,7 +82,7 @@ export async function startAgent(
   const migrated = await migrateSharedItems({
     scope,
     dataDir: config.dataDir,
-    standardDir: standardDataDir(profile, hooks.env ?? process.env),
+    standardDir: standardDataDir(profile, process.env),
     shared: createKeychainVault(hooks.keychainService, profile),
     own: vault,
     secrets,
