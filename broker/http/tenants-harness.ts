@@ -24,6 +24,8 @@ export const tenantPolicy = (tenant: string, ...roles: string[]): string =>
 export interface TenantSpec {
   name: string;
   policy: string;
+  /** The tenant's own webhooks (none: none). */
+  webhooks?: { url: string }[];
 }
 
 /** Broker config serving `tenants`, each with its own policy file, key and fresh store. */
@@ -41,6 +43,7 @@ export async function tenantsConfig(
       policyPath,
       signingKeyPath: join(dir, 'signing.jwk'),
       ...(await testStoreLocation()),
+      ...(tenant.webhooks ? { webhooks: tenant.webhooks } : {}),
     });
   }
   return { issuers, tenants: entries, rateLimitPerMinute: 10_000 };

@@ -3,6 +3,8 @@
  * each signs with its own key under its own issuer, keeps its own store, and accepts only the
  * issuers allowed in it. A credential minted in prod-eu is refused by a prod-us target.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -31,7 +33,22 @@ const tokens: Record<string, string> = {};
 const token = (who: string): string => tokens[who] ?? '';
 const AUDIENCE = 'https://api.internal';
 
+// One webhook receiver; each tenant posts to its own path.
+const delivered: { path: string; body: string }[] = [];
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    delivered.push({ path: req.url ?? '', body });
+    res.end('ok');
+  });
+});
+
 beforeAll(async () => {
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hook = (name: string) => [
+    { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/${name}` },
+  ];
   [corp, partner] = await Promise.all([startTestIdp(), startTestIdp()]);
   const api = jwtRole('api', ['corp:engineers', 'partner:engineers']);
   broker = await startTenantsBroker(
@@ -46,8 +63,8 @@ beforeAll(async () => {
         },
       ],
       [
-        { name: 'prod-eu', policy: tenantPolicy('prod-eu', api) },
-        { name: 'prod-us', policy: tenantPolicy('prod-us', api) },
+        { name: 'prod-eu', policy: tenantPolicy('prod-eu', api), webhooks: hook('prod-eu') },
+        { name: 'prod-us', policy: tenantPolicy('prod-us', api), webhooks: hook('prod-us') },
       ],
     ),
   );
@@ -60,6 +77,7 @@ let closed = false;
 afterAll(async () => {
   if (!closed) await broker?.close();
   await Promise.all([corp?.close(), partner?.close()]);
+  receiver.close();
 });
 
 const keysOf = (t: RunningTenant) => createRemoteJWKSet(new URL(`${t.url}/.well-known/jwks.json`));
@@ -179,7 +197,7 @@ describe('several tenants in one broker', () => {
     expect(metrics).toMatch(/route="\/tenants\/prod-eu\/v1\/requests",status="201"/);
   });
 
-  it('streams each tenant its own events, and ends the streams of every tenant on close', async () => {
+  it('streams events and posts webhooks of each tenant for its own grants only, and ends the streams of every tenant on close', async () => {
     const [euStream, usStream] = await Promise.all(
       [eu, us].map((t) => openSse(`${t.url}/v1/events`, token('corp'))),
     );
@@ -194,6 +212,22 @@ describe('several tenants in one broker', () => {
       'the prod-us grant event',
     );
     expect(grantFrames(euStream?.frames ?? [])).toEqual([]);
+    // Each tenant's webhooks carry its own grants only.
+    const idsOf = async (t: RunningTenant) =>
+      (await t.db.selectFrom('grants').select('id').execute()).map((r) => r.id);
+    const ids = { 'prod-eu': await idsOf(eu), 'prod-us': await idsOf(us) };
+    const mentions = (path: string, id: string) =>
+      delivered.some((d) => d.path === path && d.body.includes(id));
+    await waitFor(
+      () =>
+        ids['prod-eu'].every((id) => mentions('/prod-eu', id)) &&
+        ids['prod-us'].every((id) => mentions('/prod-us', id))
+          ? true
+          : undefined,
+      "each tenant's webhook deliveries",
+    );
+    expect(ids['prod-us'].filter((id) => mentions('/prod-eu', id))).toEqual([]);
+    expect(ids['prod-eu'].filter((id) => mentions('/prod-us', id))).toEqual([]);
     closed = true;
     await broker.close();
     await Promise.all([euStream?.ended, usStream?.ended]);
