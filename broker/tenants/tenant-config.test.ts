@@ -38,12 +38,16 @@ describe('broker config with tenants', () => {
         ...entry('prod-eu', 'databasePath: eu.sqlite'),
         ...entry('prod-eu', 'databasePath: ./eu.sqlite'),
         ...entry('prod-us', 'databaseUrl: postgres://db/hg'),
-        ...entry('staging', 'databaseUrl: postgres://db/hg'),
+        // Another schema of the same database shares its NOTIFY channel and chain lock: refused too.
+        ...entry(
+          'staging',
+          'databaseUrl: postgres://other@db:5432/hg?options=-c%20search_path%3Dstaging',
+        ),
       ]),
     ).toEqual([
       '9:11: tenants[1].name: duplicate tenant name "prod-eu" (also tenants[0])',
       '12:19: tenants[1].databasePath: the same store as tenants[0] (prod-eu); give each tenant its own database',
-      '20:18: tenants[3].databaseUrl: the same store as tenants[2] (prod-us); give each tenant its own database',
+      '20:18: tenants[3].databaseUrl: the same PostgreSQL database as tenants[2] (prod-us); give each tenant its own database',
     ]);
   });
 

@@ -122,9 +122,25 @@ function checkNothingShared(c: TenantFields, ctx: z.RefinementCtx): void {
     });
 }
 
+/**
+ * The PostgreSQL database a URL names: server and database, without user, password or options.
+ * Two schemas of one database would share its notification channel and audit-chain lock.
+ */
+function databaseOf(raw: string): string {
+  try {
+    const url = new URL(raw);
+    const socket = url.searchParams.get('host') ?? '';
+    return `${url.hostname}:${url.port || '5432'}${socket}${url.pathname}`;
+  } catch {
+    return raw;
+  }
+}
+
 /** The store a tenant entry names, comparable across entries. */
 const storeKey = (t: { databasePath?: string | undefined; databaseUrl?: string | undefined }) =>
-  t.databaseUrl !== undefined ? `url:${t.databaseUrl}` : `file:${resolve(t.databasePath ?? '')}`;
+  t.databaseUrl !== undefined
+    ? `pg:${databaseOf(t.databaseUrl)}`
+    : `file:${resolve(t.databasePath ?? '')}`;
 
 /** Tenant names are distinct, each has its own store, and issuers name only configured tenants. */
 function checkTenantList(
@@ -147,7 +163,7 @@ function checkTenantList(
       ctx.addIssue({
         code: 'custom',
         path: ['tenants', i, tenant.databaseUrl !== undefined ? 'databaseUrl' : 'databasePath'],
-        message: `the same store as tenants[${shared}] (${tenants[shared]?.name ?? ''}); give each tenant its own database`,
+        message: `the same ${tenant.databaseUrl !== undefined ? 'PostgreSQL database' : 'store'} as tenants[${shared}] (${tenants[shared]?.name ?? ''}); give each tenant its own database`,
       });
   });
   issuers.forEach((issuer, i) => {
