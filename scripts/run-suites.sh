@@ -15,9 +15,10 @@ npx tsx build/bundle-cli.ts || status=1
 # HOURGLASS_TEST_PRODUCTION_INSTALL: the broker's `npm ci --omit=dev` install runs for real (a minute).
 HOURGLASS_TEST_PRODUCTION_INSTALL=${HOURGLASS_TEST_PRODUCTION_INSTALL:-1} npx vitest run --exclude '**/*.integration.test.ts' \
   --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
-# The agent/CLI integration files one at a time: several sign in on the default profile, whose
-# session item in the one test keyring they would otherwise overwrite under each other.
-npx vitest run --no-file-parallelism integration.test \
+# The agent/CLI integration files, four at a time: they mostly wait (IdP, deadlines, child
+# processes), and each data dir has keychain items of its own (agent/keychain-scope.ts), so
+# two files signed in on profile `default` no longer overwrite each other's session.
+npx vitest run --maxWorkers=4 integration.test \
   --reporter=default --reporter=json --outputFile.json="$out/vitest-integration.json" || status=1
 # The broker suite again on PostgreSQL (the production backend): a fresh schema per database.
 HOURGLASS_TEST_STORE=postgres npx vitest run broker/ \
