@@ -15,8 +15,10 @@ const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const LOCK_SCRIPT = [
   'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1',
   // An item stored first: the login collection exists (and is unlocked) before it is locked.
-  // (retried: the daemon may not be on the bus yet when the first call comes)
-  'for i in 1 2 3 4 5 6 7 8 9 10; do echo -n x | secret-tool store --label=ready hourglass-test ready 2>/dev/null && break; sleep 0.2; done',
+  // (polled for up to 15 s: on a loaded machine the daemon may take seconds to be on the bus;
+  // never ready is the script's own failure, not a keychain the CLI would call unavailable)
+  'ready=; for i in $(seq 1 75); do echo -n x | secret-tool store --label=ready hourglass-test ready 2>/dev/null && ready=1 && break; sleep 0.2; done',
+  '{ [ -n "$ready" ] || { echo "test setup: the locked session\'s gnome-keyring never answered" >&2; exit 97; }; }',
   'dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null',
   'exec "$@"',
 ].join(' && ');
