@@ -1,16 +1,19 @@
 /**
- * PostgreSQL: what commits with grant changes in three round trips instead of one per table
- * (bench/README.md, broker-issue: the issue path was bound by round trips). Each table's rows go
- * as one JSON parameter (`jsonb_populate_recordset`), so the statements do not grow with rows.
+ * PostgreSQL: what commits with grant changes in two statements instead of one per table
+ * (bench/README.md, broker-issue: the issue path was bound by round trips, and on PostgreSQL by
+ * how long the audit chain lock is held). Each table's rows go as one JSON parameter, so the
+ * statements do not grow with rows.
  *
- * 1. new grants, outbox entries and token ids inserted, and the audit chain lock taken;
- * 2. the chain head read — a statement of its own, so its snapshot is taken after the lock is held
- *    and sees every append committed before;
- * 3. the audit rows and the events inserted, and the last event's sequence number announced.
+ * 1. the grant row (insert or versioned update), outbox entries and token ids written, then the
+ *    chain lock taken and the chain head read under it (`hourglass_lock_chain_head`, a VOLATILE
+ *    function: its read takes a snapshot of its own, after the lock is held, and sees every append
+ *    committed before);
+ * 2. the audit rows and the events inserted, and the last event's sequence number announced.
  */
 import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { z } from 'zod';
 import { GENESIS_HASH } from '../audit/audit-chain.ts';
-import { chainAuditRows } from '../audit/append-audit.ts';
+import { chainAuditRows, type ChainHead } from '../audit/append-audit.ts';
 import type { GrantWrite } from './grant-repository.ts';
 import { GRANT_UPDATE_COLUMNS } from './grant-row.ts';
 import { auditEntries, eventRows, outboxRows, tokenRows } from './kysely-bulk-write.ts';
@@ -18,6 +21,12 @@ import type { BrokerDatabase, GrantRow } from './schema.ts';
 import { CHAIN_LOCK, EVENTS_CHANNEL } from './store-dialect.ts';
 
 const GRANT_COLUMNS = ['id', ...GRANT_UPDATE_COLUMNS];
+// The first statement's one row: the grant statement's row count and the chain head under the lock.
+const firstRowSchema = z.object({
+  n: z.number().nullable(),
+  head_seq: z.number().nullable(),
+  head_hash: z.string().nullable(),
+});
 const OUTBOX_COLUMNS = [
   'grant_id',
   'kind',
@@ -85,45 +94,50 @@ export function insertGrants(rows: readonly GrantRow[]): LeadStatement {
 }
 
 /**
- * Statement 1: the lead, outbox entries and token ids, and the chain lock when `chained`. The
- * lock is taken from the count of the lead's rows, so only after the lead is done (its unique
- * checks and row locks may wait for another transaction): never waiting there while holding the
- * chain lock. Data-modifying WITH clauses run to completion whether or not the query reads them.
+ * Statement 1: the lead, outbox entries and token ids, then (when `chained`) the chain lock and
+ * the chain head read under it (`hourglass_lock_chain_head`). The lock is taken after the lead's
+ * row count is known, i.e. after its unique checks and row locks (which may wait for another
+ * transaction): never waiting there while holding the chain lock. Data-modifying WITH clauses run
+ * to completion whether or not the query reads them. Returns the head (null: not chained).
  */
 async function writeFirst(
   trx: Transaction<BrokerDatabase>,
   writes: readonly GrantWrite[],
   lead: LeadStatement | undefined,
   chained: boolean,
-): Promise<void> {
+): Promise<ChainHead | null> {
   const outbox = outboxRows(writes);
   const tokens = tokenRows(writes);
   const ctes: RawBuilder<unknown>[] = lead ? [lead.statement] : [];
   if (outbox.length > 0) ctes.push(insertRows('outbox', OUTBOX_COLUMNS, outbox));
   if (tokens.length > 0) ctes.push(insertRows('issued_tokens', TOKEN_COLUMNS, tokens));
-  if (ctes.length === 0 && !chained) return;
-  const lock = chained ? sql`pg_advisory_xact_lock(${CHAIN_LOCK})` : sql`null`;
-  const tail = lead
-    ? sql`select c.n, ${lock} as locked from (select count(*)::integer as n from ${sql.id('w0')}) as c`
-    : sql`select null::integer as n, ${lock} as locked`;
+  if (ctes.length === 0 && !chained) return null;
+  const count = lead
+    ? sql`select count(*)::integer as n from ${sql.id('w0')}`
+    : sql`select null::integer as n`;
+  const tail = chained
+    ? sql`select c.n, h.head_seq, h.head_hash from (${count}) as c
+        left join lateral hourglass_lock_chain_head(${CHAIN_LOCK}, c.n) as h on true`
+    : sql`select c.n, null as head_seq, null as head_hash from (${count}) as c`;
   const result = await withAll(ctes, tail).execute(trx);
-  const written = (result.rows[0] as { n?: number | null } | undefined)?.n;
-  if (lead && written !== lead.rows) throw new StaleGrantWrite();
+  const row = firstRowSchema.parse(result.rows[0]);
+  if (lead && row.n !== lead.rows) throw new StaleGrantWrite();
+  if (!chained) return null;
+  return row.head_seq === null || row.head_hash === null
+    ? { seq: 0, hash: GENESIS_HASH }
+    : { seq: row.head_seq, hash: row.head_hash };
 }
 
 /**
- * Statements 2 and 3: the chain head (its own statement, so its snapshot is taken with the lock
- * held), then the audit rows and events, announcing the last event. Returns its seq, or null.
+ * Statement 2: the audit rows (chained onto `head`) and the events, announcing the last event.
+ * Returns its seq, or null.
  */
 async function appendChained(
   trx: Transaction<BrokerDatabase>,
+  head: ChainHead,
   audit: ReturnType<typeof auditEntries>,
   events: ReturnType<typeof eventRows>,
 ): Promise<number | null> {
-  const last = await sql<{ seq: number; hash: string }>`
-    select seq, hash from audit order by seq desc limit 1`.execute(trx);
-  const top = last.rows[0];
-  const head = top ? { seq: Number(top.seq), hash: top.hash } : { seq: 0, hash: GENESIS_HASH };
   const ctes: RawBuilder<unknown>[] = [];
   if (audit.length > 0) ctes.push(insertRows('audit', AUDIT_COLUMNS, chainAuditRows(head, audit)));
   if (events.length > 0)
@@ -153,6 +167,6 @@ export async function pgWriteAlongside(
   const audit = auditEntries(writes);
   const events = eventRows(writes);
   const chained = audit.length > 0 || events.length > 0;
-  await writeFirst(trx, writes, lead, chained);
-  return chained ? appendChained(trx, audit, events) : null;
+  const head = await writeFirst(trx, writes, lead, chained);
+  return head ? appendChained(trx, head, audit, events) : null;
 }
