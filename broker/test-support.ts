@@ -49,6 +49,30 @@ export async function freshPgUrl(base: string = testPgUrl()): Promise<string> {
   return `${base}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
+/** A URL of a fresh, empty database in the cluster at `base` (tenants may not share one). */
+export async function freshPgDatabaseUrl(base: string = testPgUrl()): Promise<string> {
+  const name = `hg_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+/** Where one tenant of a broker under test stores: a fresh SQLite file or PostgreSQL database. */
+export async function testTenantStoreLocation(): Promise<
+  { databasePath: string } | { databaseUrl: string }
+> {
+  return TEST_BACKEND === 'sqlite'
+    ? { databasePath: join(tempDir(), 'broker.sqlite') }
+    : { databaseUrl: await freshPgDatabaseUrl() };
+}
+
 /** Where a broker under test stores: a fresh SQLite file or a fresh PostgreSQL schema. */
 export async function testStoreLocation(): Promise<
   { databasePath: string } | { databaseUrl: string }

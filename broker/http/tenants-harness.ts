@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBrokerConfig, type BrokerConfigInput } from '../config.ts';
 import { startBroker, type RunningBroker } from '../start-broker.ts';
-import { tempDir, testStoreLocation } from '../test-support.ts';
+import { tempDir, testTenantStoreLocation } from '../test-support.ts';
 
 /** A no-approval `jwt` role `name` for `groups` (audience https://api.internal). */
 export const jwtRole = (name: string, groups: string[]): string => `  - name: ${name}
@@ -42,7 +42,7 @@ export async function tenantsConfig(
       name: tenant.name,
       policyPath,
       signingKeyPath: join(dir, 'signing.jwk'),
-      ...(await testStoreLocation()),
+      ...(await testTenantStoreLocation()),
       ...(tenant.webhooks ? { webhooks: tenant.webhooks } : {}),
     });
   }

@@ -10,7 +10,7 @@ import { loadConfigFile } from '../config-file.ts';
 import { parseBrokerConfig } from '../config.ts';
 import { jwtRole, tenantPolicy } from '../http/tenants-harness.ts';
 import { startBroker } from '../start-broker.ts';
-import { tempDir, testStoreLocation } from '../test-support.ts';
+import { tempDir, testTenantStoreLocation } from '../test-support.ts';
 
 const issuers = ['issuers:', '  - issuer: "http://127.0.0.1:9/"', '    audience: urn:b'];
 
@@ -78,7 +78,7 @@ describe('broker config with tenants', () => {
       name,
       policyPath,
       signingKeyPath: join(dir, `${name}.jwk`),
-      ...(await testStoreLocation()),
+      ...(await testTenantStoreLocation()),
     });
     const parsed = parseBrokerConfig({
       issuers: [{ issuer: 'http://127.0.0.1:9/', audience: 'urn:b' }],
