@@ -35,32 +35,30 @@ export function testPgUrl(): string {
   return url;
 }
 
-/** A URL of a fresh, empty schema in the cluster at `base` (its own search_path). */
-export async function freshPgUrl(base: string = testPgUrl()): Promise<string> {
-  const schema = `hg_${randomBytes(6).toString('hex')}`;
+/** A fresh name, created in the cluster at `base` by `create`. */
+async function createInCluster(base: string, create: (name: string) => string): Promise<string> {
+  const name = `hg_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();
   try {
-    await client.query(`create schema ${schema}`);
+    await client.query(create(name));
   } finally {
     await client.end();
   }
+  return name;
+}
+
+/** A URL of a fresh, empty schema in the cluster at `base` (its own search_path). */
+export async function freshPgUrl(base: string = testPgUrl()): Promise<string> {
+  const schema = await createInCluster(base, (name) => `create schema ${name}`);
   const sep = base.includes('?') ? '&' : '?';
   return `${base}${sep}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
 /** A URL of a fresh, empty database in the cluster at `base` (tenants may not share one). */
 export async function freshPgDatabaseUrl(base: string = testPgUrl()): Promise<string> {
-  const name = `hg_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
   const url = new URL(base);
-  url.pathname = `/${name}`;
+  url.pathname = `/${await createInCluster(base, (name) => `create database ${name}`)}`;
   return url.href;
 }
 
