@@ -3,11 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import type { DemoStack } from '../demo/stack.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import type { CliRun } from './profile-harness.ts';
-import { waitFor } from './profile-harness.ts';
+import { answerSignIn } from './profile-harness.ts';
 
 // The real CLI binary against the demo IdP and broker, with the test's unlocked gnome-keyring, with
 // no session bus, and inside a D-Bus session of its own whose gnome-keyring is locked.
@@ -133,13 +132,7 @@ describe('hourglass doctor', () => {
   it('a locked gnome-keyring refuses a sign-in with the fix and writes the tokens nowhere', async () => {
     const env = envFor();
     const login = run(env, ['login', '--no-browser'], true);
-    const url = await waitFor(
-      'the sign-in URL',
-      () => /sign in:\n\s+(\S+)\n/.exec(login.stderr())?.[1],
-      20_000,
-    );
-    const { callbackUrl } = await completeIdpLogin(url, { login: 'alice', password: 'demo' });
-    await fetch(callbackUrl);
+    await answerSignIn(login.stderr, 'alice');
     const { code, stderr } = await login.done;
     expect(stderr).toContain(
       'hourglass: The OS keychain is locked; Hourglass never stores secrets elsewhere.',

@@ -7,7 +7,7 @@ import { createOidcConnection } from '../agent/login/oidc-connection.ts';
 import { createSession } from '../agent/session.ts';
 import { fail } from '../protocol/index.ts';
 import type { ProfileHarness } from './profile-harness.ts';
-import { startProfileHarness, waitFor } from './profile-harness.ts';
+import { answerSignIn, startProfileHarness, waitFor } from './profile-harness.ts';
 
 // The real CLI binary and headless agents against the demo IdP (device flow on) and broker.
 let h: ProfileHarness;
@@ -44,14 +44,7 @@ describe('hourglass login', () => {
 
   it('--yes switches to another user', async () => {
     const run = h.spawnCli('dev', 'login', '--no-browser', '--yes');
-    const url = await waitFor(
-      'the sign-in URL',
-      () => /sign in:\n\s+(\S+)\n/.exec(run.stderr())?.[1],
-      20_000,
-    );
-    const { completeIdpLogin } = await import('../demo/idp-login-driver.ts');
-    const { callbackUrl } = await completeIdpLogin(url, { login: 'bob', password: 'demo' });
-    await fetch(callbackUrl);
+    await answerSignIn(run.stderr, 'bob');
     expect(await run.done).toMatchObject({
       code: 0,
       stdout: expect.stringContaining('Signed in as Bob'),

@@ -89,6 +89,17 @@ export const grantSecretOf = (base: string, profile: string, grantId: string): s
 export const holdsItem = (base: string, profile: string, grantId: string): boolean =>
   grantSecretOf(base, profile, grantId) !== null;
 
+/** Waits for the sign-in URL a `login --no-browser` prints on stderr and signs `user` in at the IdP. */
+export async function answerSignIn(stderr: () => string, user: string): Promise<void> {
+  const url = await waitFor(
+    'the sign-in URL',
+    () => /sign in:\n\s+(\S+)\n/.exec(stderr())?.[1],
+    20_000,
+  );
+  const { callbackUrl } = await completeIdpLogin(url, { login: user, password: 'demo' });
+  await fetch(callbackUrl);
+}
+
 /** Starts the demo stack under a fresh base dir (config.json written there, as `npm start` does). */
 export async function startProfileHarness(): Promise<ProfileHarness> {
   const base = join(mkdtempSync(join(tmpdir(), 'hg-profiles-')), 'hourglass');
@@ -142,13 +153,7 @@ export async function startProfileHarness(): Promise<ProfileHarness> {
     spawnCli,
     async login(profile, user) {
       const run = spawnCli(profile, 'login', '--no-browser');
-      const url = await waitFor(
-        'the sign-in URL',
-        () => /sign in:\n\s+(\S+)\n/.exec(run.stderr())?.[1],
-        20_000,
-      );
-      const { callbackUrl } = await completeIdpLogin(url, { login: user, password: 'demo' });
-      await fetch(callbackUrl);
+      await answerSignIn(run.stderr, user);
       return run.done;
     },
     async close() {

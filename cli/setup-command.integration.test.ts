@@ -3,11 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import type { DemoStack } from '../demo/stack.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import type { CliRun } from './profile-harness.ts';
-import { waitFor } from './profile-harness.ts';
+import { answerSignIn } from './profile-harness.ts';
 
 // The real CLI binary against the demo broker's published discovery, then a real sign-in with the
 // profile it wrote.
@@ -72,13 +71,7 @@ describe('hourglass setup <broker-url>', () => {
     });
     let stderr = '';
     login.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const url = await waitFor(
-      'the sign-in URL',
-      () => /sign in:\n\s+(\S+)\n/.exec(stderr)?.[1],
-      20_000,
-    );
-    const { callbackUrl } = await completeIdpLogin(url, { login: 'alice', password: 'demo' });
-    await fetch(callbackUrl);
+    await answerSignIn(() => stderr, 'alice');
     expect(await new Promise((resolve) => login.on('close', resolve))).toBe(0);
     const roles = await cli(['--profile', 'acme', 'roles'], {
       HOURGLASS_ALLOW_INSECURE_HTTP: undefined,

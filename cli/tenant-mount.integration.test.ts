@@ -16,11 +16,10 @@ import {
   tenantsConfig,
 } from '../broker/http/tenants-harness.ts';
 import type { RunningBroker } from '../broker/start-broker.ts';
-import { completeIdpLogin } from '../demo/idp-login-driver.ts';
 import { DEMO_CLIENT_ID, startDemoIdp, type DemoIdp } from '../demo/idp.ts';
 import { BROKER_AUDIENCE } from '../demo/stack.ts';
 import type { CliRun } from './profile-harness.ts';
-import { waitFor } from './profile-harness.ts';
+import { answerSignIn } from './profile-harness.ts';
 
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const home = join(mkdtempSync(join(tmpdir(), 'hg-tenant-mount-')), 'hourglass');
@@ -82,13 +81,7 @@ async function login(): Promise<number | null> {
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await waitFor(
-    'the sign-in URL',
-    () => /sign in:\n\s+(\S+)\n/.exec(stderr)?.[1],
-    20_000,
-  );
-  const { callbackUrl } = await completeIdpLogin(url, { login: 'alice', password: 'demo' });
-  await fetch(callbackUrl);
+  await answerSignIn(() => stderr, 'alice');
   return exited;
 }
 
