@@ -1,6 +1,6 @@
 /** Appends one audit record inside the caller's transaction, chained to the last one. */
-import type { Transaction } from 'kysely';
-import type { BrokerDatabase } from '../store/schema.ts';
+import type { Selectable, Transaction } from 'kysely';
+import type { AuditRow, BrokerDatabase } from '../store/schema.ts';
 import { canonicalJson, chainHash, GENESIS_HASH, type AuditEvent } from './audit-chain.ts';
 
 /** What the caller says about a transition. `details` must never hold a secret. */
@@ -25,17 +25,7 @@ export interface ChainHead {
 }
 
 /** An audit row as stored. */
-export interface ChainedAuditRow {
-  seq: number;
-  at: string;
-  event: string;
-  grant_id: string | null;
-  actor: string;
-  role: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
+export type ChainedAuditRow = Selectable<AuditRow>;
 
 /** The rows that append `entries` after `head`, in order, each hashed onto the one before. Pure. */
 export function chainAuditRows(head: ChainHead, entries: readonly AuditEntry[]): ChainedAuditRow[] {

@@ -9,6 +9,7 @@ import type { Selectable } from 'kysely';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import { fromRow } from '../store/grant-row.ts';
 import type { GrantRow } from '../store/schema.ts';
+import type { ChainedAuditRow } from './append-audit.ts';
 import type { ChainedRecord } from './audit-chain.ts';
 import type { StoredCheckpoint } from './evidence.ts';
 
@@ -19,17 +20,6 @@ export interface Evidence {
   missingTriggers: string[];
 }
 
-interface AuditRowRaw {
-  seq: number;
-  at: string;
-  event: string;
-  grant_id: string | null;
-  actor: string;
-  role: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
 interface CheckpointRaw {
   seq: number;
   at: string;
@@ -44,7 +34,7 @@ const CHECKPOINTS =
 const SQLITE_TRIGGERS = ['audit_no_update', 'audit_no_delete'];
 const PG_TRIGGERS = ['audit_no_update', 'audit_no_truncate'];
 
-const toRecord = (r: AuditRowRaw): ChainedRecord => ({
+const toRecord = (r: ChainedAuditRow): ChainedRecord => ({
   seq: r.seq,
   at: r.at,
   event: r.event,
@@ -81,7 +71,7 @@ export function readSqliteEvidence(path: string): Evidence {
         .map((r) => (r as { name: string }).name),
     );
     return {
-      records: (db.prepare(RECORDS).all() as AuditRowRaw[]).map(toRecord),
+      records: (db.prepare(RECORDS).all() as ChainedAuditRow[]).map(toRecord),
       checkpoints: tables.has('audit_checkpoints')
         ? (db.prepare(CHECKPOINTS).all() as CheckpointRaw[]).map(toCheckpoint)
         : [],
@@ -98,7 +88,7 @@ export async function readPostgresEvidence(url: string): Promise<Evidence> {
   await client.connect();
   try {
     await client.query('set default_transaction_read_only = on');
-    const records = await client.query<AuditRowRaw>(RECORDS);
+    const records = await client.query<ChainedAuditRow>(RECORDS);
     const hasCheckpoints = await client.query<{ present: boolean }>(
       "select to_regclass('audit_checkpoints') is not null as present",
     );
