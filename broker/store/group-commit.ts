@@ -5,6 +5,7 @@
  * that per-transaction cost was the largest single item of the issue path (bench/README.md).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { groupQueue } from './group-queue.ts';
 import type { BrokerDatabase } from './schema.ts';
 
 /** Runs `work` in a write transaction; resolves only after that transaction committed. */
@@ -70,37 +71,16 @@ async function runGroup(db: Kysely<BrokerDatabase>, jobs: readonly Job[]): Promi
  * own error) only after the group's COMMIT, and a failed COMMIT rejects every job of the group.
  */
 export function groupCommit(db: Kysely<BrokerDatabase>): TransactionRunner {
-  let queue: Job[] = [];
-  let draining = false;
-  const idleWaiters: (() => void)[] = [];
-  const drain = async (): Promise<void> => {
-    try {
-      while (queue.length > 0) {
-        const jobs = queue.slice(0, MAX_GROUP);
-        queue = queue.slice(MAX_GROUP);
-        await runGroup(db, jobs);
-      }
-    } finally {
-      draining = false;
-      for (const wake of idleWaiters.splice(0)) wake();
-    }
-  };
-  const idle = (): Promise<void> =>
-    draining ? new Promise((resolve) => idleWaiters.push(resolve)) : Promise.resolve();
+  const queue = groupQueue<Job>((jobs) => runGroup(db, jobs), MAX_GROUP);
   const run = <T>(work: (trx: Transaction<BrokerDatabase>) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
+    new Promise<T>((resolve, reject) =>
       queue.push({
         run: async (trx) => {
           const value = await work(trx);
           return () => resolve(value);
         },
         fail: reject,
-      });
-      if (draining) return;
-      draining = true;
-      // One turn of the event loop first: requests whose token checks or reads finished meanwhile
-      // queue their writes too and join the group (without it every group held one job).
-      setImmediate(() => void drain());
-    });
-  return Object.assign(run, { idle });
+      }),
+    );
+  return Object.assign(run, { idle: queue.idle });
 }

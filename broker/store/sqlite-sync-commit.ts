@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { groupQueue } from './group-queue.ts';
 import type { BrokerDatabase } from './schema.ts';
 import type { StatementCache } from './sqlite-raw.ts';
 
@@ -75,46 +76,28 @@ export function syncGroupCommit(
   statements: StatementCache,
   reset: () => void,
 ): SyncTransactionRunner {
-  let queue: Job[] = [];
-  let draining = false;
-  const idleWaiters: (() => void)[] = [];
-  const drain = async (): Promise<void> => {
+  const queue = groupQueue<Job>(async (jobs) => {
+    let finish: (() => void)[];
     try {
-      while (queue.length > 0) {
-        const jobs = queue.slice(0, MAX_GROUP);
-        queue = queue.slice(MAX_GROUP);
-        let finish: (() => void)[];
-        try {
-          // Holding Kysely's connection: no Kysely transaction is open while the group runs.
-          finish = await db
-            .connection()
-            .execute(() => Promise.resolve(runGroup(sqlite, statements, jobs, reset)));
-        } catch (error) {
-          // The connection could not be had (the store is closing): the group fails.
-          finish = jobs.map((job) => () => job.fail(error));
-        }
-        for (const done of finish) done();
-      }
-    } finally {
-      draining = false;
-      for (const wake of idleWaiters.splice(0)) wake();
+      // Holding Kysely's connection: no Kysely transaction is open while the group runs.
+      finish = await db
+        .connection()
+        .execute(() => Promise.resolve(runGroup(sqlite, statements, jobs, reset)));
+    } catch (error) {
+      // The connection could not be had (the store is closing): the group fails.
+      finish = jobs.map((job) => () => job.fail(error));
     }
-  };
-  const idle = (): Promise<void> =>
-    draining ? new Promise((resolve) => idleWaiters.push(resolve)) : Promise.resolve();
+    for (const done of finish) done();
+  }, MAX_GROUP);
   const run = <T>(work: () => T): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
+    new Promise<T>((resolve, reject) =>
       queue.push({
         run: () => {
           const value = work();
           return () => resolve(value);
         },
         fail: reject,
-      });
-      if (draining) return;
-      draining = true;
-      // One turn of the event loop first, so concurrent requests join the group.
-      setImmediate(() => void drain());
-    });
-  return Object.assign(run, { idle });
+      }),
+    );
+  return Object.assign(run, { idle: queue.idle });
 }
