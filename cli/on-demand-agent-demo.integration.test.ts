@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../agent/instance-lock-holder.ts';
 import type { CliRun } from './profile-harness.ts';
-import { waitFor } from './profile-harness.ts';
+import { cliTestEnv, waitFor } from './profile-harness.ts';
 
 // The console demo (`npm start` without Electron) as a real process, the real CLI binary, real
 // on-demand agents: Ctrl-C, a command while the demo is down, the demo started again.
@@ -14,13 +14,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/hourglass.js');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const base = join(mkdtempSync(join(tmpdir(), 'hg-demo-life-')), 'hourglass');
-const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  HOURGLASS_HOME: base,
-};
-for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'])
-  if (process.env[name]) env[name] = process.env[name];
+const env = cliTestEnv(base);
 const leftovers: number[] = [];
 
 function cli(...args: string[]): Promise<CliRun> {

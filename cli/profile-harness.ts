@@ -100,18 +100,27 @@ export async function answerSignIn(stderr: () => string, user: string): Promise<
   await fetch(callbackUrl);
 }
 
-/** Starts the demo stack under a fresh base dir (config.json written there, as `npm start` does). */
-export async function startProfileHarness(): Promise<ProfileHarness> {
-  const base = join(mkdtempSync(join(tmpdir(), 'hg-profiles-')), 'hourglass');
+/**
+ * The environment a CLI under test runs in: this run's PATH, HOME and session bus (its
+ * gnome-keyring), the data dir `home`, and a named zone so text output is the same on every box.
+ */
+export function cliTestEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    HOURGLASS_HOME: base,
-    // Text output shows local times: a zone named here keeps it the same on every box.
+    HOURGLASS_HOME: home,
     TZ: 'Europe/Berlin',
+    ...extra,
   };
   for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'])
     if (process.env[name]) env[name] = process.env[name];
+  return env;
+}
+
+/** Starts the demo stack under a fresh base dir (config.json written there, as `npm start` does). */
+export async function startProfileHarness(): Promise<ProfileHarness> {
+  const base = join(mkdtempSync(join(tmpdir(), 'hg-profiles-')), 'hourglass');
+  const env = cliTestEnv(base);
   const demo = await startDemo(env);
   const profiles = new Set<string>();
   const spawnCli = (profile: string, ...args: string[]) => {

@@ -19,20 +19,13 @@ import type { RunningBroker } from '../broker/start-broker.ts';
 import { DEMO_CLIENT_ID, startDemoIdp, type DemoIdp } from '../demo/idp.ts';
 import { BROKER_AUDIENCE } from '../demo/stack.ts';
 import type { CliRun } from './profile-harness.ts';
-import { answerSignIn } from './profile-harness.ts';
+import { answerSignIn, cliTestEnv } from './profile-harness.ts';
 
 const BIN = new URL('../bin/hourglass.js', import.meta.url).pathname;
 const home = join(mkdtempSync(join(tmpdir(), 'hg-tenant-mount-')), 'hourglass');
 // Its own profile: its keychain items never meet another test's.
 const PROFILE = `tm${process.pid}`;
-const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  HOURGLASS_HOME: home,
-  HOURGLASS_ALLOW_INSECURE_HTTP: '1',
-};
-for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'])
-  if (process.env[name]) env[name] = process.env[name];
+const env = cliTestEnv(home, { HOURGLASS_ALLOW_INSECURE_HTTP: '1' });
 
 const cli = (...args: string[]): Promise<CliRun> =>
   new Promise((resolve) =>
