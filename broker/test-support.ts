@@ -172,7 +172,6 @@ export async function seedRequest(
       live,
     }),
     actor,
-    input.role,
   );
   if (result.ok !== true) throw new Error(`seed failed: ${JSON.stringify(result)}`);
 }
@@ -196,6 +195,5 @@ export async function seedActiveGrant(
       live: null,
     }),
     testUser(`alice-${id}`, ['g']),
-    'ro',
   );
 }

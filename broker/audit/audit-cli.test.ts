@@ -34,7 +34,6 @@ async function incidentDatabase(): Promise<string> {
         live: null,
       }),
       testUser(who, ['g'], `${who} name`),
-      'ro',
     );
   await ask('g1', 'alice', 'INC-123');
   await ask('g2', 'bob', 'INC-7');

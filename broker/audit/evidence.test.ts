@@ -75,7 +75,6 @@ async function seeded(): Promise<{ location: EvidenceLocation; jwk: JWK }> {
         live: null,
       }),
       testUser(`u${i}`, ['g']),
-      'ro',
     );
     clock.advance(1000);
     // A checkpoint after every grant: requested + activated = 2 records each.

@@ -35,7 +35,6 @@ describe('break-glass roles', () => {
           live: null,
         }),
         alice,
-        'db-emergency',
       );
       expect(missingReason.ok).toBe(false);
       const created = await service.create(
@@ -53,7 +52,6 @@ describe('break-glass roles', () => {
           live: null,
         }),
         alice,
-        'db-emergency',
       );
       expect(created).toMatchObject({
         ok: true,

@@ -99,7 +99,6 @@ export class GrantService {
   async create(
     makeCommand: (live: GrantRecord | null) => GrantCommand,
     actor: Actor & { kind: 'user' },
-    _role: string,
   ): Promise<ServiceResult | { ok: 'duplicate_key' }> {
     // Optimistic: no read first. The insert checks for a live grant in its own transaction and
     // answers it; the request is then decided again knowing it (one store round trip fewer).

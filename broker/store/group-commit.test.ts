@@ -78,7 +78,6 @@ describe('group commit (SQLite)', () => {
           }),
           // Every third request is a second one of the same user: refused as already active.
           testUser(`u${i - (i % 3 === 2 ? 1 : 0)}`, ['g']),
-          'ro',
         ),
       ),
     );

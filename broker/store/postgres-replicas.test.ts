@@ -47,7 +47,6 @@ describe('PostgreSQL with two replicas', () => {
             live: null,
           }),
           testUser(`u${i}`, ['g']),
-          'ro',
         );
         expect(result.ok).toBe(true);
       }),
@@ -118,7 +117,6 @@ describe('PostgreSQL with two replicas', () => {
         live: null,
       }),
       testUser('alice', ['g']),
-      'ro',
     );
     await expect(db.updateTable('audit').set({ actor: 'x' }).execute()).rejects.toThrow(
       /append-only/,

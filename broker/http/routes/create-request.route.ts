@@ -47,7 +47,6 @@ export function createRequestRoute(deps: BrokerDeps): RouteHandler<'createReques
         live,
       }),
       actor,
-      body.role,
     );
     if (result.ok === 'duplicate_key') {
       // Two retries with one key raced past the lookup: the loser answers the winner's grant.
