@@ -12,7 +12,12 @@ import {
   testLifecycle,
   testUser,
 } from '../test-support.ts';
-import { createOutboxWorker, retryDelayMs, OUTBOX_RETRY_BASE_MS } from './outbox-worker.ts';
+import {
+  createOutboxWorker,
+  retryDelayMs,
+  OUTBOX_RETRY_BASE_MS,
+  type OutboxWorkerDeps,
+} from './outbox-worker.ts';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
 
@@ -40,6 +45,20 @@ function flakyTarget(downFor: number): CredentialProvider & { revoked: string[] 
   };
 }
 
+/** A worker whose internal errors fail the test, revoking at `target`. */
+function strictWorker(
+  deps: Pick<OutboxWorkerDeps, 'repo' | 'clock'> & Partial<OutboxWorkerDeps>,
+  target: CredentialProvider = jwtEffects(deps.repo),
+) {
+  return createOutboxWorker({
+    providers: providerRegistry(target),
+    onError: (e) => {
+      throw e;
+    },
+    ...deps,
+  });
+}
+
 describe('outbox worker (real SQLite, injected clock)', () => {
   let db: Kysely<BrokerDatabase> | undefined;
   afterEach(async () => {
@@ -52,14 +71,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     const { repo, service } = testLifecycle(db, clock);
     await seedActiveGrant(db, 'g1', 600, clock.now());
     // The issue effect of the seed is carried out by a healthy target first.
-    const healthy = createOutboxWorker({
-      repo,
-      providers: providerRegistry(jwtEffects(repo)),
-      clock,
-      onError: (e) => {
-        throw e;
-      },
-    });
+    const healthy = strictWorker({ repo, clock });
     expect(await healthy.runOnce()).toEqual({ done: 1, failed: 0 });
 
     const revoked = await service.apply(
@@ -69,15 +81,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     );
     expect(revoked.ok).toBe(true);
     const target = flakyTarget(2);
-    const worker = createOutboxWorker({
-      repo,
-      providers: providerRegistry(target),
-      clock,
-      onError: (e) => {
-        throw e;
-      },
-      random: () => 1,
-    });
+    const worker = strictWorker({ repo, clock, random: () => 1 }, target);
 
     expect(await worker.runOnce()).toEqual({ done: 0, failed: 1 });
     expect(await repo.outboxStats()).toEqual({
@@ -135,14 +139,7 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     expect(await repo.isTokenRevoked('never-issued')).toBeUndefined();
     clock.advance(600_000);
     expect((await service.apply('g2', { kind: 'expire' }, { kind: 'broker' })).ok).toBe(true);
-    const worker = createOutboxWorker({
-      repo,
-      providers: providerRegistry(jwtEffects(repo)),
-      clock,
-      onError: (e) => {
-        throw e;
-      },
-    });
+    const worker = strictWorker({ repo, clock });
     expect(await worker.runOnce()).toEqual({ done: 2, failed: 0 });
     expect(await repo.isTokenRevoked('jti-a')).toBe(true);
   });
@@ -171,17 +168,16 @@ describe('outbox worker (real SQLite, injected clock)', () => {
         return Promise.resolve();
       },
     };
-    const worker = createOutboxWorker({
-      repo,
-      providers: providerRegistry(target),
-      clock,
-      onError: (e) => {
-        throw e;
+    const worker = strictWorker(
+      {
+        repo,
+        clock,
+        random: () => 1,
+        irrevocableAfter: 1,
+        onIrrevocable: (grantId) => Promise.resolve(void alarms.push(grantId)),
       },
-      random: () => 1,
-      irrevocableAfter: 1,
-      onIrrevocable: (grantId) => Promise.resolve(void alarms.push(grantId)),
-    });
+      target,
+    );
     // The seeds' issue effects and four revocations: two revocations fail.
     expect(await worker.runOnce()).toEqual({ done: 6, failed: 2 });
     expect(revoked.sort()).toEqual(['b1', 'b3']);
