@@ -8,6 +8,7 @@ import {
   createPgTarget,
   type PgTargetFixture,
 } from '../broker/providers/postgres/pg-target.fixture.ts';
+import { batchSshOptions } from '../broker/providers/ssh/ssh-client-options.ts';
 import { startSshd, type SshdFixture } from '../broker/providers/ssh/sshd.fixture.ts';
 import { startStsStandIn, type StsStandIn } from '../demo/targets/sts-standin.ts';
 import { completeIdpLogin } from '../demo/idp-login-driver.ts';
@@ -124,18 +125,7 @@ afterAll(async () => {
 });
 
 /** ssh options for the test sshd: no config, no prompts, no known-hosts file. */
-const sshToTarget = () => [
-  '-F',
-  '/dev/null',
-  '-p',
-  String(sshd.port),
-  '-o',
-  'BatchMode=yes',
-  '-o',
-  'StrictHostKeyChecking=no',
-  '-o',
-  'UserKnownHostsFile=/dev/null',
-];
+const sshToTarget = () => batchSshOptions(sshd.port);
 
 describe('credentials reach programs, not the terminal (real CLI, agent, broker, targets)', () => {
   it('eval "$(hourglass env …)" then psql works; a failing env fails the eval visibly', async () => {

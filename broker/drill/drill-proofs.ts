@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Credential } from '../../protocol/broker-api.ts';
 import { assertNever } from '../../protocol/errors.ts';
+import { batchSshOptions, certificateLoginOptions } from '../providers/ssh/ssh-client-options.ts';
 
 const run = promisify(execFile);
 
@@ -61,27 +62,10 @@ async function sshProof(c: Extract<Credential, { kind: 'ssh' }>, o: ProofOptions
     writeFileSync(join(dir, 'id'), o.sshPrivateKey, { mode: 0o600 });
     writeFileSync(join(dir, 'id-cert.pub'), `${c.certificate}\n`, { mode: 0o600 });
     const args = [
-      '-F',
-      '/dev/null',
-      '-i',
-      join(dir, 'id'),
-      '-o',
-      `CertificateFile=${join(dir, 'id-cert.pub')}`,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'IdentityAgent=none',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'StrictHostKeyChecking=no',
-      '-o',
-      'UserKnownHostsFile=/dev/null',
-      '-o',
-      'LogLevel=ERROR',
+      ...batchSshOptions(c.port),
+      ...certificateLoginOptions(join(dir, 'id'), join(dir, 'id-cert.pub')),
       '-o',
       'ConnectTimeout=5',
-      ...(c.port ? ['-p', String(c.port)] : []),
       login,
       'true',
     ];

@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { batchSshOptions, certificateLoginOptions } from './ssh-client-options.ts';
 
 const run = promisify(execFile);
 
@@ -135,26 +136,8 @@ export async function startSshd(principals: readonly string[]): Promise<SshdFixt
     },
     tryLogin: async (keyPath, certPath) => {
       const args = [
-        '-F',
-        '/dev/null',
-        '-p',
-        String(port),
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'IdentityAgent=none',
-        '-o',
-        'LogLevel=ERROR',
-        '-i',
-        keyPath,
-        '-o',
-        `CertificateFile=${certPath}`,
+        ...batchSshOptions(port),
+        ...certificateLoginOptions(keyPath, certPath),
         `${user}@127.0.0.1`,
         'true',
       ];
