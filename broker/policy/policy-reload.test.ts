@@ -8,6 +8,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../http/live-harness.ts';
 import { SEED_POLICY_TEXT, tempDir, testStoreLocation } from '../test-support.ts';
 import type { PolicyReload } from './live-policy.ts';
 
@@ -124,15 +125,8 @@ describe('livePolicy', () => {
 });
 
 describe('watchPolicyFile', () => {
-  const until = async <T>(check: () => T | undefined, what: string): Promise<T> => {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const value = check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  const until = <T>(check: () => T | undefined, what: string): Promise<T> =>
+    waitFor(check, what, 5000);
 
   it('reloads after a save and after an editor-style rename, keeping the last good policy on a bad one', async () => {
     const { livePolicy } = await import('./live-policy.ts');
