@@ -4,6 +4,7 @@
  * every value goes through escapeLiteral or a bind parameter.
  */
 import pg from 'pg';
+import { dropOwnedEverywhere, takePrivilegesOf, type InDatabase } from './owned-objects.ts';
 
 /** One admin session at a target; closed after each action. */
 export async function withAdmin<T>(
@@ -98,9 +99,14 @@ export async function ensureLoginRole(
 
 /**
  * Takes the login away: no new logins, open sessions terminated (waiting for them to end), what it
- * owns reassigned to the admin and its grants dropped, then the role dropped. A missing role is done.
+ * owns dropped and its grants revoked in every database (`inDatabase` reaches the others), then the
+ * role dropped. A missing role is done.
  */
-export async function dropLoginRole(client: pg.Client, name: string): Promise<void> {
+export async function dropLoginRole(
+  client: pg.Client,
+  name: string,
+  inDatabase: InDatabase,
+): Promise<void> {
   const role = client.escapeIdentifier(name);
   // No new logins from here on, committed even if a later step fails (the alarm path).
   const present = await lockedFor(client, name, async () => {
@@ -109,16 +115,24 @@ export async function dropLoginRole(client: pg.Client, name: string): Promise<vo
     return true;
   });
   if (!present) return;
-  await lockedFor(client, name, () => endLoginRole(client, name, role));
+  await lockedFor(client, name, async () => {
+    if (await exists(client, name)) await takePrivilegesOf(client, name);
+  });
+  await lockedFor(client, name, () => endLoginRole(client, name, role, inDatabase));
 }
 
-async function endLoginRole(client: pg.Client, name: string, role: string): Promise<void> {
+async function endLoginRole(
+  client: pg.Client,
+  name: string,
+  role: string,
+  inDatabase: InDatabase,
+): Promise<void> {
   if (!(await exists(client, name))) return;
   await client.query(
     'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE usename = $1',
     [name],
   );
-  await client.query(`REASSIGN OWNED BY ${role} TO CURRENT_USER`);
-  await client.query(`DROP OWNED BY ${role}`);
+  // Dropped, never reassigned to the admin (issue 18, finding 7): see owned-objects.ts.
+  await dropOwnedEverywhere(client, name, inDatabase);
   await client.query(`DROP ROLE ${role}`);
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   db = await openTestDatabase();
 });
 afterAll(async () => {
-  await inClusterDb(`DROP SCHEMA IF EXISTS ${blocker}`).catch(() => undefined);
+  await inClusterDb(`DROP SCHEMA IF EXISTS ${blocker} CASCADE`).catch(() => undefined);
   await db?.destroy();
   await target?.drop();
 });
@@ -85,8 +85,11 @@ describe('a target that refuses DROP ROLE (real PostgreSQL)', () => {
     const role = loginRoleName({ id: 'gpg1', subject: 'alice' });
     expect(await target.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toHaveLength(1);
 
-    // The login owns something in another database: DROP OWNED here cannot reach it.
-    await inClusterDb(`CREATE SCHEMA ${blocker} AUTHORIZATION ${role}`);
+    // The login owns a schema in another database that holds another role's table: DROP OWNED
+    // (RESTRICT) refuses to drop it, and the table is not the login's to drop.
+    await inClusterDb(
+      `CREATE SCHEMA ${blocker} AUTHORIZATION ${role}; CREATE TABLE ${blocker}.pin (id int)`,
+    );
     expect((await service.apply('gpg1', { kind: 'revoke', reason: 'x' }, alice)).ok).toBe(true);
     expect(await worker.runOnce()).toEqual({ done: 0, failed: 1 });
     clock.advance(retryDelayMs(1, () => 1));
@@ -120,7 +123,7 @@ describe('a target that refuses DROP ROLE (real PostgreSQL)', () => {
     ]);
     expect((await repo.outboxStats()).failing).toBe(1);
 
-    await inClusterDb(`DROP SCHEMA ${blocker}`);
+    await inClusterDb(`DROP SCHEMA ${blocker} CASCADE`);
     clock.advance(retryDelayMs(3, () => 1));
     expect(await worker.runOnce()).toEqual({ done: 1, failed: 0 });
     expect(await target.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toEqual([]);

@@ -9,6 +9,7 @@ import { ProviderError } from '../../credentials/provider.ts';
 import type { GrantRecord } from '../../lifecycle/grant-record.ts';
 import { defineProvider, parseTargets, requireTargets } from '../provider-definition.ts';
 import { resolveSecret } from '../secret-ref.ts';
+import { databaseUrl, type InDatabase } from './owned-objects.ts';
 import { dropLoginRole, ensureLoginRole, withAdmin } from './postgres-admin.ts';
 import { postgresSettingsSchema, postgresTargetSchema } from './postgres-settings.ts';
 import type { PostgresSettings, PostgresTarget } from './postgres-settings.ts';
@@ -41,6 +42,14 @@ async function readyTarget(name: string, target: PostgresTarget, env: NodeJS.Pro
   };
   return ready;
 }
+
+/** Admin sessions in the target's other databases (a login may own objects in each). */
+const otherDatabases =
+  (target: ReadyTarget): InDatabase =>
+  async (database, action) => {
+    const url = databaseUrl(target.adminUrl, database);
+    await withAdmin(url, `${target.name} (database ${database})`, action);
+  };
 
 /** The postgres provider definition (the registry loads it by this name from this file). */
 export const providerDefinition = defineProvider({
@@ -79,7 +88,7 @@ export const providerDefinition = defineProvider({
       const at = settings ? [targetOf(settings)] : [...targets.values()];
       for (const target of at)
         await withAdmin(target.adminUrl, target.name, (c) =>
-          dropLoginRole(c, loginRoleName(grant)),
+          dropLoginRole(c, loginRoleName(grant), otherDatabases(target)),
         );
     };
 
