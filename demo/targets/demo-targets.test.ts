@@ -3,12 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatExport } from '../../agent/export-format.ts';
+import { waitFor } from '../../broker/http/live-harness.ts';
 import {
   credentialsResponseSchema,
   grantResponseSchema,
   jwtCredentialSchema,
+  postgresCredentialSchema,
 } from '../../protocol/index.ts';
 import { obtainTestTokens } from '../idp-login-driver.ts';
 import { BROKER_AUDIENCE, DEMO_POLICY_PATH, startDemoStack, type DemoStack } from '../stack.ts';
@@ -48,15 +51,26 @@ async function post(path: string, body: unknown): Promise<unknown> {
   return answer.json();
 }
 
-const psql = (script: string) =>
-  run('bash', ['-c', `${script}\npsql -X -w -Atc 'select count(*) from orders'`], {
+const psql = (script: string, sql = 'select count(*) from orders') =>
+  run('bash', ['-c', `${script}\npsql -X -w -Atc "$1"`, 'psql', sql], {
     env: { PATH: process.env.PATH },
   })
     .then((r) => ({ ok: true, out: r.stdout.trim() }))
     .catch((e: { stderr?: string }) => ({ ok: false, out: String(e.stderr) }));
 
+/** Runs SQL as the broker's admin role at the demo database (catalog reads only). */
+async function asBroker(sql: string, values?: unknown[]): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: targets.env.HOURGLASS_DEMO_ORDERS_ADMIN_URL });
+  await client.connect();
+  try {
+    return (await client.query<Record<string, unknown>>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('the demo has real targets (embedded PostgreSQL from npm, the orders API)', () => {
-  it('prod-orders-readonly: psql with the exported env counts the orders; refused after revoke', async () => {
+  it('prod-orders-readonly: psql with the exported env counts the orders; refused after revoke, and a large object it made goes with it (threat: objects outlive the login)', async () => {
     const { grant } = grantResponseSchema.parse(
       await post('/v1/requests', {
         role: 'prod-orders-readonly',
@@ -73,11 +87,30 @@ describe('the demo has real targets (embedded PostgreSQL from npm, the orders AP
     );
     if (!script.ok) throw new Error(script.error.message);
     expect(await psql(script.value)).toEqual({ ok: true, out: '5' });
+    // Issue 18, finding 7: what the login makes goes with it, and never to a superuser admin.
+    const made = await psql(script.value, 'select lo_create(0)');
+    expect(made.ok, made.out).toBe(true);
     await post(`/v1/grants/${grant.id}/revoke`, {});
     const deadline = Date.now() + 5000;
     let after = await psql(script.value);
     while (after.ok && Date.now() < deadline) after = await psql(script.value);
     expect(after.ok).toBe(false);
+    const { user } = postgresCredentialSchema.parse(issued.credential);
+    await waitFor(
+      async () =>
+        (await asBroker('select 1 from pg_roles where rolname = $1', [user])).length
+          ? undefined
+          : true,
+      'the login role dropped',
+      5000,
+    );
+    expect(
+      await asBroker('select 1 from pg_largeobject_metadata where oid = $1', [made.out]),
+    ).toEqual([]);
+    // The broker's admin role at the demo database is the least-privileged provisioner.
+    expect(
+      await asBroker('select rolsuper, rolcreaterole from pg_roles where rolname = current_user'),
+    ).toEqual([{ rolsuper: false, rolcreaterole: true }]);
   }, 30_000);
 
   it('prod-orders-api: the orders API accepts the token', async () => {

