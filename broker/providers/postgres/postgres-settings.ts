@@ -11,7 +11,7 @@ export {
 /** A postgres target in the broker config: the admin connection and what clients connect to. */
 export const postgresTargetSchema = z.strictObject({
   kind: z.literal('postgres'),
-  /** `postgres://admin:…@host:port/db` of a role with CREATEROLE; by env var or file. */
+  /** `postgres://…@host:port/db` of the least-privileged provisioning role (provisioner-role.ts); by env var or file. */
   adminUrl: secretRefSchema,
   /** Where clients connect; defaults to the admin URL's host, port and database. */
   connect: z

@@ -1,7 +1,8 @@
 /**
  * The `postgres` provider: a temporary login role per grant, `VALID UNTIL` its deadline, member of
  * the policy's group role. Extend moves `VALID UNTIL` (same password, open sessions stay); revoke and
- * expiry end its sessions and drop it, since `VALID UNTIL` only gates new password logins.
+ * expiry end its sessions, drop what it made in every database and drop it, since `VALID UNTIL`
+ * only gates new password logins.
  */
 import type { Credential } from '../../../protocol/broker-api.ts';
 import type { BoundProvider, ProviderHealth } from '../../credentials/provider.ts';
