@@ -34,7 +34,8 @@ export function databaseUrl(adminUrl: string, database: string): string {
  * `DROP OWNED` require. A non-superuser admin may: CREATEROLE grants membership in non-superuser
  * roles up to PostgreSQL 15, and from 16 on the admin holds ADMIN OPTION on the roles it created.
  * No-op when the session has them already (a superuser). Commit it before reaching other
- * databases: their sessions see only committed memberships.
+ * databases: their sessions see only committed memberships. While a failing revoke is retried the
+ * admin keeps this membership of a role that can no longer log in; DROP ROLE ends it.
  */
 export async function takePrivilegesOf(client: pg.Client, name: string): Promise<void> {
   const held = await client.query<{ held: boolean }>(`SELECT pg_has_role($1, 'USAGE') AS held`, [
