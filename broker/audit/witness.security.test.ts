@@ -7,10 +7,11 @@
  * Runs on the backend under test (HOURGLASS_TEST_STORE=postgres for PostgreSQL).
  */
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBrokerConfig } from '../config.ts';
 import { startBroker } from '../start-broker.ts';
-import { ManualClock, TEST_BACKEND } from '../test-support.ts';
+import { ManualClock, TEST_BACKEND, tempDir } from '../test-support.ts';
 import { auditVerify } from './audit-cli.ts';
 import {
   asAttacker,
@@ -176,6 +177,33 @@ describe(`audit witness outside the database (${TEST_BACKEND})`, () => {
       expect((await verify(store, { witness: true })).code).toBe(2);
     });
   }
+
+  it('audit verify --config compares with the configured witness file and cadence', async () => {
+    const store = await witnessedStore();
+    await asAttacker(store.location, attacks[3]?.run ?? (() => Promise.resolve()));
+    const config = join(tempDir(), 'broker.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        issuers: [{ issuer: 'http://127.0.0.1:9', audience: 'urn:hourglass:broker' }],
+        policyPath: store.policyPath,
+        ...store.where,
+        signingKeyPath: store.keyPath,
+        auditCheckpointSeconds: 60,
+        auditWitness: { file: store.witnessFile },
+      }),
+    );
+    const out: string[] = [];
+    expect(
+      await auditVerify(
+        { config },
+        (l) => out.push(l),
+        () => undefined,
+        later,
+      ),
+    ).toBe(2);
+    expect(kinds(out.join('\n'))).toEqual(['behind_witness', 'checkpoint_removed']);
+  });
 
   it('detects a witness line removed from the middle (the witness chain is signed)', async () => {
     const store = await witnessedStore();
