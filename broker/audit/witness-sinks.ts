@@ -42,7 +42,14 @@ export function readWitnessFile(path: string): WitnessLine[] {
  */
 export function openWitnessFile(path: string, tenant: string | undefined): CheckpointWitness {
   let last = readWitnessFile(path).at(-1);
-  const fd = openSync(path, 'a', 0o600);
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o600);
+  } catch (error) {
+    throw new Error(
+      `audit witness ${path}: cannot open it for appending (${(error as NodeJS.ErrnoException).code ?? 'failed'}); create its directory, writable only by the broker's user`,
+    );
+  }
   if ((statSync(path).mode & 0o022) !== 0) {
     closeSync(fd);
     throw new Error(
