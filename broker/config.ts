@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { audienceParameterSchema } from '../protocol/broker-api.ts';
+import { auditWitnessSchema } from './audit/witness-config.ts';
 import {
   checkTenants,
   databaseUrlSchema,
@@ -103,6 +104,8 @@ export const brokerConfigSchema = z
     webhooks: webhooksSchema,
     /** Seconds between signed checkpoints of the audit chain head (also written at shutdown). */
     auditCheckpointSeconds: z.number().min(0.05).max(3600).default(60),
+    /** Where the one tenant's signed checkpoints are witnessed outside its database. */
+    auditWitness: auditWitnessSchema.optional(),
     targets: targetsSchema,
     /**
      * Several tenants in one process, each under `/tenants/<name>` with its own policy, signing

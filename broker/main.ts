@@ -10,6 +10,7 @@ import {
   auditVerify,
   CliProblem,
   type EvidenceOptions,
+  type VerifyOptions,
 } from './audit/audit-cli.ts';
 import type { PolicyReload } from './policy/live-policy.ts';
 import { loadPolicyFile } from './policy/load-policy.ts';
@@ -121,8 +122,14 @@ export function brokerProgram(): Command {
     .action(serve);
   const audit = program.command('audit').description('audit log tools (read-only)');
   evidenceOptions(
-    audit.command('verify').description('check the chain, sequence, checkpoints, triggers'),
-  ).action((opts: EvidenceOptions) => exitWith(() => auditVerify(opts, line, note)));
+    audit
+      .command('verify')
+      .description('check the chain, sequence, checkpoints, triggers, and the witness'),
+  )
+    .option('--witness <file>', "the broker's audit witness file (default: the config's)")
+    .option('--strict', 'exit 3 unless a witness outside the database was compared')
+    .option('--checkpoint-seconds <n>', "the broker's auditCheckpointSeconds (default: 60)")
+    .action((opts: VerifyOptions) => exitWith(() => auditVerify(opts, line, note)));
   evidenceOptions(audit.command('export').description('every record as JSON lines'))
     .option('--since <time>', 'records at or after this time')
     .action((opts: EvidenceOptions & { since?: string }) =>

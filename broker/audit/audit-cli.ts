@@ -7,7 +7,8 @@ import type { JWK } from 'jose';
 import { loadConfigFile } from '../config-file.ts';
 import { pickTenant } from '../tenants/tenant-config.ts';
 import { checkpointVerifier } from './checkpoint.ts';
-import { inspectEvidence } from './evidence.ts';
+import { inspectEvidence, type EvidenceProblem } from './evidence.ts';
+import { parseWitness, type WitnessLine } from './witness.ts';
 import { formatIncidentReport, incidentReport } from './incident-report.ts';
 import { readEvidence, readGrants, type EvidenceLocation } from './read-evidence.ts';
 
@@ -24,18 +25,31 @@ export interface EvidenceOptions {
 /** A usage or input problem, printed as `hourglass-broker: <message>` with exit 1. */
 export class CliProblem extends Error {}
 
-async function locate(
-  opts: EvidenceOptions,
-): Promise<{ location: EvidenceLocation; key?: string }> {
+/** Where the evidence is, and what the config says about it. */
+interface Located {
+  location: EvidenceLocation;
+  key?: string;
+  /** The config's witness file of the tenant. */
+  witness?: string;
+  /** The config's checkpoint cadence. */
+  cadenceSeconds?: number;
+}
+
+async function locate(opts: EvidenceOptions): Promise<Located> {
   if (opts.config) {
     const loaded = await loadConfigFile(opts.config);
     if (loaded.status === 'error') throw new CliProblem(loaded.message);
     const picked = pickTenant(loaded.config, opts.tenant);
     if (picked.status === 'error') throw new CliProblem(`${opts.config}: ${picked.message}`);
-    const { databaseUrl, databasePath, signingKeyPath } = picked.tenant;
+    const { databaseUrl, databasePath, signingKeyPath, auditWitness } = picked.tenant;
     const key = opts.key ?? signingKeyPath;
-    if (databaseUrl) return { location: { kind: 'postgres', url: databaseUrl }, key };
-    return locate({ db: databasePath ?? '', key });
+    const fromConfig = {
+      cadenceSeconds: loaded.config.auditCheckpointSeconds,
+      ...(auditWitness?.file !== undefined ? { witness: auditWitness.file } : {}),
+    };
+    if (databaseUrl)
+      return { location: { kind: 'postgres', url: databaseUrl }, key, ...fromConfig };
+    return { ...(await locate({ db: databasePath ?? '', key })), ...fromConfig };
   }
   if (opts.url)
     return {
@@ -58,23 +72,88 @@ function readPublicKey(path: string): JWK {
   }
 }
 
-/** `audit verify`: exit 0 intact, 2 with every problem named. */
+/** What `audit verify` takes besides the evidence. */
+export interface VerifyOptions extends EvidenceOptions {
+  /** A witness file of the broker's checkpoints (default: the config's `auditWitness.file`). */
+  witness?: string;
+  /** Exit 3 when a witness could not be compared: intact only as far as the database shows. */
+  strict?: boolean;
+  /** The broker's `auditCheckpointSeconds` (default: the config's, else 60). */
+  checkpointSeconds?: string;
+}
+
+/** The default of `auditCheckpointSeconds`. */
+const DEFAULT_CADENCE_SECONDS = 60;
+
+function cadenceOf(opts: VerifyOptions, located: Located, note: (line: string) => void): number {
+  if (opts.checkpointSeconds !== undefined) {
+    const seconds = Number(opts.checkpointSeconds);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new CliProblem(
+        `--checkpoint-seconds "${opts.checkpointSeconds.slice(0, 20)}" is not a number of seconds; pass the broker's auditCheckpointSeconds, e.g. 60`,
+      );
+    return seconds;
+  }
+  if (located.cadenceSeconds !== undefined) return located.cadenceSeconds;
+  note(
+    `note: checkpoint cadence taken as ${DEFAULT_CADENCE_SECONDS}s (the default); pass --checkpoint-seconds or --config if the broker signs less often`,
+  );
+  return DEFAULT_CADENCE_SECONDS;
+}
+
+/** The witness lines to compare with, or the problem that the witness itself is unreadable. */
+function readWitness(path: string): { source: string; lines: WitnessLine[] } | EvidenceProblem {
+  if (!existsSync(path)) throw new CliProblem(`${path}: no such witness file`);
+  const parsed = parseWitness(readFileSync(path, 'utf8'), path);
+  return parsed.status === 'success'
+    ? { source: path, lines: parsed.lines }
+    : { kind: 'witness_broken', message: parsed.message };
+}
+
+/**
+ * `audit verify`: exit 0 intact, 2 with every problem named, 3 with `--strict` when no witness
+ * was compared (the kinds of tampering that leaves undetected are printed either way).
+ */
 export async function auditVerify(
-  opts: EvidenceOptions,
+  opts: VerifyOptions,
   out: (line: string) => void,
   note: (line: string) => void,
+  now: Date = new Date(),
 ): Promise<number> {
-  const { location, key } = await locate(opts);
+  const located = await locate(opts);
+  const { location, key } = located;
+  const witnessPath = opts.witness ?? located.witness;
+  if (witnessPath !== undefined && !key)
+    throw new CliProblem(
+      `--witness needs the broker's key to check the witnessed signatures: pass --key FILE or --config FILE`,
+    );
+  const cadence = { seconds: cadenceOf(opts, located, note), now };
+  const witness = witnessPath === undefined ? undefined : readWitness(witnessPath);
   const evidence = await readEvidence(location);
   const verify = key ? await checkpointVerifier(readPublicKey(key)) : undefined;
-  const report = await inspectEvidence({ ...evidence, ...(verify ? { verify } : {}) });
+  const report = await inspectEvidence({
+    ...evidence,
+    cadence,
+    ...(verify ? { verify } : {}),
+    ...(witness && 'lines' in witness ? { witness } : {}),
+  });
+  const problems = [...(witness && 'kind' in witness ? [witness] : []), ...report.problems];
   for (const line of report.notes) note(`note: ${line}`);
-  if (report.problems.length === 0) {
-    out(`audit log intact: ${report.records} records, ${report.checkpoints} signed checkpoints`);
+  if (problems.length > 0) {
+    for (const problem of problems) out(`${problem.kind}: ${problem.message}`);
+    return 2;
+  }
+  const summary = `audit log intact: ${report.records} records, ${report.checkpoints} signed checkpoints`;
+  if (report.blindSpots.length === 0) {
+    out(`${summary}; it holds everything its witness ${witnessPath ?? ''} saw`);
     return 0;
   }
-  for (const problem of report.problems) out(`${problem.kind}: ${problem.message}`);
-  return 2;
+  out(summary);
+  note('warning: no witness compared (--witness FILE); this check cannot detect:');
+  for (const spot of report.blindSpots) note(`  - ${spot}`);
+  if (!opts.strict) return 0;
+  out('not proven: no witness outside the database to compare with (--strict)');
+  return 3;
 }
 
 /** `audit export [--since]`: one JSON object per line, oldest first. */

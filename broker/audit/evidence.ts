@@ -4,7 +4,9 @@
  * a forged checkpoint), and whether the append-only triggers are still in place. Pure.
  */
 import { chainHash, GENESIS_HASH, type ChainedRecord } from './audit-chain.ts';
-import type { CheckpointPayload } from './checkpoint.ts';
+import { checkpointDigest, type CheckpointPayload } from './checkpoint.ts';
+import { unsignedRecords, WITHOUT_WITNESS } from './coverage.ts';
+import { compareWithWitness, verifyWitness, type WitnessLine } from './witness.ts';
 
 /** A stored checkpoint. */
 export interface StoredCheckpoint {
@@ -24,7 +26,15 @@ export interface EvidenceProblem {
     | 'truncated_tail'
     | 'rewritten_chain'
     | 'bad_checkpoint'
-    | 'missing_triggers';
+    | 'missing_triggers'
+    /** Records past the checkpoint cadence that no checkpoint covers: checkpoints deleted. */
+    | 'unsigned_records'
+    /** A checkpoint the chain of signed checkpoints or a witness names is gone from the database. */
+    | 'checkpoint_removed'
+    /** The witness holds more than the database: records removed. */
+    | 'behind_witness'
+    /** The witness itself is forged, edited or out of order. */
+    | 'witness_broken';
   message: string;
 }
 
@@ -35,6 +45,8 @@ export interface EvidenceReport {
   problems: EvidenceProblem[];
   /** What could not be checked, and why. */
   notes: string[];
+  /** Kinds of tampering this inspection could not detect: all of them without a witness. */
+  blindSpots: readonly string[];
 }
 
 /** What `inspectEvidence` needs. */
@@ -44,6 +56,10 @@ export interface EvidenceInput {
   missingTriggers: readonly string[];
   /** Verifies a checkpoint signature with the broker's public key; absent: signatures unchecked. */
   verify?: (signature: string) => Promise<CheckpointPayload | null>;
+  /** The checkpoints a witness kept outside the database (checked only with `verify`). */
+  witness?: { source: string; lines: readonly WitnessLine[] };
+  /** The checkpoint cadence of the broker and the time of the check: records past it need one. */
+  cadence?: { seconds: number; now: Date };
 }
 
 function chainProblems(records: readonly ChainedRecord[]): EvidenceProblem[] {
@@ -80,6 +96,7 @@ async function checkpointProblems(input: EvidenceInput): Promise<EvidenceProblem
   const problems: EvidenceProblem[] = [];
   const bySeq = new Map(input.records.map((r) => [r.seq, r]));
   const lastSeq = input.records.at(-1)?.seq ?? 0;
+  let before: StoredCheckpoint | undefined;
   for (const checkpoint of input.checkpoints) {
     const name = `checkpoint #${checkpoint.seq} (signed ${checkpoint.at})`;
     if (input.verify) {
@@ -96,6 +113,13 @@ async function checkpointProblems(input: EvidenceInput): Promise<EvidenceProblem
         });
         continue;
       }
+      // The signed link to the checkpoint before: one deleted between two stays visible.
+      if (before && signed.prev !== undefined && signed.prev !== checkpointDigest(before.signature))
+        problems.push({
+          kind: 'checkpoint_removed',
+          message: `${name} does not follow checkpoint #${before.seq} (signed ${before.at}): a checkpoint between them was deleted`,
+        });
+      before = checkpoint;
     }
     if (checkpoint.headSeq > lastSeq) {
       problems.push({
@@ -115,9 +139,23 @@ async function checkpointProblems(input: EvidenceInput): Promise<EvidenceProblem
   return problems;
 }
 
+async function witnessProblems(input: EvidenceInput): Promise<EvidenceProblem[]> {
+  if (!input.witness || !input.verify) return [];
+  const { source, lines } = input.witness;
+  const { problems, verified } = await verifyWitness(lines, input.verify, source);
+  return [...problems, ...compareWithWitness(input.records, input.checkpoints, verified, source)];
+}
+
 /** Inspects the evidence; `problems` empty means intact as far as `notes` allow. */
 export async function inspectEvidence(input: EvidenceInput): Promise<EvidenceReport> {
-  const problems = [...chainProblems(input.records), ...(await checkpointProblems(input))];
+  const problems = [
+    ...chainProblems(input.records),
+    ...(await checkpointProblems(input)),
+    ...(input.cadence
+      ? unsignedRecords(input.records, input.checkpoints, input.cadence.seconds, input.cadence.now)
+      : []),
+    ...(await witnessProblems(input)),
+  ];
   if (input.missingTriggers.length > 0) {
     problems.push({
       kind: 'missing_triggers',
@@ -134,5 +172,6 @@ export async function inspectEvidence(input: EvidenceInput): Promise<EvidenceRep
     checkpoints: input.checkpoints.length,
     problems,
     notes,
+    blindSpots: input.witness ? [] : WITHOUT_WITNESS,
   };
 }

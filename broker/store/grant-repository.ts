@@ -7,6 +7,7 @@ import type { EventAudience, GrantOwner, GrantRecord } from '../lifecycle/grant-
 import type { AuditDraft, Effect } from '../lifecycle/transition-types.ts';
 import type { CheckpointPayload } from '../audit/checkpoint.ts';
 import type { StoredCheckpoint } from '../audit/evidence.ts';
+import type { WitnessedCheckpoint as LinkedCheckpoint } from '../audit/witness.ts';
 
 /** An event to store with a transition: the grant as the audience will see it. */
 export interface EventToStore {
@@ -188,6 +189,12 @@ export interface GrantRepository {
     kid: string,
     sign: (payload: CheckpointPayload) => Promise<string>,
   ): Promise<StoredCheckpoint | null>;
+  /**
+   * Checkpoints stored after checkpoint `afterSeq`, oldest first, at most `limit`, with the link
+   * each signs to the one before (read from its payload, not verified: witnesses keep them as
+   * signed, and the verifier checks them).
+   */
+  checkpointsAfter(afterSeq: number, limit: number): Promise<LinkedCheckpoint[]>;
   /** Grants by stored status, and grants whose revocation was given up (irrevocable), for metrics. */
   grantCounts(): Promise<{ byStatus: Record<string, number>; irrevocable: number }>;
   close(): Promise<void>;

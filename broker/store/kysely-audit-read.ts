@@ -1,5 +1,6 @@
 /** Reads of the audit log and of grants for the incident report: filtered, through the indexes. */
 import type { Kysely } from 'kysely';
+import { checkpointDigest, FIRST_CHECKPOINT_PREV, signedLink } from '../audit/checkpoint.ts';
 import { fromRow } from './grant-row.ts';
 import type { GrantRepository } from './grant-repository.ts';
 import type { BrokerDatabase } from './schema.ts';
@@ -70,8 +71,25 @@ export function kyselyAuditRead(db: Kysely<BrokerDatabase>): AuditReadPart {
 export function kyselyCheckpoints(
   db: Kysely<BrokerDatabase>,
   dialect: StoreDialect,
-): Pick<GrantRepository, 'appendCheckpoint'> {
+): Pick<GrantRepository, 'appendCheckpoint' | 'checkpointsAfter'> {
   return {
+    async checkpointsAfter(afterSeq, limit) {
+      const rows = await db
+        .selectFrom('audit_checkpoints')
+        .select(['seq', 'at', 'head_seq', 'head_hash', 'signature'])
+        .where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        headSeq: r.head_seq,
+        headHash: r.head_hash,
+        signature: r.signature,
+        prev: signedLink(r.signature),
+      }));
+    },
     appendCheckpoint(now, kid, sign) {
       return db.transaction().execute(async (trx) => {
         await dialect.lockChain(trx);
@@ -84,12 +102,17 @@ export function kyselyCheckpoints(
         if (!head) return null;
         const last = await trx
           .selectFrom('audit_checkpoints')
-          .select('head_seq')
+          .select(['head_seq', 'signature'])
           .orderBy('seq', 'desc')
           .limit(1)
           .executeTakeFirst();
         if (last?.head_seq === head.seq) return null;
-        const payload = { at: now.toISOString(), headSeq: head.seq, headHash: head.hash };
+        const payload = {
+          at: now.toISOString(),
+          headSeq: head.seq,
+          headHash: head.hash,
+          prev: last ? checkpointDigest(last.signature) : FIRST_CHECKPOINT_PREV,
+        };
         const signature = await sign(payload);
         const row = await trx
           .insertInto('audit_checkpoints')

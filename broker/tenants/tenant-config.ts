@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { providerKindSchema } from '../../protocol/broker-api.ts';
 import { webhookEventSchema } from '../webhooks/webhooks.ts';
+import { auditWitnessSchema, witnessPathProblem } from '../audit/witness-config.ts';
 
 /** A tenant name: one URL path segment. */
 export const tenantNameSchema = z
@@ -60,6 +61,8 @@ export const tenantEntrySchema = z
     databaseUrl: databaseUrlSchema.optional(),
     targets: targetsSchema,
     webhooks: webhooksSchema,
+    /** Where this tenant's signed checkpoints are witnessed outside its database. */
+    auditWitness: auditWitnessSchema.optional(),
   })
   .refine((t) => t.databasePath !== undefined || t.databaseUrl !== undefined, {
     message: "set this tenant's own databasePath (SQLite file) or databaseUrl (PostgreSQL)",
@@ -78,6 +81,7 @@ export interface TenantSettings {
   databaseUrl?: string | undefined;
   targets: z.infer<typeof targetsSchema>;
   webhooks: z.infer<typeof webhooksSchema>;
+  auditWitness?: z.infer<typeof auditWitnessSchema> | undefined;
 }
 
 /** The fields a config holds for the tenants check. */
@@ -88,11 +92,18 @@ interface TenantFields {
   databaseUrl?: string | undefined;
   targets: z.infer<typeof targetsSchema>;
   webhooks: z.infer<typeof webhooksSchema>;
+  auditWitness?: z.infer<typeof auditWitnessSchema> | undefined;
   issuers: readonly { tenants?: readonly string[] | undefined }[];
   tenants?: readonly z.infer<typeof tenantEntrySchema>[] | undefined;
 }
 
-const PER_TENANT = ['policyPath', 'signingKeyPath', 'databasePath', 'databaseUrl'] as const;
+const PER_TENANT = [
+  'policyPath',
+  'signingKeyPath',
+  'databasePath',
+  'databaseUrl',
+  'auditWitness',
+] as const;
 
 /** Without `tenants:`, the top level must name the one tenant's policy, key and store. */
 function checkSingleTenant(c: TenantFields, ctx: z.RefinementCtx): void {
@@ -177,11 +188,37 @@ function checkTenantList(
   });
 }
 
+/** Each witness file apart from its database and from every other tenant's witness file. */
+function checkWitnessFiles(c: TenantFields, ctx: z.RefinementCtx): void {
+  const all = tenantSettings(c);
+  const files = all.map((t) => (t.auditWitness?.file ? resolve(t.auditWitness.file) : undefined));
+  all.forEach((tenant, i) => {
+    const file = tenant.auditWitness?.file;
+    if (file === undefined) return;
+    const base = c.tenants === undefined ? [] : ['tenants', i];
+    const path = [...base, 'auditWitness', 'file'];
+    const problem = witnessPathProblem(file, tenant.databasePath);
+    if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    const other = files.indexOf(files[i]);
+    if (other !== i)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `the same witness file as tenants[${other}]; give each tenant its own witness file`,
+      });
+  });
+}
+
 /** The config-level check of tenants (a `superRefine` of the broker config). */
 export function checkTenants(c: TenantFields, ctx: z.RefinementCtx): void {
-  if (c.tenants === undefined) return checkSingleTenant(c, ctx);
+  if (c.tenants === undefined) {
+    checkSingleTenant(c, ctx);
+    checkWitnessFiles(c, ctx);
+    return;
+  }
   checkNothingShared(c, ctx);
   checkTenantList(c.tenants, c.issuers, ctx);
+  checkWitnessFiles(c, ctx);
 }
 
 /** Every tenant the config serves: the `tenants:` entries, or the top level's one tenant. */
@@ -198,6 +235,7 @@ export function tenantSettings(c: TenantFields): TenantSettings[] {
       databaseUrl: c.databaseUrl,
       targets: c.targets,
       webhooks: c.webhooks,
+      auditWitness: c.auditWitness,
     },
   ];
 }

@@ -3,6 +3,7 @@
  * LISTEN connection, outbox worker, expiry scheduler, checkpoint writer and lifecycle service, and
  * the deps its routes are served with. Nothing here is shared with another tenant.
  */
+import { openTenantWitnesses } from '../audit/tenant-witnesses.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import type { BrokerConfig } from '../config.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../credentials/signing-key.ts';
@@ -139,13 +140,18 @@ export async function startTenantRuntime(
   const url = () => `${shared.rootUrl().replace(/\/$/, '')}${tenantPrefix(settings.name)}`;
   const hooks = webhookTargets(settings.webhooks, shared.env);
   const parts = await openTenantParts(settings, shared, url);
-  const work = await startTenantWork(settings, shared, parts, hooks).catch(
-    async (error: unknown) => {
+  const work = await openTenantWitnesses(settings, {
+    repo: parts.store.repo,
+    signingKey: parts.signingKey,
+    env: shared.env,
+    now: () => shared.clock.now(),
+  })
+    .then((witnesses) => startTenantWork(settings, shared, { ...parts, witnesses }, hooks))
+    .catch(async (error: unknown) => {
       for (const provider of parts.providers.values()) await provider.close();
       await parts.store.db.destroy();
       throw error;
-    },
-  );
+    });
   const { repo } = parts.store;
   return {
     ...parts.store,

@@ -3,7 +3,7 @@
  * PostgreSQL), outbox worker, expiry scheduler and gate, and checkpoint writer, each over the
  * tenant's own store and key.
  */
-import { startCheckpointWriter } from '../audit/checkpoint-writer.ts';
+import { startCheckpointWriter, type WitnessCursor } from '../audit/checkpoint-writer.ts';
 import type { BoundProvider } from '../credentials/provider.ts';
 import type { SigningKey } from '../credentials/signing-key.ts';
 import { createEventBus, type EventBus } from '../events/event-bus.ts';
@@ -29,6 +29,8 @@ export interface WorkInputs {
   signingKey: SigningKey;
   store: OpenStore;
   providers: ReadonlyMap<ProviderKind, BoundProvider>;
+  /** Where each signed checkpoint is witnessed outside the store (already checked against it). */
+  witnesses?: readonly WitnessCursor[];
 }
 
 /** A tenant's running work. */
@@ -171,7 +173,13 @@ export async function startTenantWork(
     clock,
     intervalMs: shared.config.auditCheckpointSeconds * 1000,
     onError: onInternalError,
+    witnesses: inputs.witnesses ?? [],
   });
+  // Records left unsigned by a crash are signed (and witnessed) now, not one interval later.
+  checkpoints.checkpoint().catch(onInternalError);
+  const closeWitnesses = () => {
+    for (const cursor of inputs.witnesses ?? []) cursor.witness.close();
+  };
   return {
     bus,
     service,
@@ -185,6 +193,7 @@ export async function startTenantWork(
     finish: async () => {
       // The last head is signed on the way out, so a tail cut after shutdown is detected.
       await checkpoints.checkpoint().catch(onInternalError);
+      closeWitnesses();
       // An expiry run in flight finishes before the store goes away; so does an outbox run.
       await scheduler.stop();
       await worker.stop();
