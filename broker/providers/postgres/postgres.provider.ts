@@ -5,7 +5,7 @@
  */
 import type { Credential } from '../../../protocol/broker-api.ts';
 import { createHash } from 'node:crypto';
-import type { BoundProvider, OrphanRemoval, ProviderHealth } from '../../credentials/provider.ts';
+import type { BoundProvider, ProviderHealth } from '../../credentials/provider.ts';
 import { GrantNotLiveError, isLiveAt } from '../../lifecycle/grant-liveness.ts';
 import { listMarkedLoginRoles } from './postgres-reconcile.ts';
 import { ProviderError } from '../../credentials/provider.ts';
