@@ -227,28 +227,4 @@ describe(`outbox order and liveness, threat: orphan login role after a crash (${
     expect([...roles]).toEqual([]);
     expect(await repo.outboxStats()).toEqual({ pending: 0, failing: 0, lastError: null });
   });
-
-  it('an extension queued behind the issue is carried out after it, with the deadline as it is then', async () => {
-    db = await openTestDatabase();
-    const clock = new ManualClock(t0);
-    const { repo, service } = testLifecycle(db, clock);
-    await seedActiveGrant(db, 'g1', 600, clock.now());
-    const extended = await service.apply(
-      'g1',
-      { kind: 'extend', durationSeconds: 300 },
-      testUser('alice-g1', ['g']),
-    );
-    const { target, calls, overlaps } = rememberingTarget();
-    const worker = createOutboxWorker({
-      repo,
-      providers: providerRegistry(target),
-      clock,
-      onError: (e) => {
-        throw e;
-      },
-    });
-    await drain(worker);
-    expect(overlaps).toEqual([]);
-    expect(calls).toEqual(extended.ok ? ['issue g1', 'reissue g1'] : ['issue g1']);
-  });
 });
