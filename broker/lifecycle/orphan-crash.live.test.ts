@@ -5,7 +5,7 @@
  * Idempotency-Key). After each run, polled with a deadline: 0 login roles at the target without a
  * live grant (threat: a role that outlives its grant), 0 acknowledged grants lost, 0 duplicates,
  * everything due revoked, and the audit chain verifies. On the store under test (SQLite, or
- * PostgreSQL with HOURGLASS_TEST_STORE=postgres). Short by default (2 runs of 40 pairs);
+ * PostgreSQL with HOURGLASS_TEST_STORE=postgres). Short by default (2 runs of 40 pairs, roles of 10-20 s);
  * HOURGLASS_SECURITY_LONG=1 runs the issue's series (15 runs of 200 pairs, roles of 20-60 s,
  * down 5-25 s).
  */
@@ -27,7 +27,7 @@ const LONG = process.env.HOURGLASS_SECURITY_LONG === '1';
 const RUNS = LONG ? 15 : 2;
 const PAIRS = LONG ? 200 : 40;
 /** Grant durations (s), time down (ms). */
-const DURATION = LONG ? [20, 60] : [2, 6];
+const DURATION = LONG ? [20, 60] : [10, 20];
 const DOWN_MS = LONG ? [5000, 25_000] : [300, 1500];
 const BIN = fileURLToPath(new URL('../../bin/hourglass-broker.js', import.meta.url));
 const AUDIENCE = 'urn:hourglass:broker';
