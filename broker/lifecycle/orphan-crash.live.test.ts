@@ -267,6 +267,8 @@ roles:
         reconciliation?: { providers: Record<string, string> };
       };
       expect(health.reconciliation?.providers.postgres).toBe('listed');
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('# TYPE hourglass_orphans_removed_total counter');
       process.stdout.write(`orphan crash series (${TEST_BACKEND}):\n  ${figures.join('\n  ')}\n`);
     },
     (LONG ? 60 * 60 : 240) * 1000,
