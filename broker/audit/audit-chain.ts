@@ -20,6 +20,10 @@ export type AuditEvent =
   | 'credential_issued'
   | 'wiped'
   | 'effect_failed'
+  /** An issuing effect found its grant no longer live when it came to act: nothing was done. */
+  | 'effect_skipped'
+  /** Reconciliation removed something at a target that no live grant accounts for. */
+  | 'orphan_removed'
   /** A break-glass role was used: no approval, flagged for review. */
   | 'break_glass'
   /** A revocation kept failing at the target past the bound: access may remain there. */

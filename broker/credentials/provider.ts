@@ -33,8 +33,38 @@ export interface CredentialRequest {
   now: Date;
 }
 
+/** Something reconciliation removed at a target: no live grant accounted for it. */
+export interface OrphanRemoval {
+  kind: ProviderKind;
+  target: string;
+  /** What was removed (a login role's name); never a secret. */
+  name: string;
+}
+
+/**
+ * What reconciliation does for a provider. `listed`: it lists what exists at its targets under
+ * the broker's naming and removes what no grant accounts for. `none`: nothing it creates persists
+ * at a target beyond the grant, so there is nothing to list (`why` says what bounds it instead).
+ */
+export type Reconciliation =
+  | {
+      mode: 'listed';
+      /**
+       * Lists first, then asks `accountedFor` (so a grant issued meanwhile is never taken for an
+       * orphan), then removes every listed thing no grant accounts for, telling `removed` of each
+       * right after it is gone.
+       */
+      run(
+        accountedFor: () => Promise<readonly GrantRecord[]>,
+        removed: (removal: OrphanRemoval) => Promise<void>,
+      ): Promise<void>;
+    }
+  | { mode: 'none'; why: string };
+
 /** A provider with its policy and configuration bound: effects, credentials and health. */
 export interface BoundProvider extends CredentialProvider {
+  /** Reconciliation at its targets (absent: nothing persists at a target). */
+  reconciliation?: Reconciliation;
   /** The credential for the owner of an active grant; throws a `ProviderError` when it cannot. */
   credential(request: CredentialRequest): Promise<Credential>;
   health(): Promise<ProviderHealth>;

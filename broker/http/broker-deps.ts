@@ -9,6 +9,7 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { GrantService } from '../lifecycle/grant-service.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { BrokerMetrics } from './metrics.ts';
+import type { ReconcileStatus } from '../lifecycle/reconciler.ts';
 import type { AudienceParameter } from '../../protocol/broker-api.ts';
 
 /** Dependencies of the broker HTTP app. */
@@ -31,6 +32,8 @@ export interface BrokerDeps {
   /** Expires what is due now, so a read never shows a grant past its deadline as active. */
   expireDue: () => Promise<void>;
   onInternalError: (error: unknown) => void;
+  /** Reconciliation at the targets, for `/healthz` and `/metrics` (none: not running). */
+  reconciliation?: () => ReconcileStatus;
   /** Measurements for `/metrics` (none: fresh ones). */
   metrics?: BrokerMetrics;
   /** How the server listens and logs (none: plain HTTP, no proxy trust, silent). */

@@ -52,6 +52,15 @@ export function gauge(name: string, help: string, values: [string, number][]): s
   ];
 }
 
+/** Counter lines for `name` over label sets. */
+export function counter(name: string, help: string, values: [string, number][]): string[] {
+  return [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} counter`,
+    ...values.map(([labels, value]) => `${name}${labels ? `{${labels}}` : ''} ${value}`),
+  ];
+}
+
 /** The broker's own measurements, filled by hooks; the rest is read from the store per scrape. */
 export interface BrokerMetrics {
   requestSeconds: Histogram;

@@ -10,7 +10,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import { providersHealth } from '../providers/provider-health.ts';
 import type { GrantRepository } from '../store/grant-repository.ts';
 import type { BrokerDeps } from './broker-deps.ts';
-import { gauge, labelValue, type BrokerMetrics } from './metrics.ts';
+import { counter, gauge, labelValue, type BrokerMetrics } from './metrics.ts';
 
 const STATES = ['pending', 'active', 'denied', 'expired', 'revoked', 'cancelled'];
 
@@ -21,6 +21,7 @@ export interface OpsTenant {
   repo: GrantRepository;
   bus: EventBus;
   providers: BrokerDeps['providers'];
+  reconciliation: BrokerDeps['reconciliation'];
 }
 
 /** What the ops routes read of a tenant served with `deps`. */
@@ -29,6 +30,7 @@ export const opsTenant = (name: string | undefined, deps: BrokerDeps): OpsTenant
   repo: deps.repo,
   bus: deps.bus,
   providers: deps.providers,
+  reconciliation: deps.reconciliation,
 });
 
 /** The `tenant="…"` label of a tenant's series (empty for the root tenant). */
@@ -53,6 +55,9 @@ async function tenantGauges(tenant: OpsTenant) {
     pending: [label, outbox.pending] as [string, number],
     irrevocable: [label, counts.irrevocable] as [string, number],
     streams: [label, tenant.bus.size()] as [string, number],
+    orphans: Object.entries(tenant.reconciliation?.().removed ?? {}).map(
+      ([kind, n]): [string, number] => [joined(label, `provider="${labelValue(kind)}"`), n],
+    ),
   };
 }
 
@@ -83,6 +88,11 @@ async function metricsText(tenants: readonly OpsTenant[], metrics: BrokerMetrics
       'Grants marked irrevocable now: revocation at the target was given up (retries go on).',
       each.map((t) => t.irrevocable),
     ),
+    ...counter(
+      'hourglass_orphans_removed_total',
+      'Things at a target no live grant accounted for, removed by reconciliation (since start).',
+      each.flatMap((t) => t.orphans),
+    ),
     ...gauge(
       'hourglass_sse_clients',
       'Open event streams.',
@@ -100,7 +110,13 @@ async function tenantHealth(tenant: OpsTenant) {
   const outbox = await tenant.repo.outboxStats();
   // Effects that keep failing (a target that cannot be reached) show here, not only in logs.
   const status = outbox.failing > 0 ? 'degraded' : 'ok';
-  return { status, outbox, eventStreams: tenant.bus.size() };
+  const reconciliation = tenant.reconciliation?.();
+  return {
+    status,
+    outbox,
+    eventStreams: tenant.bus.size(),
+    ...(reconciliation ? { reconciliation } : {}),
+  };
 }
 
 /** `/healthz` over every tenant: the one tenant's, or a sum with each tenant's own. */

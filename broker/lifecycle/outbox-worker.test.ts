@@ -140,7 +140,9 @@ describe('outbox worker (real SQLite, injected clock)', () => {
     clock.advance(600_000);
     expect((await service.apply('g2', { kind: 'expire' }, { kind: 'broker' })).ok).toBe(true);
     const worker = strictWorker({ repo, clock });
-    expect(await worker.runOnce()).toEqual({ done: 2, failed: 0 });
+    // A grant's effects run in order, one per run: the issue (its grant ended: skipped), then the revoke.
+    expect(await worker.runOnce()).toEqual({ done: 1, failed: 0 });
+    expect(await worker.runOnce()).toEqual({ done: 1, failed: 0 });
     expect(await repo.isTokenRevoked('jti-a')).toBe(true);
   });
 
@@ -178,8 +180,10 @@ describe('outbox worker (real SQLite, injected clock)', () => {
       },
       target,
     );
-    // The seeds' issue effects and four revocations: two revocations fail.
-    expect(await worker.runOnce()).toEqual({ done: 6, failed: 2 });
+    // The seeds' issue effects first (their grants ended: skipped), then four revocations in one
+    // batch: two fail.
+    expect(await worker.runOnce()).toEqual({ done: 4, failed: 0 });
+    expect(await worker.runOnce()).toEqual({ done: 2, failed: 2 });
     expect(revoked.sort()).toEqual(['b1', 'b3']);
     expect(alarms.sort()).toEqual(['b2', 'b4']);
     const rows = await db

@@ -10,6 +10,7 @@ import type { GrantRepository, OutboxEntry, WebhookEffect } from '../store/grant
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookSender } from '../webhooks/webhook-delivery.ts';
 import { CLAIM_LEASE_MS } from '../store/store-dialect.ts';
 import type { GrantRecord } from './grant-record.ts';
+import { GrantNotLiveError, isLiveAt } from './grant-liveness.ts';
 import type { Effect } from './transition-types.ts';
 
 /** Backoff of the first retry. */
@@ -61,8 +62,17 @@ export interface OutboxWorkerDeps {
   webhookAttempts?: number;
 }
 
+/**
+ * Carries out one provider effect. An issuing effect (issue, reissue) reads its grant again at the
+ * moment it acts and does nothing unless the grant is still live (active, deadline ahead): its
+ * claim may be older than the grant's end (a lease after a crash, a retry). A provider that checks
+ * again under its own lock at the target throws GrantNotLiveError; both end as `effect_skipped`.
+ * A revoke always acts: the claim order (store-dialect.ts, dueHeads) runs it only after every
+ * earlier effect of its grant has ended, so a revoke that finds nothing leaves nothing behind.
+ */
 async function carryOut(
   deps: OutboxWorkerDeps,
+  entry: OutboxEntry,
   effect: Effect,
   grant: GrantRecord | undefined,
   now: Date,
@@ -70,7 +80,40 @@ async function carryOut(
   if (!grant) throw new Error(`grant ${effect.grantId} is gone`);
   const provider = deps.providers.get(grant.provider);
   if (!provider) throw new Error(`no ${grant.provider} provider is configured`);
-  await runProviderEffect(provider, effect.action, grant, now);
+  if (effect.action === 'revoke') return runProviderEffect(provider, 'revoke', grant, now);
+  const current = await deps.repo.findGrant(effect.grantId);
+  const at = deps.clock.now();
+  if (!isLiveAt(current, at)) return recordSkipped(deps, entry, effect, current ?? grant, at);
+  try {
+    await runProviderEffect(provider, effect.action, current, at);
+  } catch (error) {
+    if (!(error instanceof GrantNotLiveError)) throw error;
+    await recordSkipped(deps, entry, effect, current, deps.clock.now());
+  }
+}
+
+/** Records that an issuing effect found its grant ended and did nothing at the target. */
+async function recordSkipped(
+  deps: OutboxWorkerDeps,
+  entry: OutboxEntry,
+  effect: Effect,
+  grant: GrantRecord,
+  now: Date,
+): Promise<void> {
+  await deps.repo.recordAudit({
+    at: now,
+    event: 'effect_skipped',
+    grantId: effect.grantId,
+    actor: 'broker',
+    role: grant.role,
+    details: {
+      action: effect.action,
+      outbox: entry.seq,
+      status: grant.status,
+      expiresAt: grant.expiresAt,
+      why: 'grant no longer live when the effect came to act',
+    },
+  });
 }
 
 /** Records a failed attempt on its entry (retry after the jittered backoff); answers the count. */
@@ -131,7 +174,7 @@ async function tryEntry(
   const { effect } = entry;
   if (effect.kind === 'webhook') return tryWebhook(deps, entry, effect, now, random);
   try {
-    await carryOut(deps, effect, grants.get(effect.grantId), now);
+    await carryOut(deps, entry, effect, grants.get(effect.grantId), now);
     return true;
   } catch (error) {
     const { message, attempts } = await recordFailure(deps, entry, error, now, random);

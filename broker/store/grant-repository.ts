@@ -8,6 +8,7 @@ import type { AuditDraft, Effect } from '../lifecycle/transition-types.ts';
 import type { CheckpointPayload } from '../audit/checkpoint.ts';
 import type { StoredCheckpoint } from '../audit/evidence.ts';
 import type { WitnessedCheckpoint as LinkedCheckpoint } from '../audit/witness.ts';
+import type { AuditEntry } from '../audit/append-audit.ts';
 
 /** An event to store with a transition: the grant as the audience will see it. */
 export interface EventToStore {
@@ -172,6 +173,14 @@ export interface GrantRepository {
   /** Records a failed attempt; the first failure of an entry also writes an `effect_failed` audit row. */
   failEffect(entry: OutboxEntry, error: string, retryAt: Date, now: Date): Promise<void>;
   outboxStats(): Promise<OutboxStats>;
+  /** Appends one audit record of the broker's own (not a grant transition), under the chain lock. */
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /**
+   * Grants that account for access at a target (reconciliation): active ones, and ended ones whose
+   * provider effects are not all finished yet (their revoke will act). Every provider kind: a
+   * bundle's grant holds access through its members' providers.
+   */
+  grantsAccountingForAccess(): Promise<GrantRecord[]>;
   /** Marks every token issued for the grant revoked (the jwt provider's revocation). */
   revokeIssuedTokens(grantId: string, now: Date): Promise<number>;
   /** Whether a handed-out token id is revoked; undefined for a token id the broker never issued. */

@@ -95,6 +95,28 @@ export function kyselyGrantRepository(
         .execute();
       return rows.map(fromRow);
     },
+    async grantsAccountingForAccess() {
+      const rows = await db
+        .selectFrom('grants')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            // Active grants always have a deadline: served by the partial index grants_due.
+            eb.and([eb('deadline_at', 'is not', null), eb('status', '=', 'active')]),
+            eb(
+              'id',
+              'in',
+              eb
+                .selectFrom('outbox')
+                .select('grant_id')
+                .where('kind', '=', 'provider')
+                .where('done_at', 'is', null),
+            ),
+          ]),
+        )
+        .execute();
+      return rows.map(fromRow);
+    },
     async listAwaitingDecision(groups, limit) {
       if (groups.length === 0) return [];
       // Only live grants with something waiting; group membership is matched on the JSON array.

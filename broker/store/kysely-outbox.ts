@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/append-audit.ts';
 import type { GrantRepository, OutboxEntry } from './grant-repository.ts';
 import type { BrokerDatabase } from './schema.ts';
-import type { StoreDialect } from './store-dialect.ts';
+import { pendingHeads, type StoreDialect } from './store-dialect.ts';
 
 const effectActionSchema = z.enum(['issue', 'reissue', 'revoke']);
 
@@ -15,6 +15,7 @@ type OutboxPart = Pick<
   | 'completeEffects'
   | 'failEffect'
   | 'outboxStats'
+  | 'recordAudit'
   | 'revokeIssuedTokens'
   | 'isTokenRevoked'
 >;
@@ -43,13 +44,12 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
       }));
     },
     async nextEffectAt() {
-      const row = await db
-        .selectFrom('outbox')
-        .select('next_attempt_at')
-        .where('done_at', 'is', null)
-        .orderBy('next_attempt_at', 'asc')
-        .limit(1)
-        .executeTakeFirst();
+      // Heads only: an entry waiting behind an earlier effect of its grant is not runnable yet
+      // (counting it would wake the worker in a loop until the earlier one is done).
+      const { rows } = await sql<{ next_attempt_at: string }>`
+        select o.next_attempt_at from outbox o where ${pendingHeads}
+        order by o.next_attempt_at limit 1`.execute(db);
+      const row = rows[0];
       return row ? new Date(row.next_attempt_at) : null;
     },
     async completeEffects(seqs, now) {
@@ -117,6 +117,12 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
         failing: Number(row.failing ?? 0),
         lastError: row.lastError ?? null,
       };
+    },
+    async recordAudit(entry) {
+      await db.transaction().execute(async (trx) => {
+        await dialect.lockChain(trx);
+        await appendAudit(trx, entry);
+      });
     },
     async revokeIssuedTokens(grantId, now) {
       const result = await db

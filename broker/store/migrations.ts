@@ -231,6 +231,18 @@ const dropOwnerIndex: Migration = {
   },
 };
 
+/**
+ * Provider effects of one grant are carried out in order, one at a time: an entry is claimable
+ * only while no earlier unfinished provider entry of its grant exists. This index answers that
+ * check per due entry (issue 18: a create claimed after its grant's revoke left a login behind).
+ */
+export const outboxGrantOrder: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`create index outbox_grant_pending on outbox (grant_id, seq)
+      where done_at is null and kind = 'provider'`.execute(db);
+  },
+};
+
 /** The migrations, keyed in order. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () =>
@@ -244,5 +256,6 @@ export const migrationProvider: MigrationProvider = {
       '0007-irrevocable-mark': irrevocableMark,
       '0008-outbox-payload': outboxPayload,
       '0009-drop-owner-index': dropOwnerIndex,
+      '0010-outbox-grant-order': outboxGrantOrder,
     }),
 };

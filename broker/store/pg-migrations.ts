@@ -1,6 +1,6 @@
 /** In-code migrations of the broker database on PostgreSQL. Append only; never edit a shipped one. */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { outboxPayload } from './migrations.ts';
+import { outboxGrantOrder, outboxPayload } from './migrations.ts';
 
 /** The lifecycle schema as SQLite has it after `0005-lifecycle`, plus the replicas' claim columns. */
 const schema: Migration = {
@@ -184,5 +184,6 @@ export const pgMigrationProvider: MigrationProvider = {
       '0005-outbox-payload': outboxPayload,
       '0006-one-live-grant': oneLiveGrant,
       '0007-chain-head-function': chainHeadFunction,
+      '0008-outbox-grant-order': outboxGrantOrder,
     }),
 };

@@ -62,6 +62,21 @@ export interface StoreDialect {
   ): Promise<number>;
 }
 
+/**
+ * Outbox entries (alias `o`) due at `at` that are the head of their grant: a provider effect is
+ * claimable only while no earlier provider effect of the same grant is unfinished (pending, failing
+ * or claimed by a run in flight), so a grant's issue, reissue and revoke are carried out in order,
+ * one at a time, by one worker — a revoke never runs beside, or before, its grant's issue.
+ * Webhook deliveries keep their own times (an `expiring` entry must not hold anything up).
+ */
+export const dueHeads = (at: string) => sql`o.next_attempt_at <= ${at} and ${pendingHeads}`;
+
+/** Unfinished outbox entries (alias `o`) that are the head of their grant (see dueHeads). */
+export const pendingHeads = sql`o.done_at is null
+  and (o.kind <> 'provider' or not exists (
+    select 1 from outbox e
+    where e.grant_id = o.grant_id and e.kind = 'provider' and e.done_at is null and e.seq < o.seq))`;
+
 /** Due grants, earliest deadline first: served by the partial index `grants_due`, never a scan. */
 export const dueGrants = (now: Date, limit: number) => sql`
   select * from grants where deadline_at is not null and deadline_at <= ${now.toISOString()}
@@ -102,15 +117,12 @@ export const sqliteDialect: StoreDialect = {
   lockChain: () => Promise.resolve(),
   lockOwner: () => Promise.resolve(),
   announceEvents: () => Promise.resolve(),
-  claimEffects(db, now, limit) {
-    return db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('done_at', 'is', null)
-      .where('next_attempt_at', '<=', now.toISOString())
-      .orderBy('next_attempt_at', 'asc')
-      .limit(limit)
-      .execute();
+  async claimEffects(db, now, limit) {
+    // One worker per store, and its runs never overlap: the head rule alone keeps a grant's order.
+    const result = await sql<Selectable<OutboxRow>>`
+      select * from outbox o where ${dueHeads(now.toISOString())}
+      order by o.next_attempt_at, o.seq limit ${limit}`.execute(db);
+    return result.rows;
   },
   async lockDue(trx, now, limit) {
     // The one connection is held by this transaction: nothing else can write meanwhile.
@@ -163,13 +175,15 @@ export const postgresDialect: StoreDialect = {
     const at = now.toISOString();
     const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
     // Moving the attempt time ahead is the lease: a replica that dies mid-effect leaves it due again.
-    // Claimed and read in one statement (one round trip per batch).
+    // Claimed and read in one statement (one round trip per batch). Only heads of their grant
+    // (dueHeads): a claimed entry stays unfinished, so no replica takes its grant's next effect
+    // until it is done, even after its lease lapsed and another replica retries it.
     const result = await sql<Selectable<OutboxRow>>`
       update outbox set next_attempt_at = ${until}
       where seq in (
-        select seq from outbox
-        where done_at is null and next_attempt_at <= ${at}
-        order by next_attempt_at limit ${limit}
+        select o.seq from outbox o
+        where ${dueHeads(at)}
+        order by o.next_attempt_at, o.seq limit ${limit}
         for update skip locked)
       returning *`.execute(db);
     return result.rows.sort((a, b) => a.seq - b.seq);

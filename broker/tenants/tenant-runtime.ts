@@ -126,6 +126,7 @@ function tenantDeps(
     publicUrl: url,
     rateLimitPerMinute: config.rateLimitPerMinute,
     expireDue: () => work.expireDue(),
+    reconciliation: () => work.reconciliation(),
     metrics: shared.metrics,
     ready: shared.ready,
     onInternalError: shared.onInternalError,

@@ -12,6 +12,7 @@ import { expiryGate, type ExpiryGate } from '../lifecycle/expiry-gate.ts';
 import { startExpiryScheduler, type ExpiryScheduler } from '../lifecycle/expiry-scheduler.ts';
 import { GrantService, type CommitHooks } from '../lifecycle/grant-service.ts';
 import { createOutboxWorker } from '../lifecycle/outbox-worker.ts';
+import { createReconciler, type ReconcileStatus } from '../lifecycle/reconciler.ts';
 import type { LivePolicy } from '../policy/live-policy.ts';
 import type { GrantRepository } from '../store/grant-repository.ts';
 import type { OpenStore } from '../store/open-store.ts';
@@ -39,6 +40,8 @@ export interface TenantWork {
   service: GrantService;
   /** Expires what is due now (reads call it first). */
   expireDue(): Promise<void>;
+  /** What reconciliation at the targets has found and removed (`/healthz`, `/metrics`). */
+  reconciliation(): ReconcileStatus;
   /** Stops timers and the LISTEN connection at once. */
   stop(): void;
   /** A last checkpoint, then in-flight expiry and outbox runs finish. */
@@ -167,6 +170,14 @@ export async function startTenantWork(
   late.scheduler = scheduler;
   // Effects committed before a crash or restart are carried out now.
   worker.kick();
+  // Whatever a crash left at a target with no grant behind it is removed now, then periodically.
+  const reconciler = createReconciler({
+    repo,
+    providers: inputs.providers,
+    clock,
+    onError: onInternalError,
+  });
+  reconciler.start();
   const checkpoints = startCheckpointWriter({
     repo,
     key: inputs.signingKey,
@@ -184,8 +195,10 @@ export async function startTenantWork(
     bus,
     service,
     expireDue: () => gate.sweepIfDue(),
+    reconciliation: () => reconciler.status(),
     stop: () => {
       checkpoints.stop();
+      void reconciler.stop();
       void scheduler.stop();
       void worker.stop();
       void listener?.close();
@@ -197,6 +210,7 @@ export async function startTenantWork(
       // An expiry run in flight finishes before the store goes away; so does an outbox run.
       await scheduler.stop();
       await worker.stop();
+      await reconciler.stop();
     },
   };
 }

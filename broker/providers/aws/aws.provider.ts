@@ -44,6 +44,10 @@ export const providerDefinition = defineProvider({
         const problem = (await Promise.all(probes)).find((p) => p !== null) ?? null;
         return { kind: 'aws', status: problem ? 'down' : 'ok', detail: problem };
       },
+      reconciliation: {
+        mode: 'none',
+        why: 'AWS STS session credentials end by themselves at their deadline and cannot be listed; nothing the broker creates persists at the target',
+      },
       close: () => Promise.resolve(),
     };
     return Promise.resolve(provider);

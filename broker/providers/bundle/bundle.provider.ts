@@ -78,6 +78,10 @@ export function bundleProvider(
         ? { kind: 'bundle', status: 'down', detail: `${down.kind}: ${down.detail ?? 'down'}` }
         : { kind: 'bundle', status: 'ok', detail: null };
     },
+    reconciliation: {
+      mode: 'none',
+      why: 'a bundle acts through the providers of its entitlements, which reconcile their own targets',
+    },
     close: () => Promise.resolve(),
   };
 }

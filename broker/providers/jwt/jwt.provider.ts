@@ -46,6 +46,10 @@ export const providerDefinition = defineProvider({
       },
       health: () => Promise.resolve({ kind: 'jwt', status: 'ok', detail: null }),
       routes: (app) => discoveryRoutes(app, setup),
+      reconciliation: {
+        mode: 'none',
+        why: 'signed tokens live only with their holder and end at their exp; the broker keeps their ids and refuses revoked ones; nothing persists at a target',
+      },
       close: () => Promise.resolve(),
     };
     return Promise.resolve(provider);

@@ -72,21 +72,30 @@ export interface LoginSpec {
   validUntil: string;
   memberOf: string;
   connectionLimit: number;
+  /** The broker's mark, kept as the role's comment: reconciliation drops only roles bearing it. */
+  owner: string;
+  /** Asked under the role's lock, before anything is created or moved: is the grant still live? */
+  stillLive: () => Promise<boolean>;
 }
 
-/** Creates the login role, or moves its deadline when it exists (a retried or repeated issue). */
+/**
+ * Creates the login role, or moves its deadline when it exists (a retried or repeated issue).
+ * Answers false, having done nothing, when the grant is no longer live: checked under the lock a
+ * revocation takes too, so a create never lands after its grant's revoke found nothing to drop.
+ */
 export async function ensureLoginRole(
   client: pg.Client,
   spec: LoginSpec,
   target: string,
-): Promise<void> {
+): Promise<boolean> {
   await checkGroupRole(client, spec.memberOf, target);
   const role = client.escapeIdentifier(spec.name);
   const until = client.escapeLiteral(spec.validUntil);
-  await lockedFor(client, spec.name, async () => {
+  return lockedFor(client, spec.name, async () => {
+    if (!(await spec.stillLive())) return false;
     if (await exists(client, spec.name)) {
       await client.query(`ALTER ROLE ${role} VALID UNTIL ${until}`);
-      return;
+      return true;
     }
     await client.query(
       `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT ` +
@@ -94,6 +103,8 @@ export async function ensureLoginRole(
         `CONNECTION LIMIT ${String(spec.connectionLimit)} ` +
         `IN ROLE ${client.escapeIdentifier(spec.memberOf)}`,
     );
+    await client.query(`COMMENT ON ROLE ${role} IS ${client.escapeLiteral(spec.owner)}`);
+    return true;
   });
 }
 

@@ -5,7 +5,10 @@
  * only gates new password logins.
  */
 import type { Credential } from '../../../protocol/broker-api.ts';
+import { createHash } from 'node:crypto';
 import type { BoundProvider, ProviderHealth } from '../../credentials/provider.ts';
+import { GrantNotLiveError, isLiveAt } from '../../lifecycle/grant-liveness.ts';
+import { listMarkedLoginRoles } from './postgres-reconcile.ts';
 import { ProviderError } from '../../credentials/provider.ts';
 import type { GrantRecord } from '../../lifecycle/grant-record.ts';
 import { defineProvider, parseTargets, requireTargets } from '../provider-definition.ts';
@@ -62,6 +65,15 @@ export const providerDefinition = defineProvider({
     for (const [name, target] of parseTargets('postgres', setup.targets, postgresTargetSchema))
       targets.set(name, await readyTarget(name, target, setup.env));
     const key = setup.signingKey.deriveSecret('postgres-password');
+    // The mark on every role this broker creates (its key's own, so tenants sharing a cluster
+    // never reconcile each other's roles); a hash, never the derived secret itself.
+    const owner = `hourglass broker ${createHash('sha256')
+      .update(setup.signingKey.deriveSecret('postgres-owner'))
+      .digest('hex')
+      .slice(0, 24)}`;
+    // Asked under the role's lock at the target: the grant as stored now, not as claimed.
+    const stillLive = (grant: GrantRecord) => async () =>
+      isLiveAt(await setup.repo.findGrant(grant.id), setup.clock.now());
     const targetOf = (settings: PostgresSettings): ReadyTarget => {
       const target = targets.get(settings.target);
       if (!target) throw new Error(`postgres target ${settings.target} is not configured`);
@@ -79,8 +91,13 @@ export const providerDefinition = defineProvider({
         validUntil: grant.expiresAt,
         memberOf: settings.role,
         connectionLimit: settings.connectionLimit,
+        owner,
+        stillLive: stillLive(grant),
       };
-      await withAdmin(target.adminUrl, target.name, (c) => ensureLoginRole(c, spec, target.name));
+      const live = await withAdmin(target.adminUrl, target.name, (c) =>
+        ensureLoginRole(c, spec, target.name),
+      );
+      if (!live) throw new GrantNotLiveError(grant.id);
       return target;
     };
     // A grant whose role left the policy is dropped at every target (its name is its own).
@@ -101,6 +118,8 @@ export const providerDefinition = defineProvider({
       credential: async ({ grant }): Promise<Credential> => {
         const target = await ensure(grant).catch((error: unknown) => {
           if (error instanceof ProviderError) throw error;
+          if (error instanceof GrantNotLiveError)
+            throw new ProviderError('conflict', `grant ${grant.id} is no longer active`);
           throw new ProviderError('unavailable', error instanceof Error ? error.message : 'failed');
         });
         return {
@@ -120,6 +139,26 @@ export const providerDefinition = defineProvider({
           }
         }
         return { kind: 'postgres', status: 'ok', detail: null };
+      },
+      reconciliation: {
+        mode: 'listed',
+        run: async (accountedFor, removed) => {
+          for (const target of targets.values()) {
+            const listed = await withAdmin(target.adminUrl, target.name, (c) =>
+              listMarkedLoginRoles(c, owner),
+            );
+            if (listed.length === 0) continue;
+            // Read after listing: a role listed above whose grant is not accounted for now was
+            // made for a grant that has ended with nothing left to do, and can never be live again.
+            const kept = new Set((await accountedFor()).map((g) => loginRoleName(g)));
+            for (const name of listed.filter((n) => !kept.has(n))) {
+              await withAdmin(target.adminUrl, target.name, (c) =>
+                dropLoginRole(c, name, otherDatabases(target)),
+              );
+              await removed({ kind: 'postgres', target: target.name, name });
+            }
+          }
+        },
       },
       close: () => Promise.resolve(),
     };

@@ -128,6 +128,10 @@ export const providerDefinition = defineProvider({
         return { kind: 'ssh', status: problem ? 'down' : 'ok', detail: problem };
       },
       routes: (app) => revocationRoutes(app, setup, targets),
+      reconciliation: {
+        mode: 'none',
+        why: 'certificates are short-lived (valid-before the deadline) and revoked ones are named in the KRL the hosts read; nothing persists at a host',
+      },
       close: () => Promise.resolve(),
     };
     return provider;
