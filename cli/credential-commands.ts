@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
+import { parseKubeExecInfo } from '../protocol/kube-exec-info.ts';
 import { runChild } from './child-process.ts';
 import { recordSshAgentKey } from './ssh-agent-record.ts';
 import { credentialProcessAnswer, execCredential } from './helper-format.ts';
@@ -122,6 +123,9 @@ async function sshCommand(
 }
 
 async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
+  // Answer in the version the kubeconfig's exec block names: kubectl refuses any other.
+  const version = parseKubeExecInfo(c.io.env.KUBERNETES_EXEC_INFO);
+  if (!version.ok) return failed(c, version);
   const got = await grantVariables(agent, role);
   if (!got.ok) return failed(c, got);
   const token = got.value.vars.HOURGLASS_TOKEN;
@@ -129,7 +133,7 @@ async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
     c.io.err(`hourglass: ${role} is not a jwt role; kube-credential needs a bearer token\n`);
     return EXIT.usage;
   }
-  c.io.out(execCredential(token, got.value.expiresAt));
+  c.io.out(execCredential(token, got.value.expiresAt, version.value));
   return EXIT.ok;
 }
 
