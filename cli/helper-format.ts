@@ -19,7 +19,7 @@ const KUBE_VERSIONS = [KUBE_V1, 'client.authentication.k8s.io/v1beta1'];
  */
 export function fastKubeExecVersion(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return KUBE_V1;
-  if (raw.length > 256 * 1024) return null;
+  if (raw.length > 64 * 1024) return null;
   try {
     const info = JSON.parse(raw) as { apiVersion?: unknown; kind?: unknown } | null;
     if (typeof info !== 'object' || info === null || Array.isArray(info)) return null;

@@ -19,7 +19,7 @@ export type KubeExecApiVersion = z.infer<typeof kubeExecApiVersionSchema>;
 export const DEFAULT_KUBE_EXEC_API_VERSION: KubeExecApiVersion = 'client.authentication.k8s.io/v1';
 
 /** client-go sends a few hundred bytes (more with `provideClusterInfo`); more is not kubectl. */
-export const KUBE_EXEC_INFO_MAX_LENGTH = 256 * 1024;
+export const KUBE_EXEC_INFO_MAX_LENGTH = 64 * 1024;
 
 const execInfoSchema = z.object({
   apiVersion: z.string(),
