@@ -45,6 +45,18 @@ const KUBE_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 
 // kubectl on PATH (google-cloud-sdk's 1.32 here; Debian's kubernetes-client 1.20 on a clean CI box).
 const KUBECTL = findOnPath('kubectl');
+/** kubectl's minor version: the ExecCredential v1 came with 1.22 (Debian's 1.20 knows v1beta1). */
+function kubectlMinor(): number {
+  if (!KUBECTL) return 0;
+  const out = spawnSync(KUBECTL, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+  try {
+    const parsed = JSON.parse(out.stdout) as { clientVersion?: { minor?: string } };
+    return Number.parseInt(parsed.clientVersion?.minor ?? '0', 10) || 0;
+  } catch {
+    return 0;
+  }
+}
+const KUBECTL_MINOR = kubectlMinor();
 // Debian's awscli (v2) first: /root/.pyenv/shims/aws may be another install.
 const AWS = findOnPath('aws', ['/usr/bin/aws']);
 const DOCKER = findOnPath('docker');
@@ -202,9 +214,10 @@ const kubectl = (apiVersion: string) =>
 
 describe('kubectl (real) with hourglass kube-credential', () => {
   it.skipIf(!KUBECTL)(
-    `kubectl ${KUBECTL ? '' : '(skipped: no kubectl on PATH; apt-get install kubernetes-client) '}reaches an API server that checks the bearer token with a v1 and a v1beta1 kubeconfig; after a revoke neither does and the old token is refused`,
+    `kubectl ${KUBECTL ? `1.${KUBECTL_MINOR} ` : '(skipped: no kubectl on PATH; apt-get install kubernetes-client) '}reaches an API server that checks the bearer token with a v1${KUBECTL_MINOR >= 22 ? '' : ' (skipped: kubectl before 1.22 has no v1)'} and a v1beta1 kubeconfig; after a revoke neither does and the old token is refused`,
     async () => {
-      for (const version of [KUBE_V1, KUBE_V1BETA1]) {
+      const versions = KUBECTL_MINOR >= 22 ? [KUBE_V1, KUBE_V1BETA1] : [KUBE_V1BETA1];
+      for (const version of versions) {
         const answer = await kubectl(version);
         expect(answer.code, `${version}: ${answer.stderr}`).toBe(0);
         expect(JSON.parse(answer.stdout)).toMatchObject({ caller: 'alice' });
@@ -212,7 +225,7 @@ describe('kubectl (real) with hourglass kube-credential', () => {
       const issued = await cli('kube-credential', 'kube-ro');
       const { token } = (JSON.parse(issued.stdout) as { status: { token: string } }).status;
       expect((await cli('revoke', 'kube-ro')).code).toBe(0);
-      for (const version of [KUBE_V1, KUBE_V1BETA1]) {
+      for (const version of versions) {
         const refused = await kubectl(version);
         expect(refused.code, version).not.toBe(0);
         expect(refused.stdout).not.toContain('alice');
