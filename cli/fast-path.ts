@@ -85,7 +85,12 @@ async function helper(
   env: NodeJS.ProcessEnv,
   out: (text: string) => void,
 ): Promise<number | null> {
-  const [command, role, ...rest] = argv;
+  // `env --shell fish <role>` (as the copied lines have it) is `env <role> --shell fish`.
+  const [command, ...words] = argv;
+  const [role, ...rest] =
+    words.length === 3 && words[0] === '--shell'
+      ? [words[2] ?? '', '--shell', words[1] ?? '']
+      : words;
   if (!command || !role || !ROLE.test(role)) return null;
   const shell = shellOf(command, rest, env);
   const socket = socketPath(env);

@@ -22,6 +22,7 @@ import { startAgent, type RunningAgent } from '../agent/host.ts';
 import { terminalLaunch } from '../electron/terminal-launch.ts';
 import { exportCommand } from '../protocol/export-command.ts';
 import type { LocalGrant } from '../protocol/index.ts';
+import { fastPath } from './fast-path.ts';
 import { formatRequested } from './format.ts';
 import { hintShell } from './flags.ts';
 import {
@@ -398,6 +399,21 @@ describe('every line the app, the console, the CLI and the README offer loads ev
     // Every source took part: the app (copy, terminal), the console, the CLI hint, the README.
     expect(checked).toBeGreaterThanOrEqual(2 * 15);
   }, 240_000);
+});
+
+describe('the fast path answers the copied lines’ word order too', () => {
+  it('env --shell <format> <role> is answered with one agent call, as env <role> --shell <format>', async () => {
+    let printed = '';
+    const out = (t: string) => (printed += t);
+    const fastEnv = { ...env, HOURGLASS_FAST_PATH: '1' };
+    expect(await fastPath(['env', '--shell', 'json', 'prod-orders-readonly'], fastEnv, out)).toBe(
+      0,
+    );
+    expect(JSON.parse(printed)).toEqual(await expectedVars('prod-orders-readonly'));
+    expect(await fastPath(['env', '--shell', 'tcsh', 'prod-orders-readonly'], fastEnv, out)).toBe(
+      null,
+    );
+  });
 });
 
 describe('AWS (real clients against the STS stand-in)', () => {
