@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
-import { parseKubeExecInfo } from '../protocol/kube-exec-info.ts';
+import { parseKubeExecInfo, type KubeExecApiVersion } from '../protocol/kube-exec-info.ts';
 import { runChild } from './child-process.ts';
 import { recordSshAgentKey } from './ssh-agent-record.ts';
 import { credentialProcessAnswer, execCredential } from './helper-format.ts';
@@ -122,10 +122,12 @@ async function sshCommand(
   });
 }
 
-async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
-  // Answer in the version the kubeconfig's exec block names: kubectl refuses any other.
-  const version = parseKubeExecInfo(c.io.env.KUBERNETES_EXEC_INFO);
-  if (!version.ok) return failed(c, version);
+async function kubeCredential(
+  c: Ctx,
+  agent: AgentHandlers,
+  role: string,
+  version: KubeExecApiVersion,
+) {
   const got = await grantVariables(agent, role);
   if (!got.ok) return failed(c, got);
   const token = got.value.vars.HOURGLASS_TOKEN;
@@ -133,7 +135,7 @@ async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
     c.io.err(`hourglass: ${role} is not a jwt role; kube-credential needs a bearer token\n`);
     return EXIT.usage;
   }
-  c.io.out(execCredential(token, got.value.expiresAt, version.value));
+  c.io.out(execCredential(token, got.value.expiresAt, version));
   return EXIT.ok;
 }
 
@@ -172,7 +174,13 @@ export function registerCredentialCommands(program: Command, ctx: () => Ctx, fin
   program
     .command('kube-credential <role>')
     .description('print a kubectl ExecCredential for a jwt role (use in a kubeconfig exec block)')
-    .action(async (role: string) => finish(await run((c, a) => kubeCredential(c, a, role))));
+    .action(async (role: string) => {
+      // Answer in the version the kubeconfig's exec block names (kubectl refuses any other);
+      // a request that cannot be answered is refused before any agent is asked or started.
+      const version = parseKubeExecInfo(ctx().io.env.KUBERNETES_EXEC_INFO);
+      if (!version.ok) return finish(failed(ctx(), version));
+      finish(await run((c, a) => kubeCredential(c, a, role, version.value)));
+    });
   program
     .command('credential-process <role>')
     .description('print AWS credential_process JSON for an aws role (for ~/.aws/config)')
