@@ -92,6 +92,40 @@ describe('formatExport', () => {
     expect(formatExport({ ...input, credential: jwt(`'\`"\n`) }, 'dotenv').ok).toBe(false);
   });
 
+  it('env-file (docker --env-file): KEY=value verbatim, no quoting; a line break is refused by name, never half written', () => {
+    const value = `it's "q" $HOME \`id\` \\ two  spaces # not a comment `;
+    expect(text('env-file', jwt(value))).toBe(
+      `HOURGLASS_TOKEN=${value}\n` +
+        'HOURGLASS_TOKEN_EXPIRES_AT=2030-01-01T12:00:00.000Z\n' +
+        'HOURGLASS_ROLE=prod-api-readonly\n',
+    );
+    // Env-file injection: a newline would end the value and start a variable of its own.
+    for (const bad of ['a\nINJECTED=1', 'a\rb', 'a\r\nb', 'nul\0x']) {
+      const written = formatExport({ ...input, credential: jwt(bad) }, 'env-file');
+      expect(written.ok).toBe(false);
+      const message = written.ok ? '' : written.error.message;
+      expect(message).toContain('HOURGLASS_TOKEN holds a line break');
+      expect(message).not.toContain('INJECTED');
+    }
+    expect(failureScript('env-file', 'x')).toBe('');
+  });
+
+  it('aws: AWS_DEFAULT_REGION beside AWS_REGION (botocore, boto3 and aws-cli v1 read only the former)', () => {
+    const aws: Credential = {
+      kind: 'aws',
+      accessKeyId: 'ASIAX',
+      secretAccessKey: 's',
+      sessionToken: 't',
+      expiration: '2030-01-01T12:00:00.000Z',
+      region: 'eu-central-1',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
+    };
+    expect(JSON.parse(text('json', aws))).toMatchObject({
+      AWS_REGION: 'eu-central-1',
+      AWS_DEFAULT_REGION: 'eu-central-1',
+    });
+  });
+
   it('json: one object with every variable', () => {
     expect(JSON.parse(text('json'))).toEqual({
       HOURGLASS_TOKEN: nasty,

@@ -51,6 +51,9 @@ export function quoteDotenv(value: string): string | null {
   return null;
 }
 
+// An env file line ends at \n (and a \r before it is dropped); NUL cannot be in an environment.
+const ENV_FILE_UNSAFE = /[\r\n\0]/;
+
 // cmd.exe has no escape inside `set "NAME=value"` for these: refuse rather than corrupt.
 const CMD_UNSAFE = /["%!\r\n^]/;
 
@@ -75,6 +78,15 @@ function line(shell: Shell, name: string, value: string): Result<string> {
         ? fail('bad_request', `${name} cannot be written as a dotenv value; use --shell json`)
         : ok(`${name}=${quoted}`);
     }
+    case 'env-file':
+      // docker's --env-file reads each line as KEY=value, verbatim: no quotes, no escapes, so a
+      // line break would end the value and start a line of its own (a second variable).
+      return ENV_FILE_UNSAFE.test(value)
+        ? fail(
+            'bad_request',
+            `${name} holds a line break, which an env file cannot carry; pass it from the environment instead: hourglass exec <role> -- docker run -e ${name} …`,
+          )
+        : ok(`${name}=${value}`);
     case 'json':
       return ok(`${JSON.stringify(name)}: ${JSON.stringify(value)}`);
     default:
@@ -113,6 +125,7 @@ export function failureScript(shell: Shell, message: string): string {
     case 'cmd':
       return `echo hourglass: export failed, see the message above 1>&2 & exit /b 1\n`;
     case 'dotenv':
+    case 'env-file':
     case 'json':
       return '';
     default:

@@ -69,7 +69,14 @@ export function credentialVariables(input: {
         ['AWS_SECRET_ACCESS_KEY', credential.secretAccessKey],
         ['AWS_SESSION_TOKEN', credential.sessionToken],
         ['AWS_CREDENTIAL_EXPIRATION', credential.expiration],
-        ...(credential.region ? [['AWS_REGION', credential.region] as [string, string]] : []),
+        // Both: the v2 CLI and newer SDKs read AWS_REGION; botocore, boto3 and aws-cli v1 only
+        // AWS_DEFAULT_REGION ("You must specify a region").
+        ...(credential.region
+          ? [
+              ['AWS_REGION', credential.region] as [string, string],
+              ['AWS_DEFAULT_REGION', credential.region] as [string, string],
+            ]
+          : []),
         ...common,
       ];
     case 'bundle': {

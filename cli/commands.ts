@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import type { AgentHandlers, IdpRevocation, Shell } from '../protocol/index.ts';
 import { assertNever } from '../protocol/index.ts';
 import type { CliIo, Ctx } from './command-support.ts';
-import { failed, print, withAgent } from './command-support.ts';
+import { failed, print, withAgent, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
-import { defaultShell, parseForFlag, parseShellFlag } from './flags.ts';
+import { defaultShell, lineShell, parseForFlag, parseShellFlag } from './flags.ts';
+import { exportCommand } from '../protocol/export-command.ts';
 import { formatRoles, formatStatus } from './format.ts';
 import { formatHistory } from './format-lifecycle.ts';
 import { registerGrantCommands } from './grant-commands.ts';
@@ -53,7 +54,12 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
     );
   }
   if (process.stdout.isTTY === true)
-    c.io.err('hourglass: this prints secrets; load them with eval "$(hourglass env <role>)"\n');
+    c.io.err(
+      withProfileHints(
+        `hourglass: this prints secrets; load them with ${exportCommand(role, 'default', lineShell(shell))}\n`,
+        c.io.env,
+      ),
+    );
   // The only place the CLI writes a secret, and only to stdout.
   c.io.out(exported.value.script);
   return EXIT.ok;
@@ -157,10 +163,12 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
   registerCredentialCommands(program, ctx, finish);
   program
     .command('env <role>')
-    .description('print export lines for an active grant: eval "$(hourglass env <role>)"')
+    .description(
+      'print export lines for an active grant: eval "$(hourglass env <role>)"; fish: hourglass env --shell fish <role> | source',
+    )
     .option(
       '--shell <shell>',
-      'bash, zsh, fish, pwsh, nu, cmd, dotenv or json (default: from $SHELL)',
+      'bash, zsh, fish, pwsh, nu, cmd, dotenv (quoted: dotenv libraries, compose), env-file (KEY=value: docker --env-file) or json (default: from $SHELL)',
       parseShellFlag,
     )
     .action(async (role: string, opts: { shell?: Shell }) => {

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
+import { parseKubeExecInfo, type KubeExecApiVersion } from '../protocol/kube-exec-info.ts';
 import { runChild } from './child-process.ts';
 import { recordSshAgentKey } from './ssh-agent-record.ts';
 import { credentialProcessAnswer, execCredential } from './helper-format.ts';
@@ -121,7 +122,12 @@ async function sshCommand(
   });
 }
 
-async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
+async function kubeCredential(
+  c: Ctx,
+  agent: AgentHandlers,
+  role: string,
+  version: KubeExecApiVersion,
+) {
   const got = await grantVariables(agent, role);
   if (!got.ok) return failed(c, got);
   const token = got.value.vars.HOURGLASS_TOKEN;
@@ -129,7 +135,7 @@ async function kubeCredential(c: Ctx, agent: AgentHandlers, role: string) {
     c.io.err(`hourglass: ${role} is not a jwt role; kube-credential needs a bearer token\n`);
     return EXIT.usage;
   }
-  c.io.out(execCredential(token, got.value.expiresAt));
+  c.io.out(execCredential(token, got.value.expiresAt, version));
   return EXIT.ok;
 }
 
@@ -168,7 +174,13 @@ export function registerCredentialCommands(program: Command, ctx: () => Ctx, fin
   program
     .command('kube-credential <role>')
     .description('print a kubectl ExecCredential for a jwt role (use in a kubeconfig exec block)')
-    .action(async (role: string) => finish(await run((c, a) => kubeCredential(c, a, role))));
+    .action(async (role: string) => {
+      // Answer in the version the kubeconfig's exec block names (kubectl refuses any other);
+      // a request that cannot be answered is refused before any agent is asked or started.
+      const version = parseKubeExecInfo(ctx().io.env.KUBERNETES_EXEC_INFO);
+      if (!version.ok) return finish(failed(ctx(), version));
+      finish(await run((c, a) => kubeCredential(c, a, role, version.value)));
+    });
   program
     .command('credential-process <role>')
     .description('print AWS credential_process JSON for an aws role (for ~/.aws/config)')

@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import type { AgentSnapshot } from '../protocol/index.ts';
 import { callAgent } from './fast-path-call.ts';
 import { formatStatus } from './format.ts';
-import { credentialProcessAnswer, execCredential } from './helper-format.ts';
+import { credentialProcessAnswer, execCredential, fastKubeExecVersion } from './helper-format.ts';
 
 /** Commands the fast path may answer (bin/hourglass.js loads it only for these). */
 export const FAST_COMMANDS = ['env', 'credential-process', 'kube-credential', 'status'];
 const ROLE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const SHELLS = new Set(['bash', 'zsh', 'fish', 'pwsh', 'nu', 'cmd', 'dotenv', 'json']);
+const SHELLS = new Set(['bash', 'zsh', 'fish', 'pwsh', 'nu', 'cmd', 'dotenv', 'env-file', 'json']);
+/** Formats that are files or data, never a login shell's name. */
+const NOT_LOGIN_SHELLS = new Set(['json', 'dotenv', 'env-file', 'cmd']);
 
 function socketPath(env: NodeJS.ProcessEnv): string | null {
   if (env.HOURGLASS_PROFILE && env.HOURGLASS_PROFILE !== 'default') return null;
@@ -29,9 +31,7 @@ function shellOf(command: string, rest: string[], env: NodeJS.ProcessEnv): strin
   if (command !== 'env') return rest.length === 0 ? 'json' : null;
   if (rest.length === 0) {
     const name = (env.SHELL ?? '').split('/').pop() ?? '';
-    return SHELLS.has(name) && name !== 'json' && name !== 'dotenv' && name !== 'cmd'
-      ? name
-      : 'bash';
+    return SHELLS.has(name) && !NOT_LOGIN_SHELLS.has(name) ? name : 'bash';
   }
   return rest.length === 2 && rest[0] === '--shell' && SHELLS.has(rest[1] ?? '')
     ? (rest[1] ?? null)
@@ -85,7 +85,12 @@ async function helper(
   env: NodeJS.ProcessEnv,
   out: (text: string) => void,
 ): Promise<number | null> {
-  const [command, role, ...rest] = argv;
+  // `env --shell fish <role>` (as the copied lines have it) is `env <role> --shell fish`.
+  const [command, ...words] = argv;
+  const [role, ...rest] =
+    words.length === 3 && words[0] === '--shell'
+      ? [words[2] ?? '', '--shell', words[1] ?? '']
+      : words;
   if (!command || !role || !ROLE.test(role)) return null;
   const shell = shellOf(command, rest, env);
   const socket = socketPath(env);
@@ -104,8 +109,9 @@ async function helper(
     return null;
   }
   if (command === 'kube-credential') {
-    if (!vars.HOURGLASS_TOKEN) return null;
-    out(execCredential(vars.HOURGLASS_TOKEN, answer.expiresAt));
+    const version = fastKubeExecVersion(env.KUBERNETES_EXEC_INFO);
+    if (!vars.HOURGLASS_TOKEN || version === null) return null;
+    out(execCredential(vars.HOURGLASS_TOKEN, answer.expiresAt, version));
     return 0;
   }
   const cp = credentialProcessAnswer(vars, Date.now());

@@ -3,6 +3,7 @@ import type { AgentSnapshot, AgentStatus, LocalGrant, RoleSummary } from '../pro
 // Zod-free imports: the fast path (cli/fast-path.ts) bundles formatStatus without the contracts.
 import { assertNever } from '../protocol/assert-never.ts';
 import { formatCountdown, formatDuration } from '../protocol/duration.ts';
+import { exportCommand, type ExportLineShell } from '../protocol/export-command.ts';
 import { localTime } from './local-time.ts';
 
 /** Formats rows as left-aligned columns. */
@@ -44,13 +45,13 @@ export function approversOf(grant: LocalGrant): string {
   return `approvers: ${groups} (${grant.approvals.length}/${grant.approvalsRequired})`;
 }
 
-/** One line about a grant just requested. */
-export function formatRequested(grant: LocalGrant, now: string): string {
+/** One line about a grant just requested; its hint loads it in `shell` (none: POSIX shells). */
+export function formatRequested(grant: LocalGrant, now: string, shell?: ExportLineShell): string {
   if (grant.status === 'active') {
     return (
       `grant ${grant.id} active: ${grant.role} granted ${formatDuration(grant.grantedSeconds)}, ` +
       `${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${localTime(grant.expiresAt, now)})\n` +
-      `Use it with: eval "$(hourglass env ${grant.role})"\n`
+      `Use it with: ${exportCommand(grant.role, 'default', shell)}\n`
     );
   }
   if (grant.status === 'pending') {

@@ -8,11 +8,35 @@ type Answer =
   | { ok: true; text: string }
   | { ok: false; code: 'bad_request' | 'grant_not_active'; message: string };
 
-/** kubectl's exec credential plugin answer (client.authentication.k8s.io/v1). */
-export function execCredential(token: string, expiresAt: string): string {
+/** The ExecCredential versions the fast path answers in (protocol/kube-exec-info.ts has the contract). */
+const KUBE_V1 = 'client.authentication.k8s.io/v1';
+const KUBE_VERSIONS = [KUBE_V1, 'client.authentication.k8s.io/v1beta1'];
+
+/**
+ * The version kubectl asked for in `KUBERNETES_EXEC_INFO` when the request is plainly one the full
+ * CLI accepts (unset: v1); null otherwise, so the full CLI parses it with its contract and says
+ * what is wrong. Never answers a version the contract refuses (a differential test holds that).
+ */
+export function fastKubeExecVersion(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return KUBE_V1;
+  if (raw.length > 64 * 1024) return null;
+  try {
+    const info = JSON.parse(raw) as { apiVersion?: unknown; kind?: unknown } | null;
+    if (typeof info !== 'object' || info === null || Array.isArray(info)) return null;
+    const version = info.apiVersion;
+    return info.kind === 'ExecCredential' && typeof version === 'string'
+      ? (KUBE_VERSIONS.find((v) => v === version) ?? null)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** kubectl's exec credential plugin answer, in the `apiVersion` kubectl asked for. */
+export function execCredential(token: string, expiresAt: string, apiVersion: string): string {
   const expirationTimestamp = new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return `${JSON.stringify({
-    apiVersion: 'client.authentication.k8s.io/v1',
+    apiVersion,
     kind: 'ExecCredential',
     status: { token, expirationTimestamp },
   })}\n`;

@@ -6,6 +6,7 @@ import { failed, print, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
 import { ownGrants } from './grant-ref.ts';
 import { formatRequested } from './format.ts';
+import { hintShell } from './flags.ts';
 import { formatAlreadyActive, formatDecided, formatWaitLine } from './format-lifecycle.ts';
 
 /** Options of `request`. */
@@ -112,7 +113,9 @@ export async function runRequest(
   }
   const { grant } = asked.value;
   if (grant.status !== 'pending' || !opts.wait) {
-    print(ctx, { grant }, () => formatRequested(grant, new Date().toISOString()));
+    print(ctx, { grant }, () =>
+      formatRequested(grant, new Date().toISOString(), hintShell(ctx.io.env)),
+    );
     return EXIT.ok;
   }
   const decided = await waitForDecision(ctx, grant);
@@ -127,7 +130,9 @@ export async function runRequest(
   }
   const now = new Date().toISOString();
   print(ctx, { grant: decided }, () =>
-    decided.status === 'active' ? formatRequested(decided, now) : formatDecided(decided, now),
+    decided.status === 'active'
+      ? formatRequested(decided, now, hintShell(ctx.io.env))
+      : formatDecided(decided, now),
   );
   return waitExitCode(decided);
 }

@@ -3,7 +3,7 @@ import type { AgentHandlers, AgentSnapshot, Result } from '../protocol/index.ts'
 import type { TerminalShell as Shell } from '../renderer/settings.logic.ts';
 import { assertNever } from '../protocol/errors.ts';
 import type { AppWindows } from './app-windows.ts';
-import { exportCommand } from './export-command.ts';
+import { exportCommand } from '../protocol/export-command.ts';
 import type { TrayAction } from './tray-action.ts';
 
 /** What the actions need from the app (injected: Electron, settings and the agent stay outside). */

@@ -1,7 +1,7 @@
 /** "Open terminal with credentials": which program to start, per platform. Pure. */
 import type { TerminalShell } from '../renderer/settings.logic.ts';
 import { roleNameSchema } from '../protocol/broker-api.ts';
-import { exportCommand } from './export-command.ts';
+import { exportCommand } from '../protocol/export-command.ts';
 
 /** A program and its arguments (spawned detached, no shell in between). */
 export interface TerminalLaunch {

@@ -17,8 +17,21 @@ import {
 } from './broker-api.ts';
 import type { Result } from './result.ts';
 
-/** Formats `hourglass env` writes: shells, a dotenv file, or JSON (for exec and credential helpers). */
-export const shellSchema = z.enum(['bash', 'zsh', 'fish', 'pwsh', 'nu', 'cmd', 'dotenv', 'json']);
+/**
+ * Formats `hourglass env` writes: shells, a dotenv file (quoted; dotenv libraries, compose), an env
+ * file (`KEY=value` unquoted; `docker --env-file`), or JSON (for exec and credential helpers).
+ */
+export const shellSchema = z.enum([
+  'bash',
+  'zsh',
+  'fish',
+  'pwsh',
+  'nu',
+  'cmd',
+  'dotenv',
+  'env-file',
+  'json',
+]);
 export type Shell = z.infer<typeof shellSchema>;
 
 /** A grant as the agent holds it: broker metadata plus whether its secret is in the keychain. */

