@@ -33,7 +33,14 @@ export function sendProbe(origin: string, probe: Probe): Promise<ProbeAnswer> {
         port: url.port,
         path: probe.path,
         method: probe.method,
-        headers: { host: url.host, ...probe.headers },
+        // A length always: Node sends a DELETE body unframed otherwise.
+        headers: {
+          host: url.host,
+          ...(probe.body !== undefined
+            ? { 'content-length': String(Buffer.byteLength(probe.body)) }
+            : {}),
+          ...probe.headers,
+        },
         rejectUnauthorized: false,
       },
       (res) => {
@@ -52,7 +59,11 @@ export function sendProbe(origin: string, probe: Probe): Promise<ProbeAnswer> {
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (error) =>
+      reject(new Error(`${probe.method} ${probe.path}: ${error.message}`)),
+    );
+    // A hang is a finding too: name the request instead of waiting for the test's timeout.
+    req.setTimeout(5000, () => req.destroy(new Error('no answer within 5 s')));
     req.end(probe.body);
   });
 }

@@ -46,6 +46,8 @@ export function registerEventStream(app: FastifyInstance, deps: EventStreamDeps)
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
+    // Headers now: a HEAD request (whose body writes Node drops) is answered too, not left open.
+    res.flushHeaders();
     let ended = false;
     const send = (push: unknown) => {
       const frame = pushFrame(push);
