@@ -137,16 +137,24 @@ export function installAccessGate(app: FastifyInstance, opts: { refuse: Refuse }
     );
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  /** The refusal to answer for `request`, or undefined when it may go on. */
+  async function decide(request: FastifyRequest): Promise<Refusal | undefined> {
     // The matched route's config, never the URL text: what the router chose is what is gated.
     const config = request.routeOptions.config as StampedConfig;
-    if (config.access === 'public') return;
-    if (config.access !== 'authenticated') return opts.refuse(request, reply, undeclared);
+    if (config.access === 'public') return undefined;
+    if (config.access !== 'authenticated') return undeclared;
     const check = config[authenticatorKey] as Authenticate | undefined;
-    if (check === undefined || !authenticators.has(check))
-      return opts.refuse(request, reply, unchecked);
+    if (check === undefined || !authenticators.has(check)) return unchecked;
     const verdict = await check(request);
-    if (!verdict.ok) return opts.refuse(request, reply, verdict.refusal);
+    return verdict.ok ? undefined : verdict.refusal;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = await decide(request);
+    if (refusal === undefined) return;
+    opts.refuse(request, reply, refusal);
+    // Returning the reply ends the request here: no later hook, no handler.
+    return reply;
   });
 
   return {
