@@ -90,6 +90,55 @@ export default tseslint.config(
     },
   },
   {
+    // The access gate and the error body shared by the broker and the console: Fastify hooks over
+    // request objects, imported by both, so it imports neither (nor anything else of the app).
+    files: ['http-gate/**'],
+    ignores: ['http-gate/**/*.test.ts', 'http-gate/**/*.test-support.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron'],
+          patterns: [
+            {
+              group: [
+                '**/agent/**',
+                '**/broker/**',
+                '**/cli/**',
+                '**/electron/**',
+                '**/renderer/**',
+                '**/demo/**',
+              ],
+              message:
+                'http-gate/ is shared by agent/ and broker/; it imports only protocol/ and libraries.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...[
+    ['agent', 'broker'],
+    ['broker', 'agent'],
+  ].map(([from, other]) => ({
+    files: [`${from}/**`],
+    ignores: ['**/*.test.ts', '**/*.test-support.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'Only electron/ may import electron.' }],
+          patterns: [
+            {
+              group: [`**/${other}/**`],
+              message: `${from}/ does not import ${other}/; share code through http-gate/ or protocol/.`,
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  {
     files: ['renderer/**'],
     ignores: ['renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
     plugins: { 'react-hooks': reactHooks },

@@ -11,6 +11,7 @@ import {
   tenantEntrySchema,
   webhooksSchema,
 } from './tenants/tenant-config.ts';
+import { trustedProxiesSchema } from './trusted-proxies.ts';
 
 /** One trusted OIDC issuer and the audience its access tokens must carry for the broker. */
 export const trustedIssuerSchema = z.strictObject({
@@ -80,10 +81,10 @@ export const brokerConfigSchema = z
     /** Serve HTTPS with this certificate chain and key (PEM files). */
     tls: z.strictObject({ certPath: z.string().min(1), keyPath: z.string().min(1) }).optional(),
     /**
-     * Behind a reverse proxy that terminates TLS: `true` trusts the first hop, or a list of proxy
-     * addresses/CIDRs whose `X-Forwarded-*` headers are believed (client address for rate limits).
+     * Behind a reverse proxy that terminates TLS: the proxies' addresses or CIDR blocks, whose
+     * `X-Forwarded-*` headers are believed (the client address for rate limits). Never `true`.
      */
-    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).optional(),
+    trustProxy: trustedProxiesSchema.optional(),
     /** JSON log level on stdout (pino); `hourglass-broker serve` defaults to info, code to silent. */
     logLevel: z.enum(['silent', 'fatal', 'error', 'warn', 'info', 'debug']).optional(),
     port: z.number().int().min(0).max(65535).default(0),
@@ -113,7 +114,7 @@ export const brokerConfigSchema = z
      */
     tenants: z.array(tenantEntrySchema).min(1).optional(),
   })
-  .refine((c) => isLoopback(c.host) || c.tls !== undefined || Boolean(c.trustProxy), {
+  .refine((c) => isLoopback(c.host) || c.tls !== undefined || c.trustProxy !== undefined, {
     message:
       'listening beyond loopback needs tls (certPath, keyPath) or a trustProxy setting for the proxy in front',
     path: ['host'],

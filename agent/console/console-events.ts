@@ -3,6 +3,7 @@
  * bridge reads it with a streaming fetch so the session travels as a header, never in the URL.
  */
 import type { FastifyInstance } from 'fastify';
+import { authenticatedRoute } from '../../http-gate/route-access.ts';
 import { agentPushSchema, type AgentPush, type RendererApi } from '../../protocol/agent-api.ts';
 import {
   CONSOLE_EVENTS_PATH,
@@ -33,9 +34,9 @@ export function pushFrame(push: unknown): string | null {
   return `event: ${CONSOLE_PUSH_EVENT}\ndata: ${JSON.stringify(parsed.data)}\n\n`;
 }
 
-/** Registers the stream route; the request hook has already checked Host and the session. */
+/** Registers the stream route; the access gate has already checked the session. */
 export function registerEventStream(app: FastifyInstance, deps: EventStreamDeps): void {
-  app.get(CONSOLE_EVENTS_PATH, (req, reply) => {
+  app.get(CONSOLE_EVENTS_PATH, { config: authenticatedRoute }, (req, reply) => {
     const session = singleHeader(req.headers[CONSOLE_SESSION_HEADER]);
     reply.hijack();
     const res = reply.raw;
@@ -45,6 +46,8 @@ export function registerEventStream(app: FastifyInstance, deps: EventStreamDeps)
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
+    // Headers now: a HEAD request (whose body writes Node drops) is answered too, not left open.
+    res.flushHeaders();
     let ended = false;
     const send = (push: unknown) => {
       const frame = pushFrame(push);

@@ -1,6 +1,12 @@
 /** Test client for the console server: raw HTTP (any Host, any header), the SSE stream, sessions. */
 import { request, type IncomingMessage } from 'node:http';
-import type { AgentHandlers, AgentPush, RendererApi } from '../../protocol/agent-api.ts';
+import {
+  rendererMethods,
+  type AgentHandlers,
+  type AgentPush,
+  type RendererApi,
+  type RendererMethod,
+} from '../../protocol/agent-api.ts';
 import { ok } from '../../protocol/result.ts';
 import { aLocalGrant, aStatus, fakeRendererApi, t0 } from '../../renderer/test-fixtures.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
@@ -22,21 +28,26 @@ type Init = { method?: string; headers?: Record<string, string>; body?: string }
 /** A console on an injected clock with a push source the test publishes to, and its clients. */
 export async function startTestConsole(staticDir: string) {
   const calls: string[] = [];
+  /** Every renderer method the console reached, in order (a refused call must add none). */
+  const reached: string[] = [];
   const clock = { nowMs: t0 };
   const listeners = new Set<(push: AgentPush) => void>();
   /** A renderer API plus the secret method a console must never reach. */
   const api: RendererApi & Pick<AgentHandlers, 'exportGrant'> = {
-    ...fakeRendererApi({
-      getStatus: () => {
-        calls.push('getStatus');
-        // The extra field stands for a secret leaked by mistake: the contract parse must strip it.
-        return Promise.resolve(ok({ ...aStatus(), refreshToken: canary }));
-      },
-      requestGrant: () => {
-        calls.push('requestGrant');
-        return Promise.resolve(ok({ grant: aLocalGrant() }));
-      },
-    }),
+    ...recording(
+      reached,
+      fakeRendererApi({
+        getStatus: () => {
+          calls.push('getStatus');
+          // The extra field stands for a secret leaked by mistake: the contract parse must strip it.
+          return Promise.resolve(ok({ ...aStatus(), refreshToken: canary }));
+        },
+        requestGrant: () => {
+          calls.push('requestGrant');
+          return Promise.resolve(ok({ grant: aLocalGrant() }));
+        },
+      }),
+    ),
     exportGrant: () => {
       calls.push('exportGrant');
       return Promise.resolve(ok({ script: `export TOKEN=${canary}`, expiresAt: aStatus().now }));
@@ -127,6 +138,7 @@ export async function startTestConsole(staticDir: string) {
   return {
     server,
     calls,
+    reached,
     clock,
     publish: (push: unknown) => listeners.forEach((l) => l(push as AgentPush)),
     send,
@@ -136,6 +148,19 @@ export async function startTestConsole(staticDir: string) {
     newSession,
     apiPost,
   };
+}
+
+/** `api` with every method recording its name in `reached` before it answers. */
+function recording(reached: string[], api: RendererApi): RendererApi {
+  const wrapped: Partial<Record<RendererMethod, unknown>> = {};
+  for (const method of rendererMethods) {
+    const handler = api[method] as (input: unknown) => Promise<unknown>;
+    wrapped[method] = (input: unknown) => {
+      reached.push(method);
+      return handler(input);
+    };
+  }
+  return wrapped as RendererApi;
 }
 
 /** Waits until `check()` holds, polling with a deadline. */

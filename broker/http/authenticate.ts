@@ -1,12 +1,16 @@
-/** The bearer-token and rate-limit gate in front of every /v1 route. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+/**
+ * The broker's credential check for the access gate (http-gate/route-access.ts): a bearer access
+ * token and the rate limits. The gate decides which routes it covers, on the matched route.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Authenticate, Refusal } from '../../http-gate/route-access.ts';
 import type { Caller, TokenVerifier } from '../auth/token-verifier.ts';
 import { BrokerHttpError } from './http-error.ts';
 import type { RateLimits } from './rate-limits.ts';
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
-/** The verified caller of a /v1 request (set by the gate). */
+/** The verified caller of an authenticated request (set by the credential check). */
 export function callerOf(request: FastifyRequest): Caller {
   const caller = callers.get(request);
   if (!caller) throw new BrokerHttpError('unauthenticated', 'sign in with `hourglass login`');
@@ -18,54 +22,42 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-function decodedPath(url: string): string {
-  const path = url.split('?')[0] ?? '';
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
+const refused = (refusal: Refusal) => ({ ok: false, refusal }) as const;
 
-const isApiPath = (path: string, prefix: string): boolean =>
-  path === `${prefix}/v1` || path.startsWith(`${prefix}/v1/`);
+const asRefusal = (error: BrokerHttpError): Refusal => ({
+  code: error.code,
+  message: error.message,
+  ...(error.extra.retryAfter !== undefined ? { retryAfterSeconds: error.extra.retryAfter } : {}),
+});
 
 /**
- * Adds the gate: 401 without a valid token, 429 over the per-user limit, and 429 for an address
- * whose failed authentications passed the limit (checked before any token work).
+ * The check: 429 for an address whose failed authentications passed the limit (before any token
+ * work), 401 without a valid token, 429 over the per-user limit; otherwise the caller is kept.
  */
-export function installAuthentication(
-  app: FastifyInstance,
-  deps: {
-    verify: TokenVerifier;
-    limits: RateLimits;
-    /** Where the tenant is mounted (`/tenants/<name>`); none: the root. */
-    prefix?: string;
-  },
-): void {
-  app.addHook('onRequest', async (request) => {
-    // The routed path (after percent-decoding), not the raw URL: `/%761/me` is routed to /v1/me.
-    // Unrouted paths fall back to the decoded URL, so an unknown /v1 route still asks for a token.
-    const path = request.routeOptions.url ?? decodedPath(request.url);
-    if (!isApiPath(path, deps.prefix ?? '')) return;
+export function brokerAuthenticator(deps: {
+  verify: TokenVerifier;
+  limits: RateLimits;
+}): Authenticate {
+  return async (request) => {
     const blocked = await deps.limits.checkAddress(request);
-    if (blocked) throw blocked;
+    if (blocked) return refused(asRefusal(blocked));
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       await deps.limits.countFailure(request);
-      throw new BrokerHttpError(
-        'unauthenticated',
-        'no bearer access token; sign in with `hourglass login`',
-      );
+      return refused({
+        code: 'unauthenticated',
+        message: 'no bearer access token; sign in with `hourglass login`',
+      });
     }
     const result = await deps.verify(token);
     if (!result.ok) {
       if (result.error.code === 'unauthenticated') await deps.limits.countFailure(request);
-      throw new BrokerHttpError(result.error.code, result.error.message);
+      return refused({ code: result.error.code, message: result.error.message });
     }
     const caller = result.value;
     const over = await deps.limits.countUser(request, `${caller.issuer}#${caller.subject}`);
-    if (over) throw over;
+    if (over) return refused(asRefusal(over));
     callers.set(request, caller);
-  });
+    return { ok: true };
+  };
 }

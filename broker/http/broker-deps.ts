@@ -39,7 +39,8 @@ export interface BrokerDeps {
   /** How the server listens and logs (none: plain HTTP, no proxy trust, silent). */
   server?: {
     https?: { cert: Buffer; key: Buffer };
-    trustProxy?: boolean | string[];
+    /** Addresses or CIDR blocks of the proxies whose X-Forwarded-For is believed. */
+    trustProxy?: string[];
     logLevel?: string;
   };
   /** Whether `/readyz` answers 200 (none: always, once listening). */

@@ -1,9 +1,15 @@
 /** Builds the broker's Fastify app from its tenants' dependencies. Listening is the caller's job. */
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  newRequestId,
+  sendErrorBody,
+} from '../../http-gate/error-body.ts';
+import { installAccessGate, type AccessGate } from '../../http-gate/route-access.ts';
 import type { Clock } from '../ports.ts';
 import type { BrokerDeps } from './broker-deps.ts';
-import { clientErrorHandler, frameworkErrors, installErrorHandling } from './error-handling.ts';
+import { installErrorHandling, notFoundHandler } from './error-handling.ts';
 import { createBrokerMetrics, type BrokerMetrics } from './metrics.ts';
 import { installOpsRoutes, opsTenant } from './ops-routes.ts';
 import { installRateLimits } from './rate-limits.ts';
@@ -14,17 +20,23 @@ import {
   type MountedTenant,
 } from './tenants-mount.ts';
 
-/** A route the app serves. */
+/** A route the app serves, and who may call it. */
 export interface ServedRoute {
   method: string;
   url: string;
+  access: 'public' | 'authenticated';
 }
 
-const served = new WeakMap<FastifyInstance, ServedRoute[]>();
+const gates = new WeakMap<FastifyInstance, AccessGate>();
 
 /** Every route `app` serves (HEAD twins left out), so a test can hold them against the contract. */
 export function servedRoutes(app: FastifyInstance): readonly ServedRoute[] {
-  return served.get(app) ?? [];
+  return (
+    gates
+      .get(app)
+      ?.routes()
+      .filter((r) => r.method !== 'HEAD') ?? []
+  );
 }
 
 /** pino through Fastify: JSON lines with the request id; credentials never reach a log line. */
@@ -56,27 +68,28 @@ export interface ListenerOptions {
   onInternalError: (error: unknown) => void;
 }
 
-/** The Fastify instance with the listener's logging, limits, error body and route list. */
-function listenerApp(server: NonNullable<BrokerDeps['server']>): FastifyInstance {
+/** The Fastify instance with the listener's logging, limits, error body and access gate. */
+function listenerApp(server: NonNullable<BrokerDeps['server']>): {
+  app: FastifyInstance;
+  gate: AccessGate;
+} {
   // With `https` Fastify's types name another server class; the app is used the same either way.
   const app = Fastify({
     logger: loggerOptions(server.logLevel ?? 'silent'),
     bodyLimit: 16 * 1024,
-    genReqId: () => randomBytes(8).toString('hex'),
+    genReqId: newRequestId,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
     clientErrorHandler,
     ...(server.trustProxy !== undefined ? { trustProxy: server.trustProxy } : {}),
     ...(server.https ? { https: server.https } : {}),
   }) as unknown as FastifyInstance;
-  const routes: ServedRoute[] = [];
-  served.set(app, routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url });
-    }
+  // Before any route: every route must declare its access, and the gate decides on the route.
+  const gate = installAccessGate(app, {
+    refuse: (request, reply, refusal) => void sendErrorBody(reply, request.id, refusal),
   });
-  return app;
+  gates.set(app, gate);
+  return { app, gate };
 }
 
 /**
@@ -88,10 +101,10 @@ export function buildListenerApp(
   listener: ListenerOptions,
   tenants: readonly MountedTenant[],
 ): FastifyInstance {
-  const app = listenerApp(listener.server ?? {});
+  const { app, gate } = listenerApp(listener.server ?? {});
   const [root] = tenants;
   const atRoot = tenants.length === 1 && root?.name === undefined ? root : undefined;
-  installErrorHandling(app, listener.onInternalError, atRoot ? undefined : outsideTenantsMessage);
+  installErrorHandling(app, listener.onInternalError);
   // One budget per user and per address across the listener: tenants do not multiply it.
   const limits = installRateLimits(app, {
     userPerMinute: listener.rateLimitPerMinute,
@@ -100,8 +113,12 @@ export function buildListenerApp(
   });
   const ops = tenants.map((t) => opsTenant(t.name, t.deps));
   installOpsRoutes(app, ops, { ...listener, now: () => listener.clock.now() });
-  if (atRoot) installTenantRoutes(app, atRoot.deps, limits, '');
-  else mountTenants(app, tenants, limits, listener.ready);
+  if (atRoot) installTenantRoutes(app, gate, atRoot.deps, limits);
+  else {
+    // Outside every tenant nothing needs a token: the 404 names no tenant and no route.
+    gate.setNotFoundHandler(app, 'public', notFoundHandler(outsideTenantsMessage));
+    mountTenants(app, gate, tenants, limits, listener.ready);
+  }
   return app;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { authenticatedRoute } from '../../http-gate/route-access.ts';
 import { brokerContract, grantParamsSchema, type BrokerMethod } from '../../protocol/broker-api.ts';
 import type { Caller } from '../auth/token-verifier.ts';
 import type { UserActor } from '../lifecycle/transition-types.ts';
@@ -86,6 +87,7 @@ function serveJson<M extends JsonMethod>(
   app.route({
     method: route.method,
     url: route.path,
+    config: authenticatedRoute,
     handler: async (request, reply) => {
       const caller = callerOf(request);
       const params = hasId
@@ -124,6 +126,7 @@ export function serveContract(
       app.route({
         method: route.method,
         url: route.path,
+        config: authenticatedRoute,
         handler: (request, reply) => stream(request, reply, callerOf(request)),
       });
       continue;

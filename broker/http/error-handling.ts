@@ -1,24 +1,8 @@
-/** The one place where failures become `{ error: { code, message, requestId } }`. */
-import { randomBytes } from 'node:crypto';
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  FastifyServerOptions,
-} from 'fastify';
-import { httpStatusFor, type ErrorBody, type ErrorCode } from '../../protocol/errors.ts';
+/** The one place where the broker's failures become `{ error: { code, message, requestId } }`. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../../http-gate/error-body.ts';
+import { httpStatusFor, type ErrorCode } from '../../protocol/errors.ts';
 import { BrokerHttpError } from './http-error.ts';
-
-/** Sends the error body for `code`. */
-export function errorBody(
-  code: ErrorCode,
-  message: string,
-  requestId: string,
-  extra: { grantId?: string; expiresAt?: string } = {},
-): ErrorBody {
-  return { error: { code, message, requestId, ...extra } };
-}
 
 function classify(error: unknown): {
   code: ErrorCode;
@@ -43,51 +27,6 @@ function classify(error: unknown): {
   };
 }
 
-/**
- * Fastify's own errors before routing (a `%ff` in the path, an over-long parameter) in the one
- * error body: pass as the app's `frameworkErrors` option.
- */
-export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (
-  error,
-  request,
-  reply,
-) => {
-  const message =
-    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? 'a path segment is too long'
-      : 'the request path is not a valid URL (bad percent-encoding)';
-  // The option's reply type is generic over route schemas this app does not use.
-  void (reply as unknown as FastifyReply)
-    .status(400)
-    .send(errorBody('bad_request', message, request.id));
-};
-
-/**
- * Errors Node's HTTP parser meets before Fastify sees a request (headers or URL too large, a
- * malformed request line): answered in the one error body, then the connection is closed.
- */
-export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHandler']> = (
-  error,
-  socket,
-) => {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify(
-    errorBody(
-      'bad_request',
-      tooLarge ? 'the request URL or headers are too large' : 'the request is malformed',
-      randomBytes(8).toString('hex'),
-    ),
-  );
-  socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-};
-
 /** What a 404 names: the method and path asked for, unless `message` is given. */
 export function notFoundHandler(
   message?: (path: string) => string | undefined,
@@ -106,12 +45,10 @@ export function notFoundHandler(
   };
 }
 
-/** Installs the JSON body parser, the error handler and the not-found handler. */
+/** Installs the JSON body parser and the error handler (the 404 handler goes through the gate). */
 export function installErrorHandling(
   app: FastifyInstance,
   onInternal: (error: unknown) => void,
-  /** A 404's message for some paths (none: "no such endpoint"). */
-  notFoundMessage?: (path: string) => string | undefined,
 ): void {
   app.removeContentTypeParser('application/json');
   // Fastify's own parser (secure-json-parse): `__proto__` and `constructor.prototype` keys are
@@ -140,5 +77,4 @@ export function installErrorHandling(
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(httpStatusFor(code)).send(errorBody(code, message, request.id, bodyExtra));
   });
-  app.setNotFoundHandler(notFoundHandler(notFoundMessage));
 }

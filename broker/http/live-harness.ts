@@ -85,7 +85,7 @@ export async function call(
 
 /** Rows in the grants and audit tables. */
 export async function tableCounts(
-  broker: RunningBroker,
+  broker: Pick<RunningBroker, 'db'>,
 ): Promise<{ grants: number; audit: number }> {
   const grants = await broker.db
     .selectFrom('grants')

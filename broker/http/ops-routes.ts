@@ -5,6 +5,7 @@
  * text; with several tenants every series carries a `tenant` label), plus the request-latency hook.
  */
 import type { FastifyInstance } from 'fastify';
+import { publicRoute } from '../../http-gate/route-access.ts';
 import type { Readiness } from '../../protocol/broker-api.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { providersHealth } from '../providers/provider-health.ts';
@@ -145,7 +146,7 @@ export function installReadiness(
   tenants: readonly OpsTenant[],
   ready: () => boolean,
 ): void {
-  app.get('/readyz', async (request, reply): Promise<Readiness> => {
+  app.get('/readyz', { config: publicRoute }, async (request, reply): Promise<Readiness> => {
     if (!ready()) return reply.status(503).send({ status: 'not_ready' });
     await Promise.all(tenants.map((t) => t.repo.lastEventSeq()));
     // `?verbose` (as Kubernetes' probes): each provider's targets too; readiness stays 200.
@@ -177,9 +178,9 @@ export function installOpsRoutes(
     );
     done();
   });
-  app.get('/healthz', () => health(tenants, ops.now()));
+  app.get('/healthz', { config: publicRoute }, () => health(tenants, ops.now()));
   installReadiness(app, tenants, ops.ready);
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: publicRoute }, async (_request, reply) => {
     const lines = await metricsText(tenants, ops.metrics);
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${lines.join('\n')}\n`);
   });

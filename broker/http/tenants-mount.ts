@@ -5,7 +5,8 @@
  * `/tenants/<name>`, so hooks, streams and 404s of one tenant never touch another.
  */
 import type { FastifyInstance } from 'fastify';
-import { installAuthentication } from './authenticate.ts';
+import { publicRoute, type AccessGate } from '../../http-gate/route-access.ts';
+import { brokerAuthenticator } from './authenticate.ts';
 import type { BrokerDeps } from './broker-deps.ts';
 import { serveContract } from './contract-route.ts';
 import { notFoundHandler } from './error-handling.ts';
@@ -30,15 +31,21 @@ export interface MountedTenant {
 export const tenantPrefix = (name: string | undefined): string =>
   name === undefined ? '' : `/tenants/${name}`;
 
-/** Installs `deps`' routes on `app`, whose routes carry `prefix` (`''` at the root). */
+/**
+ * Installs `deps`' routes on `app` (the root, or the tenant's plugin): its authenticated routes
+ * are checked with the tenant's token verifier, and so is a path no route matches (401 before
+ * 404: an unauthenticated caller learns nothing of which paths exist).
+ */
 export function installTenantRoutes(
   app: FastifyInstance,
+  gate: AccessGate,
   deps: BrokerDeps,
   limits: RateLimits,
-  prefix: string,
 ): void {
-  installAuthentication(app, { verify: deps.verify, limits, prefix });
-  app.get('/.well-known/jwks.json', () => ({ keys: [deps.signingKey.publicJwk] }));
+  gate.authenticateIn(app, brokerAuthenticator({ verify: deps.verify, limits }));
+  app.get('/.well-known/jwks.json', { config: publicRoute }, () => ({
+    keys: [deps.signingKey.publicJwk],
+  }));
   wellKnownRoute(app, deps);
   // Provider documents: discovery, introspection, revocation lists (each provider's own).
   for (const provider of deps.providers.values()) provider.routes?.(app);
@@ -60,6 +67,7 @@ export function installTenantRoutes(
     },
     eventsRoute(deps, streams),
   );
+  gate.setNotFoundHandler(app, 'authenticated', notFoundHandler());
 }
 
 /**
@@ -68,6 +76,7 @@ export function installTenantRoutes(
  */
 export function mountTenants(
   app: FastifyInstance,
+  gate: AccessGate,
   tenants: readonly MountedTenant[],
   limits: RateLimits,
   ready: () => boolean,
@@ -76,10 +85,9 @@ export function mountTenants(
     const prefix = tenantPrefix(tenant.name);
     void app.register(
       (child, _opts, done) => {
-        installTenantRoutes(child, tenant.deps, limits, prefix);
         installReadiness(child, [opsTenant(tenant.name, tenant.deps)], ready);
-        // The tenant's own 404, so its token gate also covers unknown /v1 paths under it.
-        child.setNotFoundHandler(notFoundHandler());
+        // With the tenant's own 404: its token check also covers unknown paths under it.
+        installTenantRoutes(child, gate, tenant.deps, limits);
         done();
       },
       { prefix },

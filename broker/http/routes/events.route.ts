@@ -56,6 +56,8 @@ export function eventsRoute(deps: BrokerDeps, open: OpenStreams): StreamHandler 
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    // Headers now: a HEAD request (whose body writes Node drops) is answered too, not left open.
+    raw.flushHeaders();
     let closed = false;
     let cursor = 0;
     let pumping: Promise<void> = Promise.resolve();

@@ -4,6 +4,7 @@
  * on purpose: it holds no secret, and the same facts are in every access token the broker accepts.
  */
 import type { FastifyInstance } from 'fastify';
+import { publicRoute } from '../../../http-gate/route-access.ts';
 import type { BrokerDiscovery } from '../../../protocol/broker-api.ts';
 import { BROKER_DISCOVERY_PATH, brokerDiscoverySchema } from '../../../protocol/broker-api.ts';
 import type { BrokerDeps } from '../broker-deps.ts';
@@ -12,7 +13,7 @@ import type { BrokerDeps } from '../broker-deps.ts';
 export function wellKnownRoute(app: FastifyInstance, deps: BrokerDeps): void {
   const issuers = deps.trustedIssuers;
   if (!issuers || issuers.length === 0) return;
-  app.get(BROKER_DISCOVERY_PATH, (_request, reply): BrokerDiscovery => {
+  app.get(BROKER_DISCOVERY_PATH, { config: publicRoute }, (_request, reply): BrokerDiscovery => {
     void reply.header('cache-control', 'public, max-age=300');
     return brokerDiscoverySchema.parse({
       brokerUrl: deps.publicUrl().replace(/\/$/, ''),

@@ -4,6 +4,7 @@
  * (its token ids are marked in the repository) or ends, so a resource server sees it at once.
  */
 import type { FastifyInstance } from 'fastify';
+import { publicRoute } from '../../../http-gate/route-access.ts';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { SigningKey } from '../../credentials/signing-key.ts';
 import type { Clock } from '../../ports.ts';
@@ -61,7 +62,8 @@ export async function introspect(
 
 /** Installs discovery and introspection on the broker app. */
 export function discoveryRoutes(app: FastifyInstance, deps: DiscoveryDeps): void {
-  app.get('/.well-known/openid-configuration', () => {
+  // Public: resource servers hold no user token; the token presented is what is checked.
+  app.get('/.well-known/openid-configuration', { config: publicRoute }, () => {
     const issuer = deps.publicUrl();
     return {
       issuer,
@@ -80,7 +82,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: DiscoveryDeps): void
       (_request, body, parsed) =>
         parsed(null, Object.fromEntries(new URLSearchParams(String(body)))),
     );
-    scope.post(INTROSPECTION_PATH, async (request, reply) => {
+    scope.post(INTROSPECTION_PATH, { config: publicRoute }, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       void reply.header('cache-control', 'no-store');
       if (typeof body.token !== 'string' || body.token.length === 0 || body.token.length > 8192) {

@@ -6,6 +6,7 @@
  * syncing it hold no user token; every /v1 route is a brokerContract method). Expiry needs nothing at the target: the certificate ends with the grant.
  */
 import type { FastifyInstance } from 'fastify';
+import { publicRoute } from '../../../http-gate/route-access.ts';
 import type sshpk from 'sshpk';
 import type { BoundProvider } from '../../credentials/provider.ts';
 import { ProviderError } from '../../credentials/provider.ts';
@@ -69,7 +70,8 @@ function revocationRoutes(
     reply.header('cache-control', 'no-store');
     return buildKrl({ ca: target.ca.toPublic(), keyIds, version: BigInt(now.getTime()), now });
   };
-  app.get('/ssh/revoked-keys', handler);
+  // Public: sshd fetches it holding no user token; it lists key ids of ended grants only.
+  app.get('/ssh/revoked-keys', { config: publicRoute }, handler);
 }
 
 /** The ssh provider definition (the registry loads it by this name from this file). */
