@@ -35,7 +35,7 @@ exec bash scripts/with-services.sh bash -c '
   status=0
   # The CLI bundle is what `hourglass` runs in the canary flows.
   npx tsx build/bundle-cli.ts || status=1
-  npx vitest run --maxWorkers=2 "$@" || status=1
+  npx vitest run --maxWorkers=1 "$@" || status=1
   echo "hourglass security: the broker files again on PostgreSQL" >&2
-  HOURGLASS_TEST_STORE=postgres npx vitest run --maxWorkers=2 ${HOURGLASS_SECURITY_BROKER_FILES} || status=1
+  HOURGLASS_TEST_STORE=postgres npx vitest run --maxWorkers=1 ${HOURGLASS_SECURITY_BROKER_FILES} || status=1
   exit $status' _ "${security_files[@]}" "${fault_files[@]}"
