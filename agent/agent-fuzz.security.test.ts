@@ -137,7 +137,12 @@ async function fuzzRoute(
     PER_ROUTE,
     seed,
     async (input) => {
-      const answer = await send(input);
+      const first = await send(input);
+      // Slow once is the machine; slow twice is the input (see broker-fuzz.security.test.ts).
+      const answer =
+        first.ms > hangMs && first.error === undefined
+          ? { ...first, ms: Math.min(first.ms, (await send(input)).ms) }
+          : first;
       tally.record(`${input.path} ${input.body}`, {
         ms: answer.ms,
         status: answer.status,

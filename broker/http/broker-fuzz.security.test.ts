@@ -162,13 +162,15 @@ function inputFor(route: { method: string; url: string }): fc.Arbitrary<Input> {
   });
 }
 
-async function send(route: { method: string }, input: Input, tally: FuzzTally): Promise<void> {
+type Outcome = { ms: number; status?: number; crashed?: boolean; echoed?: boolean };
+
+/** Sends one input once and times it. */
+async function sendOnce(route: { method: string }, input: Input): Promise<Outcome> {
   const headers: Record<string, string> = {};
   const auth = authHeader(input.who);
   if (auth !== undefined) headers.authorization = auth;
   if (input.contentType) headers['content-type'] = input.contentType;
   if (input.idempotencyKey) headers['idempotency-key'] = input.idempotencyKey;
-  const shown = `${route.method} ${input.path} as ${input.who} ${input.body ?? ''}`;
   const started = performance.now();
   const aborter = new AbortController();
   const timer = setTimeout(() => aborter.abort(), hangMs * 5);
@@ -183,22 +185,32 @@ async function send(route: { method: string }, input: Input, tally: FuzzTally): 
     const text = response.headers.get('content-type')?.startsWith('text/event-stream')
       ? (await response.body?.cancel(), '')
       : await response.text();
-    tally.record(shown, {
+    return {
       ms: performance.now() - started,
       status: response.status,
       echoed: response.status >= 400 && text.includes(CANARY),
-    });
-  } catch (error) {
+    };
+  } catch {
     const ms = performance.now() - started;
     // An abort is a hang; a refused or reset connection is a crash (the process died or dropped us).
-    tally.record(shown, {
-      ms: aborter.signal.aborted ? Math.max(ms, hangMs + 1) : ms,
-      crashed: !aborter.signal.aborted,
-    });
-    void error;
+    return aborter.signal.aborted ? { ms: Math.max(ms, hangMs + 1) } : { ms, crashed: true };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Sends one input; one over 1 s is sent again and counts as a hang only if it is slow twice, so a
+ * hang is a property of the input (a blow-up), not of a busy machine's scheduler.
+ */
+async function send(route: { method: string }, input: Input, tally: FuzzTally): Promise<void> {
+  const shown = `${route.method} ${input.path} as ${input.who} ${input.body ?? ''}`;
+  const first = await sendOnce(route, input);
+  const outcome =
+    first.ms > hangMs && !first.crashed
+      ? { ...first, ms: Math.min(first.ms, (await sendOnce(route, input)).ms) }
+      : first;
+  tally.record(shown, outcome);
 }
 
 describe('inputs the fuzzer found', () => {
