@@ -85,7 +85,10 @@ describe('canary secrets through the CLI flows', () => {
       for (const dir of [h.base, process.env.HOME ?? h.base])
         expect(filesContaining(dir, secret), `${name} in files`).toEqual([]);
     }
-    // The search does see the agent's files: the grant id is in its store and log.
-    expect(filesContaining(h.base, grantId).length).toBeGreaterThan(0);
+    // The search does see the agent's files (its store and log) and the broker's database, whose
+    // grant and audit rows (SQLite file and WAL) were searched for each secret above.
+    const seen = filesContaining(h.base, grantId);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((path) => path.includes('demo-stack')).length).toBeGreaterThan(0);
   });
 });

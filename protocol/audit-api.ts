@@ -3,6 +3,12 @@ import { z } from 'zod';
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * Largest audit sequence number: the `seq` column is a 32-bit `integer` on PostgreSQL. Why: a
+ * cursor past it made PostgreSQL fail the query (numeric out of range), a 500 instead of a 400.
+ */
+export const MAX_AUDIT_SEQ = 2 ** 31 - 1;
+
 /** Query of `GET /v1/audit`: every filter optional; `after` pages on by sequence number. */
 export const auditQuerySchema = z.strictObject({
   /** Records of one grant. */
@@ -18,7 +24,15 @@ export const auditQuerySchema = z.strictObject({
   ticket: z.string().min(1).max(100).optional(),
   since: isoTime.optional(),
   until: isoTime.optional(),
-  after: z.coerce.number().int().min(0).optional(),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(
+      MAX_AUDIT_SEQ,
+      `an audit cursor is at most ${MAX_AUDIT_SEQ}; use the next value a page answered`,
+    )
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 /** Parsed audit query. */

@@ -2,7 +2,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../../http-gate/error-body.ts';
 import { httpStatusFor, type ErrorCode } from '../../protocol/errors.ts';
+import { isStoreUnavailable } from '../store/store-unavailable.ts';
 import { BrokerHttpError } from './http-error.ts';
+
+/** Seconds a client waits before retrying when the broker's database cannot be reached. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 function classify(error: unknown): {
   code: ErrorCode;
@@ -21,6 +25,14 @@ function classify(error: unknown): {
     }
     return { code: 'bad_request', message: 'the request is malformed' };
   }
+  // Why: a database outage is not a bug; 503 with Retry-After tells clients to retry (with their
+  // Idempotency-Key), and the transaction that failed left no partial grant behind.
+  if (isStoreUnavailable(error))
+    return {
+      code: 'unavailable',
+      message: 'the broker cannot reach its database right now; try again in a few seconds',
+      extra: { retryAfter: STORE_RETRY_AFTER_SECONDS },
+    };
   return {
     code: 'internal',
     message: 'the broker failed to handle this request; try again or tell the operator',

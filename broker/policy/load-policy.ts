@@ -4,6 +4,9 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, type Policy } from './policy-schema.ts';
 
+/** Problems listed in one error message; the rest are counted. */
+const MAX_ISSUES_SHOWN = 20;
+
 /** Outcome of parsing a policy. */
 export type PolicyParse =
   { status: 'success'; policy: Policy } | { status: 'error'; message: string };
@@ -46,13 +49,28 @@ export function parsePolicyText(text: string, fileName: string): PolicyParse {
       message: `${fileName}:${line}:${col}: not valid YAML: ${yamlError.code}`,
     };
   }
-  const parsed = policyFileSchema.safeParse(doc.toJS());
+  let json: unknown;
+  try {
+    json = doc.toJS();
+  } catch {
+    // Why: yaml throws on an alias bomb (aliases expanding into a huge document); a policy that
+    // does so is refused as a value, so a live reload keeps the last good policy instead of failing.
+    return {
+      status: 'error',
+      message: `${fileName}: not valid YAML: too many aliases (a resource exhaustion attack?); write the values out`,
+    };
+  }
+  const parsed = policyFileSchema.safeParse(json);
   if (parsed.success) return { status: 'success', policy: parsed.data };
-  const lines = parsed.error.issues.map((issue) => {
+  // Why: a file with thousands of broken entries must not cost seconds (and megabytes) to report.
+  const shown = parsed.error.issues.slice(0, MAX_ISSUES_SHOWN);
+  const lines = shown.map((issue) => {
     const { line, col } = positionOf(doc, counter, issue.path);
     const field = formatPath(issue.path) || '(top level)';
     return `${fileName}:${line}:${col}: ${field}: ${describeIssue(issue)}`;
   });
+  const more = parsed.error.issues.length - shown.length;
+  if (more > 0) lines.push(`${fileName}: and ${more} more problem(s); fix the ones above first`);
   return { status: 'error', message: lines.join('\n') };
 }
 
