@@ -63,7 +63,11 @@ interface SigningKey {
 async function newKey(): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = randomUUID();
-  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+  return {
+    kid,
+    privateKey,
+    jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
+  };
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -131,7 +135,10 @@ export async function startMisbehavingIdp(): Promise<MisbehavingIdp> {
       // A misbehaving provider honours a code twice: it hands back the tokens it minted the first time.
       if (grant.tokens && !behaviour.replayCode) return json(res, 400, { error: 'invalid_grant' });
       const claims = { ...baseClaims('alice'), nonce: grant.nonce };
-      grant.tokens ??= await tokens(behaviour.idClaims ? behaviour.idClaims(claims) : claims, 'alice');
+      grant.tokens ??= await tokens(
+        behaviour.idClaims ? behaviour.idClaims(claims) : claims,
+        'alice',
+      );
       return json(res, 200, grant.tokens);
     }
     if (form.get('grant_type') === 'refresh_token') {

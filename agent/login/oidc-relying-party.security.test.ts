@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Me, Result } from '../../protocol/index.ts';
 import { ok } from '../../protocol/index.ts';
 import { createKeychainVault, SESSION_ACCOUNT } from '../keychain.vault.ts';
@@ -102,46 +102,60 @@ describe('OIDC relying party: what a misbehaving identity provider cannot make t
   afterEach(async () => {
     for (const key of Object.keys(idp.behaviour)) delete idp.behaviour[key as keyof IdpBehaviour];
     await vault.remove(SESSION_ACCOUNT);
+    vi.useRealTimers();
   });
+
+  /**
+   * An hour passes, for the agent's clock and for openid-client's (which refetches a JWKS that
+   * lacks the token's key only when its copy is a minute old). Only `Date` is moved.
+   */
+  function anHourLater(): void {
+    nowMs += 3600_000;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 3600_000);
+  }
 
   afterAll(async () => {
     await vault.remove(SESSION_ACCOUNT);
     await idp?.close();
   });
 
-  const refusedAtLogin: { threat: string; behaviour: IdpBehaviour; before?: () => Promise<void> }[] =
-    [
-      {
-        threat: 'an ID token from another issuer (invalid iss)',
-        behaviour: { idClaims: (c) => ({ ...c, iss: 'https://idp.attacker.example' }) },
-      },
-      {
-        threat: 'an ID token naming no one (missing sub)',
-        behaviour: { idClaims: ({ sub: _sub, ...c }) => c },
-      },
-      {
-        threat: 'an ID token minted for another client (wrong aud)',
-        behaviour: { idClaims: (c) => ({ ...c, aud: 'another-client' }) },
-      },
-      {
-        threat: 'an ID token with no issue time (missing iat)',
-        behaviour: { idClaims: ({ iat: _iat, ...c }) => c },
-      },
-      {
-        threat: 'a forged ID token (bad signature, key not in the JWKS)',
-        behaviour: { signing: 'bad_signature' },
-      },
-      { threat: 'an unsigned ID token (alg: none)', behaviour: { signing: 'none' } },
-      {
-        threat: 'an ID token for another sign-in attempt (bad nonce)',
-        behaviour: { idClaims: (c) => ({ ...c, nonce: 'attacker-chosen-nonce' }) },
-      },
-      {
-        threat: "a replayed authorization code (the tokens of someone else's earlier sign-in)",
-        behaviour: { replayCode: true },
-        before: earlierSignIn,
-      },
-    ];
+  const refusedAtLogin: {
+    threat: string;
+    behaviour: IdpBehaviour;
+    before?: () => Promise<void>;
+  }[] = [
+    {
+      threat: 'an ID token from another issuer (invalid iss)',
+      behaviour: { idClaims: (c) => ({ ...c, iss: 'https://idp.attacker.example' }) },
+    },
+    {
+      threat: 'an ID token naming no one (missing sub)',
+      behaviour: { idClaims: ({ sub: _sub, ...c }) => c },
+    },
+    {
+      threat: 'an ID token minted for another client (wrong aud)',
+      behaviour: { idClaims: (c) => ({ ...c, aud: 'another-client' }) },
+    },
+    {
+      threat: 'an ID token with no issue time (missing iat)',
+      behaviour: { idClaims: ({ iat: _iat, ...c }) => c },
+    },
+    {
+      threat: 'a forged ID token (bad signature, key not in the JWKS)',
+      behaviour: { signing: 'bad_signature' },
+    },
+    { threat: 'an unsigned ID token (alg: none)', behaviour: { signing: 'none' } },
+    {
+      threat: 'an ID token for another sign-in attempt (bad nonce)',
+      behaviour: { idClaims: (c) => ({ ...c, nonce: 'attacker-chosen-nonce' }) },
+    },
+    {
+      threat: "a replayed authorization code (the tokens of someone else's earlier sign-in)",
+      behaviour: { replayCode: true },
+      before: earlierSignIn,
+    },
+  ];
 
   it.each(refusedAtLogin)('refuses $threat and stores nothing', async ({ behaviour, before }) => {
     await before?.();
@@ -188,7 +202,7 @@ describe('OIDC relying party: what a misbehaving identity provider cannot make t
     expect(await signIn(a)).toMatchObject({ ok: true, value: { subject: 'alice' } });
     expect(await storedSession()).not.toBeNull();
     idp.behaviour.refreshClaims = (c) => ({ ...c, sub: 'mallory' });
-    nowMs += 3600_000;
+    anHourLater();
     const refreshed = await a.session.accessToken();
     expectClearRefusal(refreshed, /another user.*run `hourglass login`/);
     expect(await storedSession()).toBeNull();
@@ -211,7 +225,7 @@ describe('OIDC relying party: what a misbehaving identity provider cannot make t
       const first = await storedSession();
       expect(first).not.toBeNull();
       await between?.();
-      nowMs += 3600_000;
+      anHourLater();
       const refreshed = await a.session.accessToken();
       expect(refreshed.ok).toBe(true);
       const second = await storedSession();
