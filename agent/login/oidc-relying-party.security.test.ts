@@ -218,6 +218,34 @@ describe('OIDC relying party: what a misbehaving identity provider cannot make t
     expect(idp.hits.get('/userinfo') ?? 0).toBe(0);
   });
 
+  it('runs one interactive sign-in at a time: concurrent callers join it and open no second browser', async () => {
+    // Two authorize pages at once would let a phishing page race the real one for the callback.
+    const a = agent();
+    const authorizeHits = idp.hits.get('/authorize') ?? 0;
+    const begun = await Promise.all([
+      a.flow.begin({ openBrowser: true }),
+      a.flow.begin({ openBrowser: true }),
+    ]);
+    const [first, second] = begun.map((b) => {
+      if (!b.ok) throw new Error(b.error.message);
+      return b.value;
+    });
+    expect(second).toEqual(first);
+    expect(a.opened).toHaveLength(1);
+    // A third caller after the start joins too.
+    const third = await a.flow.begin({ openBrowser: true });
+    expect(third).toEqual({ ok: true, value: first });
+    await fetch(first?.authorizationUrl ?? '');
+    const outcomes = await Promise.all([
+      a.flow.wait(first?.loginId ?? ''),
+      a.flow.wait(second?.loginId ?? ''),
+    ]);
+    for (const outcome of outcomes)
+      expect(outcome).toMatchObject({ ok: true, value: { subject: 'alice' } });
+    expect(a.opened).toHaveLength(1);
+    expect((idp.hits.get('/authorize') ?? 0) - authorizeHits).toBe(1);
+  });
+
   describe('good providers still work', () => {
     async function signInThenRefresh(between?: () => Promise<void>): Promise<void> {
       const a = agent();
