@@ -195,6 +195,7 @@ export function createSession(deps: SessionDeps): Session {
         if (tokens.refresh_token) await revoke(config.value, tokens.refresh_token);
         return notLoggedIn();
       }
+      if (!sameSubject(item, tokens)) return await refuseForeignRefresh(config.value, tokens);
       return await keep(tokens, item.idToken);
     } catch (error) {
       if (!isInvalidGrant(error)) return unavailable();
@@ -204,6 +205,31 @@ export function createSession(deps: SessionDeps): Session {
         'Your session has ended at the identity provider; run `hourglass login`',
       );
     }
+  }
+
+  /**
+   * Whether a refresh answered for the signed-in user (OIDC Core 12.2: a refreshed ID token's `sub`
+   * must be the original one). Without it, a misbehaving IdP could swap the user mid-session.
+   */
+  function sameSubject(item: SessionItem, tokens: client.TokenEndpointResponse): boolean {
+    const before = idTokenSubject(item.idToken ?? undefined) ?? subject;
+    const after = idTokenSubject(tokens.id_token);
+    return before === null || after === null || before === after;
+  }
+
+  async function refuseForeignRefresh(
+    config: client.Configuration,
+    tokens: client.TokenEndpointResponse,
+  ): Promise<Result<string>> {
+    // Nothing of the other user's is kept, and this user's session ends: sign in again.
+    if (tokens.refresh_token) await revoke(config, tokens.refresh_token);
+    access = null;
+    subject = null;
+    await deps.vault.remove(SESSION_ACCOUNT);
+    return fail(
+      'not_logged_in',
+      'The identity provider answered the session refresh for another user, so it was refused and nothing was kept; run `hourglass login`',
+    );
   }
 
   const unavailable = () =>

@@ -25,8 +25,17 @@ export function createOidcConnection(settings: OidcSettings): OidcConnection {
         settings.clientId,
         undefined,
         client.None(),
-        // Plain http only for loopback demo/test issuers; config.ts refuses it elsewhere.
-        settings.allowInsecureHttp ? { execute: [client.allowInsecureRequests] } : undefined,
+        {
+          execute: [
+            // openid-client trusts ID tokens from the token endpoint on TLS alone and skips their
+            // signature: a forged ID token (another `sub`) from a compromised or spoofed token
+            // endpoint, or a TLS-intercepting proxy, would sign the wrong user in. Verify it
+            // against the issuer's JWKS, as for every other token.
+            client.enableNonRepudiationChecks,
+            // Plain http only for loopback demo/test issuers; config.ts refuses it elsewhere.
+            ...(settings.allowInsecureHttp ? [client.allowInsecureRequests] : []),
+          ],
+        },
       );
       try {
         return ok(await cached);
