@@ -3,7 +3,7 @@ import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jos
 import type { Me } from '../../protocol/broker-api.ts';
 import type { Result } from '../../protocol/result.ts';
 import type { Clock } from '../ports.ts';
-import { Es256FastPath } from './es256-fast-verify.ts';
+import { Es256FastPath, type FastVerifyExpectations } from './es256-fast-verify.ts';
 import {
   discoverKeySet,
   isJwksOutage,
@@ -136,7 +136,7 @@ function refusalOf(error: unknown, trusted: TrustedIssuer): Result<Caller> {
 }
 
 /** jose's options for `trusted`: the same checks the fast path makes, with the clock tolerance. */
-function joseOptions(trusted: TrustedIssuer, now: Date) {
+export function joseOptions(trusted: TrustedIssuer, now: Date) {
   return {
     issuer: trusted.issuer,
     audience: trusted.audience,
@@ -146,6 +146,17 @@ function joseOptions(trusted: TrustedIssuer, now: Date) {
     requiredClaims: ['exp', 'iat', 'sub'],
     maxTokenAge: maxTokenAge(trusted),
     ...(trusted.accessTokenType ? { typ: trusted.accessTokenType } : {}),
+  };
+}
+
+/** What the fast path checks for `trusted`: a subset of what jose accepts with `joseOptions`. */
+export function fastExpectations(trusted: TrustedIssuer, now: Date): FastVerifyExpectations {
+  return {
+    issuer: trusted.issuer,
+    audience: trusted.audience,
+    nowSeconds: now.getTime() / 1000,
+    typ: trusted.accessTokenType,
+    maxTokenAgeSeconds: maxTokenAge(trusted),
   };
 }
 
@@ -163,6 +174,8 @@ function callerOf(trusted: TrustedIssuer, payload: JWTPayload, now: Date): Resul
 /** Injected parts of the verifier (tests give a local key set). */
 export interface TokenVerifierPorts {
   keySets?: KeySetSource;
+  /** `false`: jose alone (the differential test's reference); default: with the ES256 fast path. */
+  fastPath?: boolean;
 }
 
 /** Each issuer's key set, discovered on first use and kept; a failed discovery is retried. */
@@ -222,7 +235,7 @@ export function createTokenVerifier(
 ): TokenVerifier {
   const keySetFor = keySetCache(ports.keySets ?? discoverKeySet);
   const verified = new VerifiedTokenCache<Result<Caller>>(VERIFIED_CACHE_SIZE);
-  const fastPath = new Es256FastPath();
+  const fastPath = ports.fastPath === false ? undefined : new Es256FastPath();
   /** The caller of a token whose signature was verified (remembered until `cacheUntil`). */
   const accept = (token: string, trusted: TrustedIssuer, payload: JWTPayload, now: Date) => {
     const caller = callerOf(trusted, payload, now);
@@ -242,13 +255,7 @@ export function createTokenVerifier(
       return unavailable();
     }
     const now = clock.now();
-    const fast = await fastPath.verify(token, keySet, {
-      issuer: trusted.issuer,
-      audience: trusted.audience,
-      nowSeconds: now.getTime() / 1000,
-      typ: trusted.accessTokenType,
-      maxTokenAgeSeconds: maxTokenAge(trusted),
-    });
+    const fast = await fastPath?.verify(token, keySet, fastExpectations(trusted, now));
     if (fast) return accept(token, trusted, fast, now);
     try {
       const verifiedNow = clock.now();
@@ -258,7 +265,7 @@ export function createTokenVerifier(
         joseOptions(trusted, verifiedNow),
       );
       // Only a key jose resolved and verified with may serve the fast path (issue 18, finding 1).
-      fastPath.learn(protectedHeader, key);
+      fastPath?.learn(protectedHeader, key);
       return accept(token, trusted, payload, verifiedNow);
     } catch (error) {
       return refusalOf(error, trusted);
