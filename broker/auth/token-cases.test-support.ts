@@ -147,11 +147,7 @@ function jsonBytes(members: [string, string][], encoding: JsonEncoding): Buffer 
     case 'json':
       return Buffer.from(`{${body.join(',')}}`);
     case 'invalid-utf8':
-      return Buffer.concat([
-        Buffer.from(`{${[...body, '"x":"ok'].join(',')}`),
-        Buffer.from([0xff]),
-        Buffer.from('"}'),
-      ]);
+      return invalidUtf8(members, body);
     case 'bom':
       return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{${body.join(',')}}`)]);
     case 'array':
@@ -165,6 +161,28 @@ function jsonBytes(members: [string, string][], encoding: JsonEncoding): Buffer 
     case 'proto':
       return Buffer.from(`{${[...body, '"__proto__":{"alg":"ES256","iss":"x"}'].join(',')}}`);
   }
+}
+
+/**
+ * The JSON with a 0xff byte: inside the last member's value when it is a string (a header's
+ * `typ: "JWT\xff"`), else in one more member.
+ */
+function invalidUtf8(members: [string, string][], body: string[]): Buffer {
+  const last = members.at(-1);
+  if (last?.[1].startsWith('"')) {
+    const text = `{${body.join(',')}}`;
+    const cut = text.length - 2;
+    return Buffer.concat([
+      Buffer.from(text.slice(0, cut)),
+      Buffer.from([0xff]),
+      Buffer.from(text.slice(cut)),
+    ]);
+  }
+  return Buffer.concat([
+    Buffer.from(`{${[...body, '"x":"ok'].join(',')}`),
+    Buffer.from([0xff]),
+    Buffer.from('"}'),
+  ]);
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

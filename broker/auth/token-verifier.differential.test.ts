@@ -133,7 +133,14 @@ const CORPUS: [string, TokenCaseSpec, 'accepted' | 'refused'][] = [
     spec((s) => s.jwks.push({ key: 1, d: false, kid: 'k1', badPoint: false })),
     'refused',
   ],
-  ['a header with invalid UTF-8', spec((s) => (s.header.encoding = 'invalid-utf8')), 'refused'],
+  [
+    'a header with invalid UTF-8 (`typ: "JWT\\xff"`)',
+    spec((s) => {
+      s.header.fields.typ = 'JWT';
+      s.header.encoding = 'invalid-utf8';
+    }),
+    'refused',
+  ],
   ['a header with a BOM (jose strips it)', spec((s) => (s.header.encoding = 'bom')), 'accepted'],
   ['a header that is an array', spec((s) => (s.header.encoding = 'array')), 'refused'],
   ['a header with `__proto__`', spec((s) => (s.header.encoding = 'proto')), 'accepted'],
@@ -217,6 +224,7 @@ const CORPUS: [string, TokenCaseSpec, 'accepted' | 'refused'][] = [
     spec((s) => (s.payload.raw.aud = `["x",${JSON.stringify(AUDIENCE)}]`)),
     'accepted',
   ],
+  ['another `iss`', spec((s) => (s.payload.raw.iss = '"https://evil.example"')), 'refused'],
   ['another `aud`', spec((s) => (s.payload.raw.aud = '"urn:other"')), 'refused'],
   ['no `sub`', spec((s) => (s.payload.raw.sub = undefined)), 'refused'],
   [
