@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { audienceParameterSchema } from '../protocol/broker-api.ts';
 import { auditWitnessSchema } from './audit/witness-config.ts';
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS } from './auth/token-verifier.ts';
 import {
   checkTenants,
   databaseUrlSchema,
@@ -37,8 +38,13 @@ export const trustedIssuerSchema = z.strictObject({
   tenants: z.array(z.string().min(1).max(64)).min(1).optional(),
   /** `typ` header the issuer sets on access tokens (RFC 9068 `at+jwt`); then required. */
   accessTokenType: z.string().min(1).max(64).optional(),
-  /** Refuse tokens issued longer ago than this (seconds), whatever their `exp`. */
-  maxTokenAgeSeconds: z.number().int().positive().max(86_400).optional(),
+  /** Refuse tokens issued longer ago than this (seconds), whatever their `exp`; default 1 hour. */
+  maxTokenAgeSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(86_400)
+    .default(DEFAULT_MAX_TOKEN_AGE_SECONDS),
   /** Public client id of the Hourglass app at this IdP: published for `hourglass setup`. */
   clientId: z.string().min(1).max(200).optional(),
   /**

@@ -10,6 +10,20 @@ import type { ProviderKind } from '../protocol/broker-api.ts';
 /** The fixed resource indicator / audience of the broker's access tokens. */
 export const BROKER_AUDIENCE = 'urn:hourglass:broker';
 
+/**
+ * How the demo broker trusts the demo IdP: its RFC 9068 access tokens (`typ: at+jwt`, which
+ * oidc-provider sets on JWT access tokens) and nothing else, so an ID token or any other JWT the
+ * IdP signs is refused even where its audience matched.
+ */
+export function demoTrustedIssuer(issuer: string) {
+  return {
+    issuer,
+    audience: BROKER_AUDIENCE,
+    clientId: DEMO_CLIENT_ID,
+    accessTokenType: 'at+jwt',
+  };
+}
+
 /** The demo policy file shipped next to this module. */
 export const DEMO_POLICY_PATH = fileURLToPath(new URL('./policy.yaml', import.meta.url));
 
@@ -45,7 +59,7 @@ export async function startDemoStack(opts: {
   });
   const config = parseBrokerConfig({
     port: opts.brokerPort ?? 0,
-    issuers: [{ issuer: idp.issuer, audience: BROKER_AUDIENCE, clientId: DEMO_CLIENT_ID }],
+    issuers: [demoTrustedIssuer(idp.issuer)],
     policyPath: opts.policyPath ?? DEMO_POLICY_PATH,
     databasePath: join(opts.dataDir, 'broker.sqlite'),
     signingKeyPath: join(opts.dataDir, 'broker-signing-key.jwk'),

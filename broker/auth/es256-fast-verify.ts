@@ -1,12 +1,24 @@
 /**
- * A fast path for the common access token: ES256, signed by a key of the issuer's already-fetched
- * key set, with plainly valid claims. The signature is checked with node:crypto in this thread
- * (WebCrypto, which jose uses, costs about twice the CPU per verification: bench/README.md).
- * It only ever accepts: anything unusual, invalid or borderline answers `undefined`, and the
- * caller then verifies with jose, which gives the precise refusal.
+ * A fast path for the common access token: ES256, signed by a key jose has already resolved from
+ * the issuer's key set and verified a token with, and with plainly valid claims. The signature is
+ * checked with node:crypto in this thread (WebCrypto, which jose uses, costs about twice the CPU
+ * per verification: bench/README.md). It only ever accepts: anything unusual, invalid or
+ * borderline answers `undefined`, and the caller then verifies with jose, which gives the precise
+ * refusal.
+ *
+ * Why it cannot accept what jose refuses (issue 18, finding 1):
+ * - Key material: the key comes from jose's own key resolver (the same function `jwtVerify` is
+ *   given, called with the same header), and is used only when jose has verified a token with
+ *   that very key object. A JWKS entry jose refuses (private `d`, malformed `key_ops` or `ext`,
+ *   wrong curve) never yields such a key, so the fast path never holds one.
+ * - Decoding: header and payload are decoded with jose's base64url decoder, a fatal UTF-8 decoder
+ *   and `JSON.parse`, and must be plain objects, as in jose. The header may name only `alg`
+ *   (ES256), `kid` and `typ`: `crit`, `b64` and every other parameter go to jose.
+ * - Claims: each check here is at least as strict as jose's with the caller's options.
+ * `token-verifier.differential.test.ts` checks all of this against jose on generated tokens.
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { JSONWebKeySet, JWK, JWTPayload } from 'jose';
+import { KeyObject, verify } from 'node:crypto';
+import { base64url, type FlattenedJWSInput, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import { z } from 'zod';
 
 /** What the token must satisfy, as the caller gives it to jose too. */
@@ -19,6 +31,12 @@ export interface FastVerifyExpectations {
   typ?: string | undefined;
   maxTokenAgeSeconds?: number | undefined;
 }
+
+/** jose's key resolver for one issuer (what `createRemoteJWKSet` returns). */
+export type KeyResolver = (
+  header: JWSHeaderParameters,
+  token: FlattenedJWSInput,
+) => Promise<unknown>;
 
 const PART = /^[A-Za-z0-9_-]+$/;
 // Strict: any other header parameter (crit, b64, jku, jwk, x5c, …) goes to jose.
@@ -36,42 +54,22 @@ const payloadSchema = z.looseObject({
   nbf: z.number().finite().optional(),
 });
 
-const keyObjects = new WeakMap<JWK, KeyObject>();
+// As jose: invalid UTF-8 is an invalid token, never replaced by U+FFFD.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function keyObjectOf(jwk: JWK): KeyObject | undefined {
-  let key = keyObjects.get(jwk);
-  if (!key) {
-    try {
-      key = createPublicKey({
-        key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
-        format: 'jwk',
-      });
-    } catch {
-      return undefined;
-    }
-    keyObjects.set(jwk, key);
-  }
-  return key;
+/** jose's notion of a JSON object: a plain object, not an array or null. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-/** The one P-256 verification key of `keys` that the header names; none or several: undefined. */
-function keyFor(keys: JSONWebKeySet, kid: string | undefined): KeyObject | undefined {
-  const candidates = keys.keys.filter(
-    (jwk) =>
-      jwk.kty === 'EC' &&
-      jwk.crv === 'P-256' &&
-      (kid === undefined || jwk.kid === kid) &&
-      (jwk.alg === undefined || jwk.alg === 'ES256') &&
-      (jwk.use === undefined || jwk.use === 'sig') &&
-      (jwk.key_ops === undefined || jwk.key_ops.includes('verify')),
-  );
-  const [only] = candidates;
-  return candidates.length === 1 && only ? keyObjectOf(only) : undefined;
-}
-
-function decodeJson(part: string): unknown {
+/** The JSON object in a base64url part, decoded exactly as jose decodes it; else undefined. */
+function decodeObject(part: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    const parsed: unknown = JSON.parse(strictUtf8.decode(base64url.decode(part)));
+    return isPlainObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -94,27 +92,77 @@ function claimsHold(
   );
 }
 
-/** The token's payload when it is certainly valid; otherwise undefined (verify with jose). */
-export function verifyEs256Fast(
-  token: string,
-  keys: JSONWebKeySet | undefined,
-  want: FastVerifyExpectations,
-): JWTPayload | undefined {
-  if (!keys) return undefined;
-  const parts = token.split('.');
-  const [headerPart, payloadPart, signaturePart] = parts;
-  if (parts.length !== 3 || !headerPart || !payloadPart || !signaturePart) return undefined;
-  if (!PART.test(headerPart) || !PART.test(payloadPart) || !PART.test(signaturePart))
+/** A public ES256 verification key as jose's WebCrypto checks demand it. */
+function isEs256VerifyKey(key: CryptoKey): boolean {
+  const algorithm = key.algorithm as EcKeyAlgorithm;
+  return (
+    key.type === 'public' &&
+    algorithm.name === 'ECDSA' &&
+    algorithm.namedCurve === 'P-256' &&
+    key.usages.includes('verify')
+  );
+}
+
+/** The fast path of one verifier: the keys jose has proven, and the check itself. */
+export class Es256FastPath {
+  /** Keys jose resolved and verified an ES256 token with, as node:crypto key objects. */
+  readonly #proven = new WeakMap<CryptoKey, KeyObject>();
+
+  /** Remembers the key jose's `jwtVerify` returned after it verified a token with `header`. */
+  learn(header: JWSHeaderParameters, key: unknown): void {
+    if (header.alg !== 'ES256' || !(key instanceof CryptoKey) || !isEs256VerifyKey(key)) return;
+    if (!this.#proven.has(key)) this.#proven.set(key, KeyObject.from(key));
+  }
+
+  /** The token's payload when it is certainly valid; otherwise undefined (verify with jose). */
+  async verify(
+    token: string,
+    resolveKey: KeyResolver,
+    want: FastVerifyExpectations,
+  ): Promise<JWTPayload | undefined> {
+    const parts = token.split('.');
+    const [headerPart, payloadPart, signaturePart] = parts;
+    if (parts.length !== 3 || !headerPart || !payloadPart || !signaturePart) return undefined;
+    if (!PART.test(headerPart) || !PART.test(payloadPart) || !PART.test(signaturePart))
+      return undefined;
+    const header = decodeObject(headerPart);
+    const parsedHeader = headerSchema.safeParse(header);
+    if (!header || !parsedHeader.success) return undefined;
+    if (want.typ !== undefined && parsedHeader.data.typ !== want.typ) return undefined;
+    const key = await this.#provenKey(resolveKey, header, headerPart, payloadPart, signaturePart);
+    const signature = decodeBytes(signaturePart);
+    if (!key || signature?.length !== 64) return undefined;
+    const signed = Buffer.from(`${headerPart}.${payloadPart}`);
+    if (!verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature)) return undefined;
+    const payload = decodeObject(payloadPart);
+    const claims = payloadSchema.safeParse(payload);
+    if (!payload || !claims.success || !claimsHold(claims.data, want)) return undefined;
+    // jose's object itself, not zod's copy: the caller reads exactly what jose would return.
+    return payload;
+  }
+
+  /** The key jose's resolver gives for this header, if jose has verified a token with it. */
+  async #provenKey(
+    resolveKey: KeyResolver,
+    header: JWSHeaderParameters,
+    headerPart: string,
+    payloadPart: string,
+    signaturePart: string,
+  ): Promise<KeyObject | undefined> {
+    try {
+      const jws = { protected: headerPart, payload: payloadPart, signature: signaturePart };
+      const resolved = await resolveKey(header, jws);
+      return resolved instanceof CryptoKey ? this.#proven.get(resolved) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function decodeBytes(part: string): Uint8Array | undefined {
+  try {
+    return base64url.decode(part);
+  } catch {
     return undefined;
-  const header = headerSchema.safeParse(decodeJson(headerPart));
-  if (!header.success) return undefined;
-  if (want.typ !== undefined && header.data.typ !== want.typ) return undefined;
-  const key = keyFor(keys, header.data.kid);
-  const signature = Buffer.from(signaturePart, 'base64url');
-  if (!key || signature.length !== 64) return undefined;
-  const signed = Buffer.from(`${headerPart}.${payloadPart}`);
-  if (!verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature)) return undefined;
-  const payload = payloadSchema.safeParse(decodeJson(payloadPart));
-  if (!payload.success || !claimsHold(payload.data, want)) return undefined;
-  return payload.data;
+  }
 }

@@ -1,18 +1,17 @@
 /** Verifies bearer access tokens locally against the trusted issuers' JWKS (jose). */
-import {
-  createRemoteJWKSet,
-  decodeJwt,
-  errors as joseErrors,
-  jwtVerify,
-  type JSONWebKeySet,
-  type JWTPayload,
-} from 'jose';
-import { z } from 'zod';
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Me } from '../../protocol/broker-api.ts';
 import type { Result } from '../../protocol/result.ts';
 import type { Clock } from '../ports.ts';
-import { verifyEs256Fast } from './es256-fast-verify.ts';
+import { Es256FastPath, type FastVerifyExpectations } from './es256-fast-verify.ts';
+import {
+  discoverKeySet,
+  isJwksOutage,
+  type IssuerKeySet,
+  type KeySetSource,
+} from './issuer-key-set.ts';
 import { mapClaims, type ClaimMapping } from './issuer-claims.ts';
+import { badTimeClaim, badTimeClaimMessage } from './token-times.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** Who called, as proven by the token. */
@@ -36,9 +35,19 @@ export interface TrustedIssuer {
   tenants?: readonly string[] | undefined;
   /** The JWT `typ` header this issuer sets on access tokens (RFC 9068: `at+jwt`); absent: any. */
   accessTokenType?: string | undefined;
-  /** Oldest accepted token, by `iat`, in seconds; absent: only `exp` limits it. */
+  /** Oldest accepted token, by `iat`, in seconds; absent: `DEFAULT_MAX_TOKEN_AGE_SECONDS`. */
   maxTokenAgeSeconds?: number | undefined;
 }
+
+/**
+ * How old (by `iat`) an access token may be when an issuer sets no `maxTokenAgeSeconds`: one
+ * hour, the usual access-token lifetime (Okta, Entra ID, Google). Why a default: a token whose
+ * `exp` the IdP set far ahead (or that leaked) would otherwise work until then.
+ */
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 3600;
+
+const maxTokenAge = (trusted: TrustedIssuer): number =>
+  trusted.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
 
 /** The session claim the demo IdP adds to its access tokens. */
 export const DEFAULT_SESSION_CLAIM = 'session_exp';
@@ -57,49 +66,28 @@ const VERIFIED_CACHE_MS = 5 * 60_000;
 
 /** Until when a verified token may be answered from the cache (epoch ms). */
 function cacheUntil(trusted: TrustedIssuer, payload: JWTPayload, nowMs: number): number {
-  let until = Math.min((payload.exp ?? 0) * 1000, nowMs + VERIFIED_CACHE_MS);
-  if (trusted.maxTokenAgeSeconds !== undefined && payload.iat !== undefined)
-    until = Math.min(until, (payload.iat + trusted.maxTokenAgeSeconds) * 1000);
-  return until;
+  return Math.min(
+    (payload.exp ?? 0) * 1000,
+    nowMs + VERIFIED_CACHE_MS,
+    ((payload.iat ?? 0) + maxTokenAge(trusted)) * 1000,
+  );
 }
-
-const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.url() });
-
-type Jwks = ReturnType<typeof createRemoteJWKSet>;
 
 /** Verifies a bearer token. Fails with `unauthenticated` (bad token) or `unavailable` (IdP unreachable). */
 export type TokenVerifier = (token: string) => Promise<Result<Caller>>;
 
-async function discoverJwks(issuer: string): Promise<Jwks> {
-  const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, {
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!response.ok) throw new Error(`discovery answered HTTP ${response.status}`);
-  const meta = discoverySchema.parse(await response.json());
-  if (meta.issuer !== issuer) throw new Error('discovery names a different issuer');
-  return createRemoteJWKSet(new URL(meta.jwks_uri), { timeoutDuration: 5000 });
-}
-
-/**
- * The IdP's key set could not be fetched (timeout, refused connection, non-200): an outage, not a
- * bad token. Telling the user to sign in again would send them to an IdP that is down.
- */
-function isJwksOutage(error: unknown): boolean {
-  if (error instanceof joseErrors.JWKSTimeout) return true;
-  if (!(error instanceof joseErrors.JOSEError)) return true;
-  return error.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set/.test(error.message);
+function unauthenticatedError(why: string) {
+  return { code: 'unauthenticated' as const, message: `${why}; ${SIGN_IN_AGAIN}` };
 }
 
 function unauthenticated(why: string): Result<Caller> {
-  return { ok: false, error: { code: 'unauthenticated', message: `${why}; ${SIGN_IN_AGAIN}` } };
+  return { ok: false, error: unauthenticatedError(why) };
 }
 
+/** The session end, range-checked by `badTimeClaim` before this reads it. */
 function sessionEnd(payload: JWTPayload, claim: string): Date | undefined {
   const value = payload[claim];
-  // A session end must be a plausible epoch-seconds number; anything else is ignored (no cap).
-  return typeof value === 'number' && Number.isFinite(value) && value > 0
-    ? new Date(value * 1000)
-    : undefined;
+  return typeof value === 'number' ? new Date(value * 1000) : undefined;
 }
 
 function toCaller(trusted: TrustedIssuer, payload: JWTPayload): Result<Caller> {
@@ -122,124 +110,165 @@ function toCaller(trusted: TrustedIssuer, payload: JWTPayload): Result<Caller> {
   };
 }
 
+function unavailable(): Result<Caller> {
+  return {
+    ok: false,
+    error: {
+      code: 'unavailable',
+      message: 'the identity provider cannot be reached; try again shortly',
+    },
+  };
+}
+
+/** What the client is told when jose refuses a token. */
+function refusalOf(error: unknown, trusted: TrustedIssuer): Result<Caller> {
+  if (error instanceof joseErrors.JWTExpired) {
+    return error.claim === 'iat'
+      ? unauthenticated(
+          `the access token was issued more than ${maxTokenAge(trusted)} seconds ago, longer than this broker accepts`,
+        )
+      : unauthenticated('the access token has expired');
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return unauthenticated(`the access token's ${error.claim} claim is not valid for this broker`);
+  if (isJwksOutage(error)) return unavailable();
+  return unauthenticated('the access token could not be verified');
+}
+
+/** jose's options for `trusted`: the same checks the fast path makes, with the clock tolerance. */
+export function joseOptions(trusted: TrustedIssuer, now: Date) {
+  return {
+    issuer: trusted.issuer,
+    audience: trusted.audience,
+    algorithms: ALGORITHMS,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    currentDate: now,
+    requiredClaims: ['exp', 'iat', 'sub'],
+    maxTokenAge: maxTokenAge(trusted),
+    ...(trusted.accessTokenType ? { typ: trusted.accessTokenType } : {}),
+  };
+}
+
+/** What the fast path checks for `trusted`: a subset of what jose accepts with `joseOptions`. */
+export function fastExpectations(trusted: TrustedIssuer, now: Date): FastVerifyExpectations {
+  return {
+    issuer: trusted.issuer,
+    audience: trusted.audience,
+    nowSeconds: now.getTime() / 1000,
+    typ: trusted.accessTokenType,
+    maxTokenAgeSeconds: maxTokenAge(trusted),
+  };
+}
+
+/** The checks after the signature: time claims in range, not from the future, a subject. */
+function callerOf(trusted: TrustedIssuer, payload: JWTPayload, now: Date): Result<Caller> {
+  const sessionClaim = trusted.sessionClaim ?? DEFAULT_SESSION_CLAIM;
+  const badClaim = badTimeClaim(payload, sessionClaim);
+  if (badClaim !== undefined) return unauthenticated(badTimeClaimMessage(badClaim));
+  // A token from the future means a broken or forged clock.
+  if ((payload.iat ?? Infinity) > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS)
+    return unauthenticated('the access token was issued in the future');
+  return toCaller(trusted, payload);
+}
+
+/** Injected parts of the verifier (tests give a local key set). */
+export interface TokenVerifierPorts {
+  keySets?: KeySetSource;
+  /** `false`: jose alone (the differential test's reference); default: with the ES256 fast path. */
+  fastPath?: boolean;
+}
+
+/** Each issuer's key set, discovered on first use and kept; a failed discovery is retried. */
+function keySetCache(source: KeySetSource): (issuer: string) => Promise<IssuerKeySet> {
+  const byIssuer = new Map<string, Promise<IssuerKeySet>>();
+  return (issuer) => {
+    let keySet = byIssuer.get(issuer);
+    if (!keySet) {
+      keySet = source(issuer);
+      keySet.catch(() => byIssuer.delete(issuer));
+      byIssuer.set(issuer, keySet);
+    }
+    return keySet;
+  };
+}
+
+/** The trusted issuer a token names, or the refusal. */
+function issuerOf(
+  token: string,
+  issuers: readonly TrustedIssuer[],
+  tenant: string | undefined,
+): Result<TrustedIssuer> {
+  let unverifiedIssuer: string | undefined;
+  try {
+    unverifiedIssuer = decodeJwt(token).iss;
+  } catch {
+    return { ok: false, error: unauthenticatedError('the access token is not a JWT') };
+  }
+  const trusted = issuers.find((i) => i.issuer === unverifiedIssuer);
+  if (!trusted) {
+    return {
+      ok: false,
+      error: unauthenticatedError(
+        'the access token comes from an issuer this broker does not trust',
+      ),
+    };
+  }
+  if (tenant !== undefined && trusted.tenants && !trusted.tenants.includes(tenant)) {
+    return {
+      ok: false,
+      error: {
+        code: 'forbidden',
+        message: `your identity provider may not act in tenant ${tenant}; use one trusted for it`,
+      },
+    };
+  }
+  return { ok: true, value: trusted };
+}
+
 /** Builds a verifier for `issuers`; each issuer's JWKS is discovered on first use and cached. */
 export function createTokenVerifier(
   issuers: readonly TrustedIssuer[],
   clock: Clock,
   /** The tenant this broker serves: issuers limited to other tenants are refused. */
   tenant?: string,
+  ports: TokenVerifierPorts = {},
 ): TokenVerifier {
-  const jwksByIssuer = new Map<string, Promise<Jwks>>();
-  const jwksFor = (issuer: string): Promise<Jwks> => {
-    let jwks = jwksByIssuer.get(issuer);
-    if (!jwks) {
-      jwks = discoverJwks(issuer);
-      jwks.catch(() => jwksByIssuer.delete(issuer));
-      jwksByIssuer.set(issuer, jwks);
-    }
-    return jwks;
-  };
+  const keySetFor = keySetCache(ports.keySets ?? discoverKeySet);
   const verified = new VerifiedTokenCache<Result<Caller>>(VERIFIED_CACHE_SIZE);
-  // The fast path's copy of each issuer's key set (jose hands out a fresh clone per call), used
-  // only while jose holds the set fresh; a stale set makes the next token go through jose, which
-  // fetches it again.
-  const snapshots = new Map<string, JSONWebKeySet | undefined>();
-  const keySetOf = (issuer: string, jwks: Jwks): JSONWebKeySet | undefined => {
-    if (!jwks.fresh) return undefined;
-    if (!snapshots.has(issuer)) snapshots.set(issuer, jwks.jwks());
-    return snapshots.get(issuer);
-  };
-  /** The caller of a token whose signature and claims were verified (remembered until `cacheUntil`). */
-  const accept = (
-    token: string,
-    trusted: TrustedIssuer,
-    payload: JWTPayload,
-    now: Date,
-  ): Result<Caller> => {
-    // jose does not check `iat` without maxTokenAge; a token from the future means a broken or forged clock.
-    if ((payload.iat ?? Infinity) > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
-      return unauthenticated('the access token was issued in the future');
-    }
-    const caller = toCaller(trusted, payload);
+  const fastPath = ports.fastPath === false ? undefined : new Es256FastPath();
+  /** The caller of a token whose signature was verified (remembered until `cacheUntil`). */
+  const accept = (token: string, trusted: TrustedIssuer, payload: JWTPayload, now: Date) => {
+    const caller = callerOf(trusted, payload, now);
     if (caller.ok) verified.set(token, caller, cacheUntil(trusted, payload, now.getTime()));
     return caller;
   };
   return async (token) => {
     const cached = verified.get(token, clock.now().getTime());
     if (cached) return cached;
-    let unverifiedIssuer: string | undefined;
+    const named = issuerOf(token, issuers, tenant);
+    if (!named.ok) return named;
+    const trusted = named.value;
+    let keySet: IssuerKeySet;
     try {
-      unverifiedIssuer = decodeJwt(token).iss;
+      keySet = await keySetFor(trusted.issuer);
     } catch {
-      return unauthenticated('the access token is not a JWT');
-    }
-    const trusted = issuers.find((i) => i.issuer === unverifiedIssuer);
-    if (!trusted)
-      return unauthenticated('the access token comes from an issuer this broker does not trust');
-    if (tenant !== undefined && trusted.tenants && !trusted.tenants.includes(tenant)) {
-      return {
-        ok: false,
-        error: {
-          code: 'forbidden',
-          message: `your identity provider may not act in tenant ${tenant}; use one trusted for it`,
-        },
-      };
-    }
-    let jwks: Jwks;
-    try {
-      jwks = await jwksFor(trusted.issuer);
-    } catch {
-      return {
-        ok: false,
-        error: {
-          code: 'unavailable',
-          message: 'the identity provider cannot be reached; try again shortly',
-        },
-      };
+      return unavailable();
     }
     const now = clock.now();
-    const fast = verifyEs256Fast(token, keySetOf(trusted.issuer, jwks), {
-      issuer: trusted.issuer,
-      audience: trusted.audience,
-      nowSeconds: now.getTime() / 1000,
-      typ: trusted.accessTokenType,
-      maxTokenAgeSeconds: trusted.maxTokenAgeSeconds,
-    });
+    const fast = await fastPath?.verify(token, keySet, fastExpectations(trusted, now));
     if (fast) return accept(token, trusted, fast, now);
-    // jose may fetch the key set again: the fast path takes a new snapshot after it.
-    snapshots.delete(trusted.issuer);
     try {
-      const { payload } = await jwtVerify(token, jwks, {
-        issuer: trusted.issuer,
-        audience: trusted.audience,
-        algorithms: ALGORITHMS,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        currentDate: clock.now(),
-        requiredClaims: ['exp', 'iat', 'sub'],
-        ...(trusted.accessTokenType ? { typ: trusted.accessTokenType } : {}),
-        ...(trusted.maxTokenAgeSeconds !== undefined
-          ? { maxTokenAge: trusted.maxTokenAgeSeconds }
-          : {}),
-      });
-      return accept(token, trusted, payload, clock.now());
+      const verifiedNow = clock.now();
+      const { payload, protectedHeader, key } = await jwtVerify(
+        token,
+        keySet,
+        joseOptions(trusted, verifiedNow),
+      );
+      // Only a key jose resolved and verified with may serve the fast path (issue 18, finding 1).
+      fastPath?.learn(protectedHeader, key);
+      return accept(token, trusted, payload, verifiedNow);
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired)
-        return unauthenticated('the access token has expired');
-      if (error instanceof joseErrors.JWTClaimValidationFailed) {
-        return unauthenticated(
-          `the access token's ${error.claim} claim is not valid for this broker`,
-        );
-      }
-      if (isJwksOutage(error)) {
-        return {
-          ok: false,
-          error: {
-            code: 'unavailable',
-            message: 'the identity provider cannot be reached; try again shortly',
-          },
-        };
-      }
-      return unauthenticated('the access token could not be verified');
+      return refusalOf(error, trusted);
     }
   };
 }

@@ -14,7 +14,8 @@ export async function startTestBroker(
 ): Promise<RunningBroker> {
   const dir = tempDir();
   const config = parseBrokerConfig({
-    issuers: [{ issuer: idp.issuer, audience: BROKER_AUDIENCE }],
+    // As the demo broker: only the IdP's RFC 9068 access tokens (`typ: at+jwt`).
+    issuers: [{ issuer: idp.issuer, audience: BROKER_AUDIENCE, accessTokenType: 'at+jwt' }],
     policyPath: DEMO_POLICY_PATH,
     databasePath: join(dir, 'broker.sqlite'),
     signingKeyPath: join(dir, 'signing.jwk'),
