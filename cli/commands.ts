@@ -33,7 +33,7 @@ async function status(c: Ctx, agent: AgentHandlers): Promise<number> {
   if (first.ok && first.value.status.loggedIn) await agent.listGrants({});
   const snapshot = await agent.getSnapshot({});
   if (!snapshot.ok) return failed(c, snapshot);
-  print(c, snapshot.value, () => formatStatus(snapshot.value));
+  print(c, snapshot.value, (shown) => formatStatus(shown));
   return EXIT.ok;
 }
 
@@ -62,11 +62,10 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
 async function logout(c: Ctx, agent: AgentHandlers, endGrants: boolean): Promise<number> {
   const done = await agent.logout({ endGrants });
   if (!done.ok) return failed(c, done);
-  const { wiped, grantsEnded, endSessionUrl, idpRevocation } = done.value;
   print(
     c,
     done.value,
-    () =>
+    ({ wiped, grantsEnded, endSessionUrl, idpRevocation }) =>
       [
         `Signed out; wiped ${wiped} grant credential(s)${endGrants ? `, ended ${grantsEnded} grant(s)` : ''}.`,
         ...revocationLines(idpRevocation),
@@ -119,7 +118,7 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
         await run(async (c, agent) => {
           const roles = await agent.listRoles({});
           if (!roles.ok) return failed(c, roles);
-          print(c, roles.value, () => formatRoles(roles.value.roles));
+          print(c, roles.value, (shown) => formatRoles(shown.roles));
           return EXIT.ok;
         }),
       ),
@@ -146,8 +145,8 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
         await run(async (c, agent) => {
           const grants = await ownGrants(agent);
           if (!grants.ok) return failed(c, grants);
-          print(c, { grants: grants.value }, () =>
-            formatHistory(grants.value, new Date().toISOString()),
+          print(c, { grants: grants.value }, (shown) =>
+            formatHistory(shown.grants, new Date().toISOString()),
           );
           return EXIT.ok;
         }),
