@@ -59,8 +59,14 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
   return EXIT.ok;
 }
 
-async function logout(c: Ctx, agent: AgentHandlers, endGrants: boolean): Promise<number> {
-  const done = await agent.logout({ endGrants });
+async function logout(
+  c: Ctx,
+  agent: AgentHandlers,
+  endGrants: boolean,
+  openBrowser: boolean,
+): Promise<number> {
+  // The agent opens the browser with the ID token as id_token_hint; the URL printed has none.
+  const done = await agent.logout({ endGrants, openBrowser });
   if (!done.ok) return failed(c, done);
   print(
     c,
@@ -70,7 +76,11 @@ async function logout(c: Ctx, agent: AgentHandlers, endGrants: boolean): Promise
         `Signed out; wiped ${wiped} grant credential(s)${endGrants ? `, ended ${grantsEnded} grant(s)` : ''}.`,
         ...revocationLines(idpRevocation),
         ...(endSessionUrl
-          ? [`To sign out of the identity provider in your browser too, open:\n  ${endSessionUrl}`]
+          ? [
+              openBrowser
+                ? `Opening your browser to sign out of the identity provider too. If it does not open, visit:\n  ${endSessionUrl}`
+                : `To sign out of the identity provider in your browser too, open:\n  ${endSessionUrl}`,
+            ]
           : []),
       ].join('\n') + '\n',
   );
@@ -173,8 +183,9 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .command('logout')
     .description('sign out: wipe every keychain item of this profile and end the IdP session')
     .option('--end-grants', 'also end (revoke) your active grants first')
-    .action(async (opts: { endGrants?: boolean }) =>
-      finish(await run((c, agent) => logout(c, agent, opts.endGrants === true))),
+    .option('--no-browser', "print the identity provider's sign-out URL instead of opening it")
+    .action(async (opts: { endGrants?: boolean; browser: boolean }) =>
+      finish(await run((c, agent) => logout(c, agent, opts.endGrants === true, opts.browser))),
     );
   program
     .command('setup <broker-url>')
