@@ -199,6 +199,7 @@ export async function startAgent(
     openBrowser: (url) => openBrowser(url),
   });
   const deps: SessionActionDeps = {
+    openBrowser: (url) => openBrowser(url),
     info,
     grants,
     session,

@@ -25,6 +25,8 @@ export interface SessionActionDeps {
   login: LoginFlow;
   live: LiveConnection;
   signedIn: { get(): boolean; set(value: boolean): void };
+  /** Opens the system browser (logout: the IdP's page with the ID token as `id_token_hint`). */
+  openBrowser: (url: string) => Promise<boolean>;
 }
 
 type SessionHandlers = Pick<
@@ -98,7 +100,7 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       const me = await deps.login.wait(loginId);
       return me.ok ? ok({ user: me.value }) : me;
     },
-    async logout({ endGrants }) {
+    async logout({ endGrants, openBrowser }) {
       // No new event may start a fetch, and one in flight lands before the wipe, not after it.
       deps.live.stop();
       await settleFetches(g.store);
@@ -111,6 +113,8 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       // Receipts go while the session still works; what fails stays queued for the next sign-in.
       await g.receipts.flush();
       const ended = await deps.session.end();
+      // The ID token goes only to the browser the agent opens, never into the answer (printed).
+      if (openBrowser && ended.browserUrl) await deps.openBrowser(ended.browserUrl);
       g.user.clear();
       g.hub.clearBrokerView();
       deps.signedIn.set(false);

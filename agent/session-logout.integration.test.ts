@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../broker/http/live-harness.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import { agentConfigForStack } from '../demo/stack-agent-config.ts';
 import { signIn } from './deadline-harness.ts';
@@ -51,6 +52,38 @@ describe('sign-out at the IdP', () => {
     });
     await agent.close();
     await stack.close();
+  });
+
+  it('the ID token goes only to the browser, never into the answer printed (threat: ID token in scrollback, finding 11)', async () => {
+    const { stack, agent } = await signedInAgent();
+    const dir = mkdtempSync(join(tmpdir(), 'hg-browser-'));
+    const opened = join(dir, 'opened');
+    const browser = join(dir, 'browser');
+    writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const before = process.env.BROWSER;
+    process.env.BROWSER = browser;
+    try {
+      const out = await agent.handlers.logout({ openBrowser: true });
+      if (!out.ok) throw new Error(out.error.message);
+      const printed = out.value.endSessionUrl ?? '';
+      const shown = new URL(printed);
+      expect(shown.origin).toBe(new URL(stack.issuer).origin);
+      expect(shown.searchParams.get('client_id')).toBe(stack.clientId);
+      expect(shown.searchParams.has('id_token_hint')).toBe(false);
+      expect(JSON.stringify(out.value)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+      const browserUrl = new URL(
+        await waitFor(
+          () => (existsSync(opened) ? readFileSync(opened, 'utf8') : undefined),
+          'the browser to be opened',
+        ),
+      );
+      expect(browserUrl.searchParams.get('id_token_hint')?.split('.')).toHaveLength(3);
+    } finally {
+      if (before === undefined) delete process.env.BROWSER;
+      else process.env.BROWSER = before;
+      await agent.close();
+      await stack.close();
+    }
   });
 
   // Closing the stack while the agent holds its event stream: the broker once hung on close when

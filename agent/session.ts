@@ -27,7 +27,7 @@ export interface Session {
   /**
    * Revokes the refresh token at the IdP (RFC 7009) where offered, then forgets the in-memory token.
    * Keychain is the caller's. Answers whether the IdP revoked it (honestly: `failed` when it could
-   * not be reached) and its RP-initiated logout URL (with `id_token_hint`) when it offers one.
+   * not be reached) and its RP-initiated logout URLs when it offers logout.
    */
   end(): Promise<SessionEnd>;
 }
@@ -35,7 +35,13 @@ export interface Session {
 /** How a sign-out went at the IdP. */
 export interface SessionEnd {
   revocation: IdpRevocation;
+  /**
+   * The IdP's logout page to show or print: `client_id` only (RP-Initiated Logout allows it), never
+   * the ID token (issue 18, finding 11: a printed `id_token_hint` leaks it to scrollback and logs).
+   */
   endSessionUrl: string | null;
+  /** The same page naming the session by `id_token_hint`: only for the system browser, never shown. */
+  browserUrl: string | null;
 }
 
 /**
@@ -293,15 +299,19 @@ export function createSession(deps: SessionDeps): Session {
       await refreshing;
       const stored = await deps.vault.read(SESSION_ACCOUNT);
       const item = stored.ok ? readItem(stored.value) : null;
-      if (!item) return { revocation: 'no_session', endSessionUrl: null };
+      const none = { endSessionUrl: null, browserUrl: null };
+      if (!item) return { revocation: 'no_session', ...none };
       const config = await deps.oidc.configuration();
-      if (!config.ok) return { revocation: 'failed', endSessionUrl: null };
+      if (!config.ok) return { revocation: 'failed', ...none };
       const revocation = await revoke(config.value, item.refreshToken);
-      if (!config.value.serverMetadata().end_session_endpoint)
-        return { revocation, endSessionUrl: null };
-      const params: Record<string, string> = { client_id: config.value.clientMetadata().client_id };
-      if (item.idToken) params.id_token_hint = item.idToken;
-      return { revocation, endSessionUrl: client.buildEndSessionUrl(config.value, params).href };
+      if (!config.value.serverMetadata().end_session_endpoint) return { revocation, ...none };
+      const params = { client_id: config.value.clientMetadata().client_id };
+      const hint = item.idToken ? { ...params, id_token_hint: item.idToken } : params;
+      return {
+        revocation,
+        endSessionUrl: client.buildEndSessionUrl(config.value, params).href,
+        browserUrl: client.buildEndSessionUrl(config.value, hint).href,
+      };
     },
   };
 }

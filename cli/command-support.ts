@@ -1,6 +1,7 @@
 /** What every command shares: its I/O, JSON or text output, and the one way failures are reported. */
 import type { AgentHandlers, AgentPush, Failure, Result } from '../protocol/index.ts';
 import type { AgentWatch } from '../agent/local-api.client.ts';
+import { displayJson, displaySafe, displayText } from '../protocol/plain-text.ts';
 import { exitCodeFor } from './exit-codes.ts';
 
 /** Where a command writes, which environment it sees, and how it reaches the agent. */
@@ -39,14 +40,22 @@ export function withProfileHints(text: string, env: NodeJS.ProcessEnv): string {
 
 /** Reports a failure (text on stderr, or a JSON error on stdout) and answers its exit code. */
 export function failed(ctx: Ctx, result: { ok: false; error: Failure }): number {
-  if (ctx.json) ctx.io.out(`${JSON.stringify({ error: result.error })}\n`);
-  else ctx.io.err(withProfileHints(`hourglass: ${result.error.message}\n`, ctx.io.env));
+  if (ctx.json) ctx.io.out(`${displayJson({ error: result.error })}\n`);
+  else
+    ctx.io.err(withProfileHints(`hourglass: ${displayText(result.error.message)}\n`, ctx.io.env));
   return exitCodeFor(result.error.code);
 }
 
-/** Prints `value` as JSON when `--json` was given, else `text()`. */
-export function print(ctx: Ctx, value: unknown, text: () => string): void {
-  ctx.io.out(ctx.json ? `${JSON.stringify(value)}\n` : withProfileHints(text(), ctx.io.env));
+/**
+ * Prints `value` as JSON when `--json` was given, else `text(shown)`. `shown` is `value` with every
+ * string made safe for a terminal (protocol/plain-text.ts): the text is built only from it, because
+ * what the broker, an IdP or the agent sent may carry escape sequences (issue 18, finding 4). The
+ * JSON is the same data with no raw control or bidi character.
+ */
+export function print<T>(ctx: Ctx, value: T, text: (shown: T) => string): void {
+  ctx.io.out(
+    ctx.json ? `${displayJson(value)}\n` : withProfileHints(text(displaySafe(value)), ctx.io.env),
+  );
 }
 
 /** Runs `run` with a connected agent (started on demand). */

@@ -34,7 +34,7 @@ async function status(c: Ctx, agent: AgentHandlers): Promise<number> {
   if (first.ok && first.value.status.loggedIn) await agent.listGrants({});
   const snapshot = await agent.getSnapshot({});
   if (!snapshot.ok) return failed(c, snapshot);
-  print(c, snapshot.value, () => formatStatus(snapshot.value));
+  print(c, snapshot.value, (shown) => formatStatus(shown));
   return EXIT.ok;
 }
 
@@ -65,19 +65,28 @@ async function exportEnv(c: Ctx, agent: AgentHandlers, role: string, shell: Shel
   return EXIT.ok;
 }
 
-async function logout(c: Ctx, agent: AgentHandlers, endGrants: boolean): Promise<number> {
-  const done = await agent.logout({ endGrants });
+async function logout(
+  c: Ctx,
+  agent: AgentHandlers,
+  endGrants: boolean,
+  openBrowser: boolean,
+): Promise<number> {
+  // The agent opens the browser with the ID token as id_token_hint; the URL printed has none.
+  const done = await agent.logout({ endGrants, openBrowser });
   if (!done.ok) return failed(c, done);
-  const { wiped, grantsEnded, endSessionUrl, idpRevocation } = done.value;
   print(
     c,
     done.value,
-    () =>
+    ({ wiped, grantsEnded, endSessionUrl, idpRevocation }) =>
       [
         `Signed out; wiped ${wiped} grant credential(s)${endGrants ? `, ended ${grantsEnded} grant(s)` : ''}.`,
         ...revocationLines(idpRevocation),
         ...(endSessionUrl
-          ? [`To sign out of the identity provider in your browser too, open:\n  ${endSessionUrl}`]
+          ? [
+              openBrowser
+                ? `Opening your browser to sign out of the identity provider too. If it does not open, visit:\n  ${endSessionUrl}`
+                : `To sign out of the identity provider in your browser too, open:\n  ${endSessionUrl}`,
+            ]
           : []),
       ].join('\n') + '\n',
   );
@@ -125,7 +134,7 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
         await run(async (c, agent) => {
           const roles = await agent.listRoles({});
           if (!roles.ok) return failed(c, roles);
-          print(c, roles.value, () => formatRoles(roles.value.roles));
+          print(c, roles.value, (shown) => formatRoles(shown.roles));
           return EXIT.ok;
         }),
       ),
@@ -152,8 +161,8 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
         await run(async (c, agent) => {
           const grants = await ownGrants(agent);
           if (!grants.ok) return failed(c, grants);
-          print(c, { grants: grants.value }, () =>
-            formatHistory(grants.value, new Date().toISOString()),
+          print(c, { grants: grants.value }, (shown) =>
+            formatHistory(shown.grants, new Date().toISOString()),
           );
           return EXIT.ok;
         }),
@@ -182,8 +191,9 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .command('logout')
     .description('sign out: wipe every keychain item of this profile and end the IdP session')
     .option('--end-grants', 'also end (revoke) your active grants first')
-    .action(async (opts: { endGrants?: boolean }) =>
-      finish(await run((c, agent) => logout(c, agent, opts.endGrants === true))),
+    .option('--no-browser', "print the identity provider's sign-out URL instead of opening it")
+    .action(async (opts: { endGrants?: boolean; browser: boolean }) =>
+      finish(await run((c, agent) => logout(c, agent, opts.endGrants === true, opts.browser))),
     );
   program
     .command('setup <broker-url>')

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
-import { fail, ok } from '../protocol/index.ts';
+import { displayText, fail, ok } from '../protocol/index.ts';
 import { parseKubeExecInfo, type KubeExecApiVersion } from '../protocol/kube-exec-info.ts';
 import { runChild } from './child-process.ts';
 import { recordSshAgentKey } from './ssh-agent-record.ts';
@@ -89,8 +89,10 @@ async function addToSshAgent(
   if (!(await recordSshAgentKey(agent, c.io.env, added)))
     c.io.err('hourglass: an early revoke cannot take them out again; they stay until then\n');
   if (v.HOURGLASS_SSH_HOST) {
-    const port = v.HOURGLASS_SSH_PORT ? `\n  Port ${v.HOURGLASS_SSH_PORT}` : '';
-    c.io.err(`# ~/.ssh/config\nHost ${role}\n  HostName ${v.HOURGLASS_SSH_HOST}${port}\n`);
+    // Host and port come from the broker: shown safe for the terminal (issue 18, finding 4).
+    const port = v.HOURGLASS_SSH_PORT ? `\n  Port ${displayText(v.HOURGLASS_SSH_PORT)}` : '';
+    const host = displayText(v.HOURGLASS_SSH_HOST);
+    c.io.err(`# ~/.ssh/config\nHost ${role}\n  HostName ${host}${port}\n`);
   }
   return EXIT.ok;
 }
@@ -112,12 +114,19 @@ async function sshCommand(
     return EXIT.usage;
   }
   if (useAgent) return addToSshAgent(c, agent, role, v, got.value.expiresAt, key, cert);
+  const host = argv.length === 0 ? v.HOURGLASS_SSH_HOST : undefined;
+  // The host comes from the broker: one starting with `-` would be read as an ssh option
+  // (`-oProxyCommand=…` runs a command here). Refused, and `--` ends the options anyway.
+  if (host?.startsWith('-')) {
+    c.io.err(`hourglass: the broker named an ssh host starting with "-"; refusing to run ssh\n`);
+    return EXIT.unavailable;
+  }
   // Files only for this session's length.
   return withKeyFiles(key, cert, (keyPath) => {
-    const target = v.HOURGLASS_SSH_HOST && argv.length === 0 ? [v.HOURGLASS_SSH_HOST] : [];
-    const port = v.HOURGLASS_SSH_PORT && argv.length === 0 ? ['-p', v.HOURGLASS_SSH_PORT] : [];
+    const port = host && v.HOURGLASS_SSH_PORT ? ['-p', v.HOURGLASS_SSH_PORT] : [];
     const options = ['-i', keyPath, '-o', `CertificateFile=${keyPath}-cert.pub`];
-    const args = [...options, '-o', 'IdentitiesOnly=yes', ...port, ...target, ...argv];
+    const target = host ? [...port, '--', host] : argv;
+    const args = [...options, '-o', 'IdentitiesOnly=yes', ...target];
     return runChild('ssh', args, { ...c.io.env }, (m) => c.io.err(`hourglass: ${m}\n`));
   });
 }

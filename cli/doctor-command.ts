@@ -63,6 +63,6 @@ async function runChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
 /** Runs `hourglass doctor`. */
 export async function runDoctor(ctx: Ctx): Promise<number> {
   const checks = await runChecks(ctx.io.env);
-  print(ctx, { checks }, () => formatDoctor(checks));
+  print(ctx, { checks }, (shown) => formatDoctor(shown.checks));
   return doctorExitCode(checks);
 }

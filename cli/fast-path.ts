@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentSnapshot } from '../protocol/index.ts';
+import { displaySafe } from '../protocol/plain-text.ts';
 import { callAgent } from './fast-path-call.ts';
 import { formatStatus } from './format.ts';
 import { credentialProcessAnswer, execCredential, fastKubeExecVersion } from './helper-format.ts';
@@ -60,7 +61,8 @@ async function status(socket: string, out: (text: string) => void): Promise<numb
   if (!isLiveSnapshot(snapshot)) return null;
   let text: string;
   try {
-    text = formatStatus(snapshot);
+    // What the broker sent, shown safe for the terminal (issue 18, finding 4).
+    text = formatStatus(displaySafe(snapshot));
   } catch {
     return null;
   }

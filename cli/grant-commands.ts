@@ -25,7 +25,7 @@ async function extend(ctx: Ctx, agent: AgentHandlers, ref: string, seconds: numb
   const durationSeconds = seconds ?? defaultExtensionSeconds(target.value.grant);
   const done = await agent.extendGrant({ grantId: target.value.grantId, durationSeconds });
   if (!done.ok) return failed(ctx, done);
-  print(ctx, done.value, () => formatExtended(done.value.grant, new Date().toISOString()));
+  print(ctx, done.value, (shown) => formatExtended(shown.grant, new Date().toISOString()));
   return EXIT.ok;
 }
 
@@ -35,7 +35,7 @@ async function revoke(ctx: Ctx, agent: AgentHandlers, ref: string, reason: strin
   const grantId = target.value.grantId;
   const done = await agent.revokeGrant(reason === undefined ? { grantId } : { grantId, reason });
   if (!done.ok) return failed(ctx, done);
-  print(ctx, done.value, () => formatEnded('revoked', done.value.grant));
+  print(ctx, done.value, (shown) => formatEnded('revoked', shown.grant));
   return EXIT.ok;
 }
 
@@ -77,7 +77,7 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
           if (!target.ok) return failed(c, target);
           const done = await agent.cancelGrant({ grantId: target.value.grantId });
           if (!done.ok) return failed(c, done);
-          print(c, done.value, () => formatEnded('cancelled', done.value.grant));
+          print(c, done.value, (shown) => formatEnded('cancelled', shown.grant));
           return EXIT.ok;
         }),
       ),
@@ -90,7 +90,7 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
         await run(async (c, agent) => {
           const listed = await agent.listApprovals({});
           if (!listed.ok) return failed(c, listed);
-          print(c, listed.value, () => formatApprovals(listed.value.approvals, listed.value.now));
+          print(c, listed.value, (shown) => formatApprovals(shown.approvals, shown.now));
           return EXIT.ok;
         }),
       ),
@@ -108,7 +108,7 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
             opts.comment === undefined ? { grantId } : { grantId, comment: opts.comment };
           const done = await agent.approveGrant(input);
           if (!done.ok) return failed(c, done);
-          print(c, done.value, () => formatEnded('approved', done.value.grant));
+          print(c, done.value, (shown) => formatEnded('approved', shown.grant));
           return EXIT.ok;
         }),
       ),
@@ -124,7 +124,7 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
         await run(async (c, agent) => {
           const done = await agent.denyGrant({ grantId, comment: opts.reason });
           if (!done.ok) return failed(c, done);
-          print(c, done.value, () => formatEnded('denied', done.value.grant));
+          print(c, done.value, (shown) => formatEnded('denied', shown.grant));
           return EXIT.ok;
         }),
       ),

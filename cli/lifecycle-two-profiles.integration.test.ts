@@ -237,14 +237,17 @@ describe('the grant lifecycle through the CLI, with two profiles', () => {
     );
     const bobGrant = json<{ grant: LocalGrant }>(asked.stdout).grant.id;
     expect(holdsItem('bob', bobGrant)).toBe(true);
-    const out = await h.cli('bob', 'logout', '--end-grants', '--json');
+    const out = await h.cli('bob', 'logout', '--end-grants', '--json', '--no-browser');
     expect(out.code).toBe(0);
     const answer = json<{ wiped: number; grantsEnded: number; endSessionUrl: string }>(out.stdout);
     expect(answer).toMatchObject({ wiped: 1, grantsEnded: 1 });
-    // RP-initiated logout at the IdP, naming the session by the ID token kept in the keychain.
+    // RP-initiated logout at the IdP by client_id: the printed URL never carries the ID token
+    // (issue 18, finding 11; the agent hands id_token_hint only to the browser it opens).
     const endSession = new URL(answer.endSessionUrl);
     expect(endSession.origin).toBe(new URL(h.demo.stack.issuer).origin);
-    expect(endSession.searchParams.get('id_token_hint')?.split('.')).toHaveLength(3);
+    expect(endSession.searchParams.get('client_id')).toBeTruthy();
+    expect(endSession.searchParams.has('id_token_hint')).toBe(false);
+    expect(out.stdout + out.stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
     const ended = await h.cli('bob', 'status', '--json');
     expect(json<{ status: { loggedIn: boolean } }>(ended.stdout).status.loggedIn).toBe(false);
     // Bob's grant was ended at the broker too (logout --end-grants).

@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { AgentHandlers, Me } from '../protocol/index.ts';
+import { displaySafe, displayText } from '../protocol/plain-text.ts';
 import type { Ctx } from './command-support.ts';
 import { failed, print, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
@@ -16,7 +17,10 @@ export interface LoginOptions {
   yes?: boolean;
 }
 
-const who = (u: Me) => `${u.name ?? u.subject}${u.email ? ` <${u.email}>` : ''}`;
+const who = (user: Me) => {
+  const u = displaySafe(user);
+  return `${u.name ?? u.subject}${u.email ? ` <${u.email}>` : ''}`;
+};
 
 async function confirmSwitch(ctx: Ctx, current: Me): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -60,7 +64,10 @@ function listenForInterrupt(): { until<T>(work: Promise<T>): Promise<T | null> }
   };
 }
 
-function announce(ctx: Ctx, url: string, userCode: string | undefined, opts: LoginOptions): void {
+function announce(ctx: Ctx, link: string, code: string | undefined, opts: LoginOptions): void {
+  // Both come from the IdP: shown safe for the terminal (issue 18, finding 4).
+  const url = displayText(link);
+  const userCode = code === undefined ? undefined : displayText(code);
   if (userCode !== undefined)
     ctx.io.err(
       `To sign in, open this URL on any device and confirm the code ${userCode}:\n  ${url}\n`,
@@ -100,6 +107,6 @@ export async function runLogin(
     return EXIT.interrupted;
   }
   if (!done.ok) return failed(ctx, done);
-  print(ctx, done.value, () => `Signed in as ${who(done.value.user)}\n`);
+  print(ctx, done.value, (shown) => `Signed in as ${who(shown.user)}\n`);
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 /** `hourglass request <role> … [--wait]`: ask for a grant; optionally wait, live, for the decision. */
 import type { AgentHandlers, CreateRequestBody, LocalGrant } from '../protocol/index.ts';
-import { assertNever } from '../protocol/index.ts';
+import { assertNever, displayJson, displaySafe } from '../protocol/index.ts';
 import type { Ctx } from './command-support.ts';
 import { failed, print, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
@@ -48,7 +48,7 @@ export function waitForDecision(ctx: Ctx, first: LocalGrant): Promise<LocalGrant
     const nowIso = () => new Date(Date.now() + offsetMs).toISOString();
     const draw = () => {
       if (ctx.json || latest.status !== 'pending') return;
-      const line = formatWaitLine(latest, nowIso());
+      const line = formatWaitLine(displaySafe(latest), nowIso());
       if (ctx.io.interactive) ctx.io.err(`\r\x1b[K${line}`);
       else if (line.replace(/may wait .*$/, '') !== lastLine.replace(/may wait .*$/, ''))
         ctx.io.err(`${line}\n`);
@@ -87,8 +87,11 @@ async function alreadyActive(ctx: Ctx, agent: AgentHandlers, role: string, grant
   const now = new Date().toISOString();
   if (ctx.json) {
     const error = { code: 'already_active', message: `You already hold ${role}`, grantId };
-    ctx.io.out(`${JSON.stringify({ error, grant: held ?? null })}\n`);
-  } else ctx.io.err(withProfileHints(formatAlreadyActive(role, grantId, held, now), ctx.io.env));
+    ctx.io.out(`${displayJson({ error, grant: held ?? null })}\n`);
+  } else
+    ctx.io.err(
+      withProfileHints(formatAlreadyActive(role, grantId, displaySafe(held), now), ctx.io.env),
+    );
   return EXIT.state;
 }
 
@@ -113,8 +116,8 @@ export async function runRequest(
   }
   const { grant } = asked.value;
   if (grant.status !== 'pending' || !opts.wait) {
-    print(ctx, { grant }, () =>
-      formatRequested(grant, new Date().toISOString(), hintShell(ctx.io.env)),
+    print(ctx, { grant }, (shown) =>
+      formatRequested(shown.grant, new Date().toISOString(), hintShell(ctx.io.env)),
     );
     return EXIT.ok;
   }
@@ -129,10 +132,10 @@ export async function runRequest(
     });
   }
   const now = new Date().toISOString();
-  print(ctx, { grant: decided }, () =>
-    decided.status === 'active'
-      ? formatRequested(decided, now, hintShell(ctx.io.env))
-      : formatDecided(decided, now),
+  print(ctx, { grant: decided }, ({ grant: shown }) =>
+    shown.status === 'active'
+      ? formatRequested(shown, now, hintShell(ctx.io.env))
+      : formatDecided(shown, now),
   );
   return waitExitCode(decided);
 }

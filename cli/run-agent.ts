@@ -6,6 +6,7 @@ import { ensurePrivateDir } from '../agent/grant-store.ts';
 import { startAgent } from '../agent/host.ts';
 import { profileDataDirs, stopCommand, stopHeadlessAgent } from '../agent/instance-lock-holder.ts';
 import { isAgentRunning } from '../agent/local-api.client.ts';
+import { displayText } from '../protocol/plain-text.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
 /** Runs the agent for `env`; answers the exit code once it has stopped. */
@@ -43,7 +44,8 @@ export async function runHeadlessAgent(
   }
   // Notices (no secret in them) go to the agent's log, for whoever runs it in a terminal.
   agent.subscribe((push) => {
-    if (push.type === 'notice') err(`notice: ${push.notice.title} — ${push.notice.body}\n`);
+    if (push.type === 'notice')
+      err(`notice: ${displayText(push.notice.title)} — ${displayText(push.notice.body)}\n`);
   });
   // Written only once this agent holds the instance lock: a loser of a start race must not
   // overwrite or remove the winner's. The pid lets tooling (and tests) stop exactly this agent.

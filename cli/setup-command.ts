@@ -49,11 +49,11 @@ export async function runSetup(ctx: Ctx, rawUrl: string, opts: SetupOptions): Pr
   print(
     ctx,
     written,
-    () =>
+    (shown) =>
       [
-        `Set up for broker ${written.brokerUrl}`,
-        `  identity provider ${written.issuer} (client ${written.clientId}, audience ${written.audience})`,
-        `  written to ${written.path}`,
+        `Set up for broker ${shown.brokerUrl}`,
+        `  identity provider ${shown.issuer} (client ${shown.clientId}, audience ${shown.audience})`,
+        `  written to ${shown.path}`,
         'Next: hourglass login   (hourglass doctor checks everything)',
       ].join('\n') + '\n',
   );

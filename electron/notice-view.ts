@@ -1,5 +1,6 @@
 /** How an agent notice becomes a system notification, and where its click leads. Pure. */
 import type { AgentNotice } from '../protocol/agent-api.ts';
+import { displayText } from '../protocol/plain-text.ts';
 import { localizeInstants } from '../renderer/local-time.logic.ts';
 
 /** Options for Electron's `Notification` (a subset, so this stays testable without Electron). */
@@ -14,8 +15,9 @@ export interface NoticeView {
 export function noticeView(notice: AgentNotice, nowMs: number = Date.now()): NoticeView {
   const critical = notice.kind === 'expiring' || notice.kind === 'approval_needed';
   return {
-    title: localizeInstants(notice.title, nowMs),
-    body: localizeInstants(notice.body, nowMs),
+    // Notice text carries broker and IdP text (names, comments): shown inert (issue 18, finding 4).
+    title: displayText(localizeInstants(notice.title, nowMs)),
+    body: displayText(localizeInstants(notice.body, nowMs)),
     urgency: critical ? 'critical' : 'normal',
   };
 }

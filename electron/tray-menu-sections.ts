@@ -1,6 +1,7 @@
 /** The tray menu's sections: active grants, request access, pending approvals. Pure. */
 import type { PendingApproval, RoleSummary } from '../protocol/broker-api.ts';
 import { formatCountdown, formatDuration } from '../protocol/duration.ts';
+import { displayText } from '../protocol/plain-text.ts';
 import type { VisibleGrant } from '../renderer/grant-clock.logic.ts';
 import { extendPresets } from '../renderer/extend-presets.logic.ts';
 import { requestPresets } from '../renderer/request-presets.logic.ts';
@@ -112,9 +113,10 @@ export function approvalsSection(approvals: readonly PendingApproval[]): TrayIte
       label: `Pending approvals (${approvals.length})`,
       items: approvals.map(({ grant, kind, durationSeconds }) => ({
         kind: 'submenu',
-        label: `${grant.requesterName ?? grant.subject}: ${grant.role} ${kind === 'extension' ? '+' : ''}${formatDuration(durationSeconds)}`,
+        // Requester text comes from the broker and IdP: shown inert (issue 18, finding 4).
+        label: `${displayText(grant.requesterName ?? grant.subject)}: ${grant.role} ${kind === 'extension' ? '+' : ''}${formatDuration(durationSeconds)}`,
         items: [
-          { kind: 'label', label: `Reason: ${grant.reason.slice(0, 80)}` },
+          { kind: 'label', label: `Reason: ${displayText(grant.reason.slice(0, 80))}` },
           { kind: 'action', label: 'Approve', action: { type: 'approve', grantId: grant.id } },
           { kind: 'action', label: 'Deny', action: { type: 'deny', grantId: grant.id } },
         ],

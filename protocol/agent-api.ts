@@ -155,11 +155,18 @@ export const agentContract = {
    * `endGrants` also revokes the user's active grants at the broker first ("I'm done" for all).
    */
   logout: {
-    input: z.strictObject({ endGrants: z.boolean().optional() }),
+    input: z.strictObject({
+      endGrants: z.boolean().optional(),
+      /** The agent opens the IdP's logout page (with `id_token_hint`) in the system browser. */
+      openBrowser: z.boolean().optional(),
+    }),
     output: z.object({
       wiped: z.number().int().min(0),
       grantsEnded: z.number().int().min(0),
-      /** RP-initiated logout URL to open in the browser so the IdP forgets the user too. */
+      /**
+       * RP-initiated logout URL so the IdP forgets the user too, safe to show or print: `client_id`,
+       * never the ID token (issue 18, finding 11).
+       */
       endSessionUrl: z.string().nullable(),
       /** Whether the IdP revoked the refresh token (RFC 7009); `failed`: it could not be reached. */
       idpRevocation: idpRevocationSchema.optional(),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { auditQuerySchema, auditResponseSchema } from './audit-api.ts';
 import { credentialSchema, issueCredentialsBodySchema, memberKinds } from './credentials/index.ts';
+import { unsafeCharacter } from './plain-text.ts';
 
 export * from './credentials/index.ts';
 export * from './audit-api.ts';
@@ -47,8 +48,28 @@ export type GrantStatus = z.infer<typeof grantStatusSchema>;
 /** States a grant never leaves. */
 export const endedStatuses = ['denied', 'expired', 'revoked', 'cancelled'] as const;
 
+/**
+ * Free text a person writes for another person to read: no control or text-direction characters
+ * (protocol/plain-text.ts; issue 18, finding 4), named by code point in the error. `lines`: a
+ * multi-line field (a reason, a comment) may hold tabs and line feeds; a one-line field none.
+ */
+export function plainTextSchema(max: number, lines: 'one' | 'multi') {
+  return z
+    .string()
+    .max(max)
+    .superRefine((value, ctx) => {
+      const found = unsafeCharacter(value, lines === 'multi');
+      if (found === null) return;
+      const allowed = lines === 'multi' ? ' (tabs and line breaks are fine)' : '';
+      ctx.addIssue({
+        code: 'custom',
+        message: `contains ${found}, a control or text-direction character; write plain text${allowed}`,
+      });
+    });
+}
+
 /** A free-text comment or reason on a decision (approve, deny, revoke). */
-export const commentSchema = z.string().max(500);
+export const commentSchema = plainTextSchema(500, 'multi');
 
 /** One approver's decision on a request or an extension. */
 export const approvalSchema = z.object({
@@ -150,8 +171,8 @@ export const createRequestBodySchema = z.strictObject({
     .int()
     .positive()
     .max(31 * 86400),
-  reason: z.string().max(500),
-  ticket: z.string().max(100).optional(),
+  reason: plainTextSchema(500, 'multi'),
+  ticket: plainTextSchema(100, 'one').optional(),
 });
 export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
 
@@ -252,7 +273,7 @@ export const cancelBodySchema = z.strictObject({});
 export const wipedBodySchema = z.strictObject({
   wipedAt: instantSchema,
   trigger: wipeTriggerSchema,
-  items: z.array(z.string().min(1).max(64)).max(16),
+  items: z.array(plainTextSchema(64, 'one').min(1)).max(16),
 });
 export type WipedBody = z.infer<typeof wipedBodySchema>;
 

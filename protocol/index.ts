@@ -4,3 +4,4 @@ export * from './result.ts';
 export * from './duration.ts';
 export * from './broker-api.ts';
 export * from './agent-api.ts';
+export * from './plain-text.ts';

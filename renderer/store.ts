@@ -6,6 +6,7 @@
 import type { AgentPush, LocalGrant } from '../protocol/agent-api.ts';
 import type { CreateRequestBody } from '../protocol/broker-api.ts';
 import { assertNever } from '../protocol/errors.ts';
+import { displaySafe } from '../protocol/plain-text.ts';
 import type { Result } from '../protocol/result.ts';
 import { noNotify, type NotifyPermission, type NotifyPort } from './browser-notify.ts';
 import type { HourglassHost } from './host-api.ts';
@@ -87,7 +88,10 @@ export function createAgentApp(
   const { session, grants, approvals, roles, notices } = stores;
   const snapshots = () => session.getState().snapshotCount;
 
-  const onPush = (push: AgentPush) => {
+  const onPush = (received: AgentPush) => {
+    // Everything the view shows comes through here: broker and IdP text made inert once, so a
+    // control or bidi character can neither act nor reorder what is read (issue 18, finding 4).
+    const push = displaySafe(received);
     switch (push.type) {
       case 'snapshot': {
         const wasIn = session.getState().status?.loggedIn === true;

@@ -6,6 +6,7 @@
  */
 import type { JWTPayload } from 'jose';
 import { z } from 'zod';
+import { unsafeCharacter } from '../../protocol/plain-text.ts';
 
 /** Where an issuer puts each claim (dotted paths into the token, e.g. `realm_access.roles`). */
 export interface ClaimMapping {
@@ -42,6 +43,12 @@ export function claimAt(payload: JWTPayload, path: string): unknown {
 }
 
 const text = z.string().min(1).max(256);
+/**
+ * A display name or email from the IdP is shown to other people (approvers, Slack, terminals): one
+ * with a control or text-direction character is ignored as if the IdP gave none, so the subject
+ * is shown instead (issue 18, finding 4). The subject itself is refused (token-verifier.ts).
+ */
+const shownText = text.refine((value) => unsafeCharacter(value) === null);
 const groupList = z.array(z.string().max(256)).max(500);
 
 /** `group` as policy names it: `issuerName:group`, or bare for the one unnamed issuer. */
@@ -58,17 +65,17 @@ export function mapClaims(
   const paths = { ...DEFAULT_CLAIMS, ...mapping };
   const subject = text.safeParse(claimAt(payload, paths.subject));
   if (!subject.success) return undefined;
-  const email = text.safeParse(claimAt(payload, paths.email));
+  const email = shownText.safeParse(claimAt(payload, paths.email));
   const name =
-    text.safeParse(claimAt(payload, paths.name)).data ??
-    text.safeParse(claimAt(payload, 'preferred_username')).data;
+    shownText.safeParse(claimAt(payload, paths.name)).data ??
+    shownText.safeParse(claimAt(payload, 'preferred_username')).data;
   const groups = groupList.safeParse(claimAt(payload, paths.groups)).data ?? [];
   return {
     subject: subject.data,
     ...(email.success ? { email: email.data } : {}),
     ...(name !== undefined ? { name } : {}),
     groups: groups
-      .filter((g) => g.length > 0 && !g.includes(':'))
+      .filter((g) => g.length > 0 && !g.includes(':') && unsafeCharacter(g) === null)
       .map((g) => qualifyGroup(issuerName, g)),
   };
 }

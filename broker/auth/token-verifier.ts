@@ -2,6 +2,7 @@
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Me } from '../../protocol/broker-api.ts';
 import type { Result } from '../../protocol/result.ts';
+import { unsafeCharacter } from '../../protocol/plain-text.ts';
 import type { Clock } from '../ports.ts';
 import { Es256FastPath, type FastVerifyExpectations } from './es256-fast-verify.ts';
 import {
@@ -96,6 +97,17 @@ function toCaller(trusted: TrustedIssuer, payload: JWTPayload): Result<Caller> {
   const claims = mapClaims(payload, trusted.claims, trusted.name);
   if (!claims || payload.exp === undefined)
     return unauthenticated('the access token lacks required claims');
+  // The subject names the caller in every grant, audit row, approval list and certificate: one
+  // with a control or text-direction character is refused, never shown (issue 18, finding 4).
+  const hidden = unsafeCharacter(claims.subject);
+  if (hidden !== null)
+    return {
+      ok: false,
+      error: {
+        code: 'unauthenticated',
+        message: `the access token's subject contains ${hidden}, a control or text-direction character; ask your identity provider's admin to fix the account`,
+      },
+    };
   return {
     ok: true,
     value: {

@@ -41,14 +41,20 @@ describe('authentication on the routed path', () => {
 });
 
 describe('a reason must be visible plain text', () => {
-  it.each([['\u200b'], ['fix \u202eti'], ['ok\u0007'], ['   ']])('refuses %j', async (reason) => {
+  // Control and bidi characters fail the contract (bad_request); invisible-only text the policy.
+  it.each([
+    ['\u200b', 'policy_violation'],
+    ['fix \u202eti', 'bad_request'],
+    ['ok\u0007', 'bad_request'],
+    ['   ', 'policy_violation'],
+  ])('refuses %j (%s)', async (reason, code) => {
     const answer = await call(live.broker, 'POST', '/v1/requests', live.alice, {
       role: 'prod-api-readonly',
       durationSeconds: 60,
       reason,
     });
     expect(answer.status).toBe(400);
-    expect(errorBodySchema.parse(answer.body).error.code).toBe('policy_violation');
+    expect(errorBodySchema.parse(answer.body).error.code).toBe(code);
   });
 
   it('takes a reason with a tab and a newline', async () => {

@@ -2,6 +2,7 @@
 import type { CreateRequestBody, RoleSummary } from '../../protocol/broker-api.ts';
 import { formatDuration } from '../../protocol/duration.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
+import { unsafeCharacter } from '../../protocol/plain-text.ts';
 import type { Policy, PolicyRole } from './policy-schema.ts';
 
 /** The caller as far as policy cares. `sessionEndsAt`: end of the IdP session, where known. */
@@ -34,8 +35,6 @@ export function inAnyGroup(groups: readonly string[], allowed: readonly string[]
   return allowed.some((group) => groups.includes(group));
 }
 
-/** C0/C1 controls, bidi embeddings/overrides/isolates and marks (tab and newline are fine). */
-const HIDDEN_CHARACTERS = /(?![\t\n])[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /** At least one letter, digit, punctuation mark or symbol: a zero-width space alone is no reason. */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
@@ -115,9 +114,11 @@ export function decideRequest(
     );
   }
   // Control and bidi-formatting characters can hide or reorder what a reviewer reads.
-  if (HIDDEN_CHARACTERS.test(body.reason)) {
+  // The contract refuses them already (protocol/plain-text.ts); this rule holds without it too.
+  const hidden = unsafeCharacter(body.reason, true);
+  if (hidden !== null) {
     return violation(
-      'the reason contains control or text-direction characters; write it as plain text',
+      `the reason contains ${hidden}, a control or text-direction character; write it as plain text`,
     );
   }
   if (role.reason.required && !VISIBLE.test(body.reason)) {

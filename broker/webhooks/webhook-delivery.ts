@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { GrantRecord } from '../lifecycle/grant-record.ts';
 import type { WebhookEffect } from '../store/grant-repository.ts';
+import { slackMessage } from './slack-message.ts';
 import {
   targetId,
   webhookSnapshotSchema,
@@ -16,13 +17,6 @@ import {
 export const WEBHOOK_MAX_ATTEMPTS = 10;
 const TIMEOUT_MS = 5000;
 
-function slackText(snap: WebhookSnapshot): string {
-  const { event, grant } = snap;
-  const loud = event === 'break_glass' || event === 'irrevocable' ? ':rotating_light: *' : '';
-  const what = event === 'break_glass' ? 'BREAK-GLASS' : event.toUpperCase();
-  return `${loud}${what}${loud ? '*' : ''} ${grant.role} for ${snap.who} (grant ${grant.id})${grant.ticket ? `, ticket ${grant.ticket}` : ''}: ${grant.reason}`;
-}
-
 /** The request a target gets for a snapshot, signed (when it has a secret) at `sentAt`. */
 export function webhookRequest(
   target: WebhookTarget,
@@ -31,7 +25,7 @@ export function webhookRequest(
 ): { body: string; headers: Record<string, string> } {
   const { event, at, grant } = snap;
   const body = JSON.stringify(
-    target.format === 'slack' ? { text: slackText(snap) } : { event, at, grant },
+    target.format === 'slack' ? slackMessage(snap) : { event, at, grant },
   );
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (target.secret) {
@@ -73,16 +67,24 @@ export function createWebhookSender(
       if (!target) return 'skipped';
       if (snap.event === 'expiring' && staleExpiring(snap, await findGrant(effect.grantId)))
         return 'skipped';
+      const host = new URL(target.url).host;
       const res = await fetch(target.url, {
         method: 'POST',
         ...webhookRequest(target, snap, now),
+        // Threat (issue 18, finding 8): following a redirect replays the signed POST to a URL
+        // the configuration never named. A 3xx is a failed delivery, never followed.
+        redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
       }).catch((error: unknown) => {
         const why = error instanceof Error ? error.message : 'failed';
-        throw new Error(`webhook ${new URL(target.url).host}: ${why}`);
+        throw new Error(`webhook ${host}: ${why}`);
       });
       await res.arrayBuffer();
-      if (!res.ok) throw new Error(`webhook ${new URL(target.url).host} answered ${res.status}`);
+      if (res.status >= 300 && res.status < 400)
+        throw new Error(
+          `webhook ${host} answered ${res.status}, a redirect; webhooks never follow redirects: configure the final URL`,
+        );
+      if (!res.ok) throw new Error(`webhook ${host} answered ${res.status}`);
       return 'sent';
     },
   };

@@ -4,9 +4,25 @@ import sshpk from 'sshpk';
 import { ProviderError } from '../../credentials/provider.ts';
 import type { SshSettings } from './ssh-settings.ts';
 
-/** The key id of a grant's certificate: sshd logs it, a revocation list names it. */
+/** Characters a key id keeps from the subject; any other is written as `_`. */
+const KEY_ID_UNSAFE = /[^A-Za-z0-9._@+=-]/g;
+
+/**
+ * The key id of a grant's certificate: sshd logs it, a revocation list names it. The subject comes
+ * from the IdP: a newline or control character in it would forge lines in sshd's log (issue 18,
+ * finding 12), so only a safe charset is kept. The grant id (letters, digits, `_`, `-`) keeps it
+ * unique.
+ */
 export const sshKeyId = (grant: { subject: string; id: string }): string =>
-  `hourglass:${grant.subject}:${grant.id}`;
+  `hourglass:${grant.subject.replace(KEY_ID_UNSAFE, '_')}:${grant.id}`;
+
+/**
+ * Key ids a revocation list names for a grant: the safe one, and the raw one certificates signed
+ * before the key id was made safe carry (the same when the subject was already safe).
+ */
+export const sshRevokedKeyIds = (grant: { subject: string; id: string }): string[] => [
+  ...new Set([sshKeyId(grant), `hourglass:${grant.subject}:${grant.id}`]),
+];
 
 /** Parses the device's public key; only ed25519 and ECDSA keys are signed. */
 export function parseDevicePublicKey(text: string | undefined): sshpk.Key {

@@ -20,6 +20,7 @@ import {
   parseDevicePublicKey,
   signUserCertificate,
   sshKeyId,
+  sshRevokedKeyIds,
 } from './ssh-certificate.ts';
 import {
   sshSettingsSchema,
@@ -65,7 +66,7 @@ function revocationRoutes(
     ];
     const keyIds = revoked
       .filter((g) => (setup.settingsOf(g)?.target ?? target.name) === target.name)
-      .map(sshKeyId);
+      .flatMap(sshRevokedKeyIds);
     reply.header('content-type', 'application/octet-stream');
     reply.header('cache-control', 'no-store');
     return buildKrl({ ca: target.ca.toPublic(), keyIds, version: BigInt(now.getTime()), now });
