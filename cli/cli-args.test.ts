@@ -24,10 +24,10 @@ async function run(argv: string[]) {
 }
 
 describe('CLI argument errors', () => {
-  it('rejects a missing --reason with exit 2, naming the flag, before reaching the agent', async () => {
-    const r = await run(['request', 'prod-api-readonly', '--for', '15m']);
+  it('rejects a missing --for with exit 2, naming the flag, before reaching the agent', async () => {
+    const r = await run(['request', 'prod-api-readonly', '--reason', 'x']);
     expect(r).toMatchObject({ code: 2, connected: 0, out: '' });
-    expect(r.err).toContain('--reason');
+    expect(r.err).toContain('--for');
   });
 
   it('rejects a bad duration with exit 2, naming --for', async () => {

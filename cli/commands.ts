@@ -128,7 +128,10 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .command('request <role>')
     .description('request temporary access to a role')
     .requiredOption('--for <duration>', 'how long, e.g. 90s, 15m, 1h', parseForFlag)
-    .requiredOption('--reason <text>', 'why you need it (recorded in the audit log)')
+    .option(
+      '--reason <text>',
+      'why you need it (recorded in the audit log; required when the role says so, see `hourglass roles`)',
+    )
     .option('--ticket <id>', 'ticket or incident id')
     .option('--wait', 'if it needs approval, wait (one live line) until it is decided')
     .action(async (role: string, opts: RequestOptions) =>

@@ -11,7 +11,8 @@ import { formatAlreadyActive, formatDecided, formatWaitLine } from './format-lif
 /** Options of `request`. */
 export interface RequestOptions {
   for: number;
-  reason: string;
+  /** Optional: the broker says whether the role requires one. */
+  reason?: string;
   ticket?: string;
   wait?: boolean;
 }
@@ -101,7 +102,7 @@ export async function runRequest(
   const input: CreateRequestBody = {
     role,
     durationSeconds: opts.for,
-    reason: opts.reason,
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
     ...(opts.ticket ? { ticket: opts.ticket } : {}),
   };
   const asked = await agent.requestGrant(input);

@@ -150,7 +150,8 @@ export const createRequestBodySchema = z.strictObject({
     .int()
     .positive()
     .max(31 * 86400),
-  reason: z.string().max(500),
+  /** Absent when the caller gives none; the role's policy decides whether one is required. */
+  reason: z.string().max(500).optional(),
   ticket: z.string().max(100).optional(),
 });
 export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
@@ -238,6 +239,8 @@ export const extendBodySchema = z.strictObject({
     .int()
     .positive()
     .max(31 * 86400),
+  /** Why (recorded in the audit log, shown to approvers of a gated extension). */
+  reason: commentSchema.optional(),
 });
 export type ExtendBody = z.infer<typeof extendBodySchema>;
 

@@ -115,13 +115,14 @@ export function decideRequest(
     );
   }
   // Control and bidi-formatting characters can hide or reorder what a reviewer reads.
-  if (HIDDEN_CHARACTERS.test(body.reason)) {
+  const reason = body.reason ?? '';
+  if (HIDDEN_CHARACTERS.test(reason)) {
     return violation(
       'the reason contains control or text-direction characters; write it as plain text',
     );
   }
-  if (role.reason.required && !VISIBLE.test(body.reason)) {
-    return violation(`${role.name} needs a reason; say why you need access`);
+  if (role.reason.required && !VISIBLE.test(reason)) {
+    return violation(`${role.name} needs a reason; say why you need access (\`--reason <text>\`)`);
   }
   if (role.ticketPattern !== undefined && !ticketMatches(role.ticketPattern, body.ticket ?? '')) {
     return violation(`${role.name} needs a ticket matching ${role.ticketPattern}`);

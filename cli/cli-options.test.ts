@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentHandlers, Result } from '../protocol/index.ts';
+import { fail, ok } from '../protocol/index.ts';
+import { runCli } from './main.ts';
+
+/** A fake agent: records every call; answers `overrides`, else "unavailable". */
+function fakeAgent(overrides: Partial<Record<string, (input: unknown) => Result<unknown>>>) {
+  const calls: { method: string; input: unknown }[] = [];
+  const handlers = new Proxy(
+    {},
+    {
+      get: (_t, method: string) => (input: unknown) => {
+        calls.push({ method, input });
+        const answer = overrides[method];
+        return Promise.resolve(answer ? answer(input) : fail('unavailable', 'not in this test'));
+      },
+    },
+  ) as AgentHandlers;
+  return { handlers, calls };
+}
+
+async function run(argv: string[], agent: ReturnType<typeof fakeAgent>) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    env: {},
+    connect: () => Promise.resolve(ok(agent.handlers)),
+    runAgent: () => Promise.resolve(0),
+  });
+  return { code, out, err };
+}
+
+describe('request and extend pass what the user gave, and the broker decides', () => {
+  it('optional reason: request without --reason reaches the broker with no reason (it decides)', async () => {
+    const agent = fakeAgent({
+      requestGrant: () => fail('policy_violation', 'ro needs a reason; say why you need access'),
+    });
+    const r = await run(['request', 'audit', '--for', '15m'], agent);
+    const asked = agent.calls.find((c) => c.method === 'requestGrant');
+    expect(asked?.input).toEqual({ role: 'audit', durationSeconds: 900 });
+    expect(r.code).toBe(4);
+    expect(r.err).toMatch(/needs a reason/);
+  });
+
+  it('request with --reason still sends it', async () => {
+    const agent = fakeAgent({});
+    await run(['request', 'ro', '--for', '15m', '--reason', 'INC-1 debugging'], agent);
+    expect(agent.calls.find((c) => c.method === 'requestGrant')?.input).toEqual({
+      role: 'ro',
+      durationSeconds: 900,
+      reason: 'INC-1 debugging',
+    });
+  });
+
+  it('lost audit reason: extend <grant> --reason x is accepted and the reason is sent', async () => {
+    const agent = fakeAgent({
+      listGrants: () => ok({ grants: [] }),
+      listRoles: () => ok({ roles: [] }),
+    });
+    const r = await run(['extend', 'g-1', '--for', '30m', '--reason', 'migration overran'], agent);
+    expect(r.err).not.toMatch(/too many arguments/);
+    expect(agent.calls.find((c) => c.method === 'extendGrant')?.input).toEqual({
+      grantId: 'g-1',
+      durationSeconds: 1800,
+      reason: 'migration overran',
+    });
+  });
+
+  it('extend --help says the new deadline counts from now', async () => {
+    const r = await run(['extend', '--help'], fakeAgent({}));
+    expect(r.out).toMatch(/new deadline: this long from now/);
+  });
+});
