@@ -68,6 +68,21 @@ describe('request and extend pass what the user gave, and the broker decides', (
     });
   });
 
+  it('misspelled role: an unknown role gets "did you mean" the closest names the user may request', async () => {
+    const agent = fakeAgent({
+      requestGrant: () =>
+        fail('not_found', 'no role named "prod-api-readonyl" is available to you'),
+      listRoles: () => ok({ roles: [{ name: 'prod-api-readonly' }, { name: 'prod-db-admin' }] }),
+    });
+    const r = await run(['request', 'prod-api-readonyl', '--for', '15m'], agent);
+    expect(r.err).toMatch(/Did you mean `prod-api-readonly`\?/);
+    expect(r.err).not.toContain('prod-db-admin');
+    const json = await run(['--json', 'request', 'prod-api-readonyl', '--for', '15m'], agent);
+    expect(JSON.parse(json.out)).toMatchObject({
+      error: { code: 'not_found', message: expect.stringMatching(/Did you mean/) as string },
+    });
+  });
+
   it('extend --help says the new deadline counts from now', async () => {
     const r = await run(['extend', '--help'], fakeAgent({}));
     expect(r.out).toMatch(/new deadline: this long from now/);
