@@ -93,6 +93,31 @@ describe('CLI argument errors', () => {
     });
   });
 
+  it('json contract broken: with --json a usage error is one JSON error object on stdout', async () => {
+    for (const argv of [
+      ['--json', 'request', 'r', '--for', '15m', '--bogus'],
+      ['--json', 'request'],
+      ['--json', 'request', 'r', '--for', 'soon'],
+      ['frobnicate', '--json'],
+    ]) {
+      const r = await run(argv);
+      expect(r).toMatchObject({ code: 2, connected: 0, err: '' });
+      const parsed = JSON.parse(r.out) as { error: { code: string; message: string } };
+      expect(parsed.error.code).toBe('bad_request');
+      expect(parsed.error.message).toMatch(/hourglass --help/);
+    }
+    const soon = await run(['--json', 'request', 'r', '--for', 'soon']);
+    expect(soon.out).toContain('--for');
+  });
+
+  it('json contract broken: --json env fails as one JSON object, with no shell lines', async () => {
+    const r = await run(['--json', 'env', 'r']);
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.out)).toEqual({
+      error: { code: 'unavailable', message: 'no agent in this test' },
+    });
+  });
+
   it('prints the package version and exits 0 without reaching the agent', async () => {
     const r = await run(['--version']);
     expect(r).toMatchObject({ code: 0, connected: 0, out: '0.1.0\n' });

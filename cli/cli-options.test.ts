@@ -83,6 +83,18 @@ describe('request and extend pass what the user gave, and the broker decides', (
     });
   });
 
+  it('json contract broken: --json env asks for the json shell (same as env --shell json)', async () => {
+    const agent = fakeAgent({
+      exportGrant: () => ok({ script: '{"PGHOST": "db"}\n', expiresAt: '2030-01-01T00:00:00Z' }),
+    });
+    const r = await run(['--json', 'env', 'ro'], agent);
+    expect(agent.calls.find((c) => c.method === 'exportGrant')?.input).toEqual({
+      role: 'ro',
+      shell: 'json',
+    });
+    expect(JSON.parse(r.out)).toEqual({ PGHOST: 'db' });
+  });
+
   it('extend --help says the new deadline counts from now', async () => {
     const r = await run(['extend', '--help'], fakeAgent({}));
     expect(r.out).toMatch(/new deadline: this long from now/);

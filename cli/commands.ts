@@ -167,10 +167,13 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
       parseShellFlag,
     )
     .action(async (role: string, opts: { shell?: Shell }) => {
-      const shell = opts.shell ?? defaultShell(io.env);
+      // `--json env` is `env --shell json`: the variables as one JSON object.
+      const shell = opts.shell ?? (ctx().json ? 'json' : defaultShell(io.env));
       const code = await run((c, agent) => exportEnv(c, agent, role, shell));
       // Under eval "$(hourglass env …)" a failure must not evaluate to nothing: fail visibly.
-      if (code !== EXIT.ok) io.out(failureScript(shell, `no ${role} credentials were exported`));
+      // (Under --json the failure was already printed as a JSON error object.)
+      if (code !== EXIT.ok && !ctx().json)
+        io.out(failureScript(shell, `no ${role} credentials were exported`));
       finish(code);
     });
   program
