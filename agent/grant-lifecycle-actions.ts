@@ -40,8 +40,11 @@ export function createLifecycleHandlers(deps: GrantDeps): LifecycleHandlers {
       return ok({ now: snapshot.now, grants: snapshot.grants });
     },
 
-    async extendGrant({ grantId, durationSeconds }) {
-      const extended = await deps.broker.extendGrant(grantId, { durationSeconds });
+    async extendGrant({ grantId, durationSeconds, reason }) {
+      const extended = await deps.broker.extendGrant(
+        grantId,
+        reason === undefined ? { durationSeconds } : { durationSeconds, reason },
+      );
       return afterBroker(deps, extended, async (grant) => {
         // Re-issued with the new deadline: the keychain item is replaced, the deadline re-armed.
         if (grant.status === 'active' && holdsSecret(deps.store.get(grantId)))

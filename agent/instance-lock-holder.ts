@@ -61,6 +61,8 @@ export async function stopHeadlessAgent(
   try {
     process.kill(holder.pid, 'SIGTERM');
   } catch {
+    // Gone between the look and the signal: nothing left to stop.
+    if (!processAlive(holder.pid)) return ok(null);
     return fail(
       'conflict',
       `Cannot stop the agent (pid ${holder.pid}); stop it with \`kill ${holder.pid}\``,

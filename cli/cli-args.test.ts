@@ -24,10 +24,10 @@ async function run(argv: string[]) {
 }
 
 describe('CLI argument errors', () => {
-  it('rejects a missing --reason with exit 2, naming the flag, before reaching the agent', async () => {
-    const r = await run(['request', 'prod-api-readonly', '--for', '15m']);
+  it('rejects a missing --for with exit 2, naming the flag, before reaching the agent', async () => {
+    const r = await run(['request', 'prod-api-readonly', '--reason', 'x']);
     expect(r).toMatchObject({ code: 2, connected: 0, out: '' });
-    expect(r.err).toContain('--reason');
+    expect(r.err).toContain('--for');
   });
 
   it('rejects a bad duration with exit 2, naming --for', async () => {
@@ -88,6 +88,31 @@ describe('CLI argument errors', () => {
   it('prints a failure as JSON on stdout with --json', async () => {
     const r = await run(['status', '--json']);
     expect(r).toMatchObject({ code: 5, err: '' });
+    expect(JSON.parse(r.out)).toEqual({
+      error: { code: 'unavailable', message: 'no agent in this test' },
+    });
+  });
+
+  it('json contract broken: with --json a usage error is one JSON error object on stdout', async () => {
+    for (const argv of [
+      ['--json', 'request', 'r', '--for', '15m', '--bogus'],
+      ['--json', 'request'],
+      ['--json', 'request', 'r', '--for', 'soon'],
+      ['frobnicate', '--json'],
+    ]) {
+      const r = await run(argv);
+      expect(r).toMatchObject({ code: 2, connected: 0, err: '' });
+      const parsed = JSON.parse(r.out) as { error: { code: string; message: string } };
+      expect(parsed.error.code).toBe('bad_request');
+      expect(parsed.error.message).toMatch(/hourglass --help/);
+    }
+    const soon = await run(['--json', 'request', 'r', '--for', 'soon']);
+    expect(soon.out).toContain('--for');
+  });
+
+  it('json contract broken: --json env fails as one JSON object, with no shell lines', async () => {
+    const r = await run(['--json', 'env', 'r']);
+    expect(r.code).toBe(5);
     expect(JSON.parse(r.out)).toEqual({
       error: { code: 'unavailable', message: 'no agent in this test' },
     });

@@ -143,7 +143,10 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     .command('request <role>')
     .description('request temporary access to a role')
     .requiredOption('--for <duration>', 'how long, e.g. 90s, 15m, 1h', parseForFlag)
-    .requiredOption('--reason <text>', 'why you need it (recorded in the audit log)')
+    .option(
+      '--reason <text>',
+      'why you need it (recorded in the audit log; required when the role says so, see `hourglass roles`)',
+    )
     .option('--ticket <id>', 'ticket or incident id')
     .option('--wait', 'if it needs approval, wait (one live line) until it is decided')
     .action(async (role: string, opts: RequestOptions) =>
@@ -181,10 +184,13 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
       parseShellFlag,
     )
     .action(async (role: string, opts: { shell?: Shell }) => {
-      const shell = opts.shell ?? defaultShell(io.env);
+      // `--json env` is `env --shell json`: the variables as one JSON object.
+      const shell = opts.shell ?? (ctx().json ? 'json' : defaultShell(io.env));
       const code = await run((c, agent) => exportEnv(c, agent, role, shell));
       // Under eval "$(hourglass env …)" a failure must not evaluate to nothing: fail visibly.
-      if (code !== EXIT.ok) io.out(failureScript(shell, `no ${role} credentials were exported`));
+      // (Under --json the failure was already printed as a JSON error object.)
+      if (code !== EXIT.ok && !ctx().json)
+        io.out(failureScript(shell, `no ${role} credentials were exported`));
       finish(code);
     });
   program

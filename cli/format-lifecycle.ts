@@ -49,7 +49,7 @@ export function formatAlreadyActive(
 /** One line after an extension. */
 export function formatExtended(grant: LocalGrant, now: string): string {
   if (grant.pendingExtension)
-    return `grant ${grant.id}: extension of ${formatDuration(grant.pendingExtension.durationSeconds)} waits for approval (${approversOf(grant)}); the grant keeps running\n`;
+    return `grant ${grant.id}: extension to ${formatDuration(grant.pendingExtension.durationSeconds)} from the approval waits for approval (${approversOf(grant)}); the grant keeps running\n`;
   const budget = grant.extension;
   return (
     `grant ${grant.id} extended: ${grant.role} now ${formatDuration(secondsLeft(grant.expiresAt, now))} left (until ${localTime(grant.expiresAt, now)})\n` +

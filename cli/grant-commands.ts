@@ -19,11 +19,20 @@ export function defaultExtensionSeconds(grant: LocalGrant | null): number {
   );
 }
 
-async function extend(ctx: Ctx, agent: AgentHandlers, ref: string, seconds: number | undefined) {
+async function extend(
+  ctx: Ctx,
+  agent: AgentHandlers,
+  ref: string,
+  seconds: number | undefined,
+  reason: string | undefined,
+) {
   const target = await resolveGrantRef(agent, ref, ['active']);
   if (!target.ok) return failed(ctx, target);
   const durationSeconds = seconds ?? defaultExtensionSeconds(target.value.grant);
-  const done = await agent.extendGrant({ grantId: target.value.grantId, durationSeconds });
+  const grantId = target.value.grantId;
+  const done = await agent.extendGrant(
+    reason === undefined ? { grantId, durationSeconds } : { grantId, durationSeconds, reason },
+  );
   if (!done.ok) return failed(ctx, done);
   print(ctx, done.value, (shown) => formatExtended(shown.grant, new Date().toISOString()));
   return EXIT.ok;
@@ -47,14 +56,17 @@ export function registerGrantCommands(program: Command, ctx: () => Ctx, finish: 
     .command('extend <role|grant>')
     // Grant ids are url-safe base64 and may start with '-': not an option here.
     .allowUnknownOption()
-    .description("extend an active grant from now (within the role's extension budget)")
+    .description(
+      "set an active grant's deadline to a time from now (within the role's extension budget, charged with how far the deadline moves)",
+    )
     .option(
       '--for <duration>',
-      'how long from now, e.g. 15m (default: the granted duration)',
+      'new deadline: this long from now, e.g. 15m (default: the granted duration)',
       parseForFlag,
     )
-    .action(async (ref: string, opts: { for?: number }) =>
-      finish(await run((c, agent) => extend(c, agent, ref, opts.for))),
+    .option('--reason <text>', 'why (recorded in the audit log, shown to approvers)')
+    .action(async (ref: string, opts: { for?: number; reason?: string }) =>
+      finish(await run((c, agent) => extend(c, agent, ref, opts.for, opts.reason))),
     );
   program
     .command('revoke <role|grant>')

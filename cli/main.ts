@@ -32,6 +32,10 @@ export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Prom
     env: partial.env ?? process.env,
   };
   let code: number = EXIT.ok;
+  // Known before parsing: a usage error can stop commander before it has read `--json`.
+  const end = argv.indexOf('--');
+  const json = (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  let usageError: string | null = null;
   const program = new Command('hourglass')
     .description('Temporary, time-bound production access.')
     .version(version, '-V, --version', 'print the version')
@@ -42,8 +46,16 @@ export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Prom
     )
     .option('--json', 'print answers as JSON on stdout')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(run `hourglass --help` for usage)')
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      // Under --json a usage error is one JSON error object on stdout, like every other failure.
+      outputError: (text, write) => {
+        if (json) usageError = text.replace(/^error: /, '').trim();
+        else write(text);
+      },
+    })
+    .showHelpAfterError(json ? false : '(run `hourglass --help` for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
   program.hook('preAction', () => {
     const { profile } = program.opts<{ profile?: string }>();
@@ -57,7 +69,14 @@ export async function runCli(argv: string[], partial: Partial<CliIo> = {}): Prom
       const helpShown = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(
         error.code,
       );
-      return helpShown ? EXIT.ok : EXIT.usage;
+      if (helpShown) return EXIT.ok;
+      if (json) {
+        const message = usageError ?? error.message.replace(/^error: /, '');
+        io.out(
+          `${JSON.stringify({ error: { code: 'bad_request', message: `${message}; run \`hourglass --help\` for usage` } })}\n`,
+        );
+      }
+      return EXIT.usage;
     }
     io.err(`hourglass: unexpected error${error instanceof Error ? `: ${error.name}` : ''}\n`);
     return EXIT.unexpected;

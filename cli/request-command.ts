@@ -1,6 +1,8 @@
 /** `hourglass request <role> … [--wait]`: ask for a grant; optionally wait, live, for the decision. */
 import type { AgentHandlers, CreateRequestBody, LocalGrant } from '../protocol/index.ts';
+import type { Failure } from '../protocol/index.ts';
 import { assertNever, displayJson, displaySafe } from '../protocol/index.ts';
+import { closestNames } from './did-you-mean.ts';
 import type { Ctx } from './command-support.ts';
 import { failed, print, withProfileHints } from './command-support.ts';
 import { EXIT } from './exit-codes.ts';
@@ -9,10 +11,31 @@ import { formatRequested } from './format.ts';
 import { hintShell } from './flags.ts';
 import { formatAlreadyActive, formatDecided, formatWaitLine } from './format-lifecycle.ts';
 
+/** An unknown role's failure, with the closest role names the caller may request. */
+async function withSuggestions(
+  agent: AgentHandlers,
+  role: string,
+  failure: { ok: false; error: Failure },
+): Promise<{ ok: false; error: Failure }> {
+  const roles = await agent.listRoles({});
+  if (!roles.ok) return failure;
+  const close = closestNames(
+    role,
+    roles.value.roles.map((r) => r.name),
+  );
+  if (close.length === 0) return failure;
+  const list = close.map((name) => `\`${name}\``).join(', ');
+  return {
+    ok: false,
+    error: { ...failure.error, message: `${failure.error.message}. Did you mean ${list}?` },
+  };
+}
+
 /** Options of `request`. */
 export interface RequestOptions {
   for: number;
-  reason: string;
+  /** Optional: the broker says whether the role requires one. */
+  reason?: string;
   ticket?: string;
   wait?: boolean;
 }
@@ -105,13 +128,14 @@ export async function runRequest(
   const input: CreateRequestBody = {
     role,
     durationSeconds: opts.for,
-    reason: opts.reason,
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
     ...(opts.ticket ? { ticket: opts.ticket } : {}),
   };
   const asked = await agent.requestGrant(input);
   if (!asked.ok) {
     const { code, grantId } = asked.error;
     if (code === 'already_active' && grantId) return alreadyActive(ctx, agent, role, grantId);
+    if (code === 'not_found') return failed(ctx, await withSuggestions(agent, role, asked));
     return failed(ctx, asked);
   }
   const { grant } = asked.value;

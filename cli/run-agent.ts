@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { loadAgentConfig, resolveBaseDir, resolveDataDir } from '../agent/config.ts';
 import { ensurePrivateDir } from '../agent/grant-store.ts';
 import { startAgent } from '../agent/host.ts';
-import { profileDataDirs, stopCommand, stopHeadlessAgent } from '../agent/instance-lock-holder.ts';
+import {
+  agentHolder,
+  profileDataDirs,
+  stopCommand,
+  stopHeadlessAgent,
+} from '../agent/instance-lock-holder.ts';
 import { isAgentRunning } from '../agent/local-api.client.ts';
 import { displayText } from '../protocol/plain-text.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -74,6 +79,15 @@ export async function stopAgents(
   let code: number = EXIT.ok;
   let stoppedAny = false;
   for (const dir of dirs) {
+    // Across every profile, an agent that is not a headless one (inside the app, or the demo's
+    // `npm start`) is not ours to stop: it is named, and does not fail the command.
+    const holder = allProfiles ? agentHolder(dir) : null;
+    if (holder && !holder.headless) {
+      out(
+        `Left the agent (pid ${holder.pid}) of ${dir} running: it runs inside an app or the demo; quit that to stop it\n`,
+      );
+      continue;
+    }
     const stopped = await stopHeadlessAgent(dir);
     if (!stopped.ok) {
       err(`hourglass agent: ${stopped.error.message}\n`);

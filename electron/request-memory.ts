@@ -14,7 +14,7 @@ export function withRequestMemory(
       if (answer.ok) {
         remember(input.role, {
           durationSeconds: input.durationSeconds,
-          reason: input.reason,
+          reason: input.reason ?? '',
           ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
         });
       }

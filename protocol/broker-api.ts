@@ -171,7 +171,8 @@ export const createRequestBodySchema = z.strictObject({
     .int()
     .positive()
     .max(31 * 86400),
-  reason: plainTextSchema(500, 'multi'),
+  /** Absent when the caller gives none; the role's policy decides whether one is required. */
+  reason: plainTextSchema(500, 'multi').optional(),
   ticket: plainTextSchema(100, 'one').optional(),
 });
 export type CreateRequestBody = z.infer<typeof createRequestBodySchema>;
@@ -259,6 +260,8 @@ export const extendBodySchema = z.strictObject({
     .int()
     .positive()
     .max(31 * 86400),
+  /** Why (recorded in the audit log, shown to approvers of a gated extension). */
+  reason: commentSchema.optional(),
 });
 export type ExtendBody = z.infer<typeof extendBodySchema>;
 

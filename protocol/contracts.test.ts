@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   agentContract,
   createRequestBodySchema,
+  extendBodySchema,
   errorBodySchema,
   errorCodes,
   httpStatusFor,
@@ -36,6 +37,16 @@ describe('contracts', () => {
     const good = { role: 'prod-api-readonly', durationSeconds: 60, reason: 'INC-1' };
     expect(createRequestBodySchema.safeParse(good).success).toBe(true);
     expect(createRequestBodySchema.safeParse({ ...good, admin: true }).success).toBe(false);
+    // No reason at all is for the broker's policy to judge (optional on some roles).
+    expect(createRequestBodySchema.safeParse({ role: 'audit', durationSeconds: 60 }).success).toBe(
+      true,
+    );
+    expect(
+      extendBodySchema.safeParse({ durationSeconds: 60, reason: 'migration overran' }).success,
+    ).toBe(true);
+    expect(
+      extendBodySchema.safeParse({ durationSeconds: 60, reason: 'x'.repeat(5000) }).success,
+    ).toBe(false);
     expect(createRequestBodySchema.safeParse({ ...good, durationSeconds: 1.5 }).success).toBe(
       false,
     );

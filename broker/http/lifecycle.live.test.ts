@@ -12,6 +12,7 @@ const live = useLiveBroker();
 
 describe('extend, done and the wipe receipt through the live broker (real IdP tokens)', () => {
   let id: string;
+  let approvedUntil: string;
   let jti: string;
 
   beforeAll(async () => {
@@ -19,7 +20,11 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
       await live.check.post(live.alice, '/v1/requests', adminRequest),
       201,
     );
-    id = live.check.grantOf(await live.check.post(live.bob, `/v1/grants/${pending.id}/approve`)).id;
+    const approved = live.check.grantOf(
+      await live.check.post(live.bob, `/v1/grants/${pending.id}/approve`),
+    );
+    id = approved.id;
+    approvedUntil = approved.expiresAt ?? '';
   });
 
   it('alice extends from now within the budget; over-long, malformed and foreign extends change nothing', async () => {
@@ -31,11 +36,16 @@ describe('extend, done and the wipe receipt through the live broker (real IdP to
       Date.parse(grant.expiresAt ?? '') - Date.parse(grantResponseSchema.parse(answer.body).now),
     ).toBe(1_800_000);
     expect(grant.id).toBe(id);
+    // The budget is charged with how far the deadline moved, not with the 30m asked for.
+    const moved = Math.floor(
+      (Date.parse(grant.expiresAt ?? '') - Date.parse(approvedUntil)) / 1000,
+    );
+    expect(moved).toBeLessThan(1800);
     expect(grant.extension).toMatchObject({
       usedCount: 1,
-      usedSeconds: 1800,
+      usedSeconds: moved,
       remainingCount: 1,
-      remainingSeconds: 1800,
+      remainingSeconds: 3600 - moved,
     });
     await live.check.refused(
       id,

@@ -16,7 +16,7 @@ import {
   type Refusal,
 } from './grant-transition.fixtures.ts';
 
-const { deny, extend, revoke, receipt } = commands;
+const { approve, deny, extend, revoke, receipt } = commands;
 
 describe('refused extensions, revocations, expiries and receipts name their rule', () => {
   const table: Refusal[] = [
@@ -68,13 +68,13 @@ describe('refused extensions, revocations, expiries and receipts name their rule
       /all 2 extension/,
     ],
     [
-      'extend beyond the time budget',
-      () => step(active(), extend(3600), alice, at(1)).grant,
+      'extend beyond the time budget (charged with how far the deadline moved)',
+      () => step(active(), extend(3600), alice, at(500)).grant,
       extend(3600),
       alice,
-      at(2),
+      at(4000),
       'budget_exhausted',
-      /30m \(1800s\) of extension time left/,
+      /31m 40s \(1900s\) of extension time left.*at most 33m 20s \(2000s\) from now/,
     ],
     [
       'extend to less than what is left',
@@ -83,7 +83,37 @@ describe('refused extensions, revocations, expiries and receipts name their rule
       alice,
       at(1),
       'policy_violation',
-      /counts from now/,
+      /would not move its deadline.*this long from now.*no extension was used/,
+    ],
+    [
+      'budget drain: a second extend in a row moves the deadline by seconds, so it uses no extension',
+      () => step(active(), extend(1800), alice, at(100)).grant,
+      extend(1800),
+      alice,
+      at(130),
+      'policy_violation',
+      /would not move its deadline.*no extension was used/,
+    ],
+    [
+      'budget drain: an extend the sign-in caps at the current deadline uses no extension',
+      () => step(active(), extend(1800), { ...alice, sessionEndsAt: at(1000) }, at(100)).grant,
+      extend(1800),
+      { ...alice, sessionEndsAt: at(1000) },
+      at(200),
+      'policy_violation',
+      /sign-in ends at 2030-01-01T00:16:40.000Z.*no extension was used/,
+    ],
+    [
+      'budget drain: approving an extension the sign-in caps at the current deadline',
+      () => {
+        const waiting = extensionWaiting();
+        return { ...waiting, sessionEndsAt: iso(600) };
+      },
+      approve,
+      bob,
+      at(120),
+      'policy_violation',
+      /would not move its deadline.*sign-in ends.*Deny it instead/,
     ],
     [
       'extend after the session ended',

@@ -181,7 +181,7 @@ describe('approve and deny', () => {
       expiresAt: iso(1020),
       pendingExtension: null,
       extensionCount: 1,
-      extensionSeconds: 900,
+      extensionSeconds: 420,
     });
     expect(approved.effects).toEqual([{ kind: 'provider', action: 'reissue', grantId: 'g-gated' }]);
     expect(approved.events.map((e) => e.change)).toEqual(['extended', 'extended']);
@@ -193,6 +193,34 @@ describe('approve and deny', () => {
       extensionCount: 0,
     });
     expect(denied.audit.map((a) => a.event)).toEqual(['extension_denied']);
+  });
+});
+
+describe('budget drain: an extension is charged with how far the deadline actually moved', () => {
+  // [name, deadline left at `now`, asked, sign-in left, expected new deadline, expected charge]
+  const rows: [string, number, number, number | null, number, number][] = [
+    ['10m left, 30m from now: moves 20m', 600, 1800, null, 1800, 1200],
+    ['1m left, 15m from now: moves 14m', 60, 900, null, 900, 840],
+    ['10m left, sign-in ends in 15m: moves 5m', 600, 1800, 900, 900, 300],
+  ];
+  it.each(rows)('%s', (_name, left, asked, session, deadline, charged) => {
+    const now = at(1000);
+    const grant = { ...active(1000 + left), extensionSeconds: 0 };
+    const actor = session === null ? alice : { ...alice, sessionEndsAt: at(1000 + session) };
+    const one = step(grant, { kind: 'extend', durationSeconds: asked }, actor, now);
+    expect(one.grant).toMatchObject({
+      expiresAt: iso(1000 + deadline),
+      extensionCount: 1,
+      extensionSeconds: charged,
+    });
+    expect(one.audit[0]?.details).toMatchObject({ moved: charged });
+  });
+
+  it('an approved extension is charged with the move at approval, within the budget left', () => {
+    const waiting = { ...extensionWaiting(), extensionSeconds: 0 };
+    // Asked at 60 for 900s from then; approved at 120: the deadline moves from 600 to 1020.
+    const approved = step(waiting, { kind: 'approve', comment: null }, dave, at(120));
+    expect(approved.grant).toMatchObject({ expiresAt: iso(1020), extensionSeconds: 420 });
   });
 });
 
@@ -212,15 +240,15 @@ describe('cancel, extend, revoke, expire, wipe', () => {
     expect(one.grant).toMatchObject({
       expiresAt: iso(2100),
       extensionCount: 1,
-      extensionSeconds: 1800,
+      extensionSeconds: 1500,
     });
     expect(one.effects).toEqual([{ kind: 'provider', action: 'reissue', grantId: 'g-ro' }]);
     const view = toGrantView(one.grant, { policy, now: at(300), wipeGraceSeconds: 120 });
     expect(view.extension).toEqual({
       usedCount: 1,
-      usedSeconds: 1800,
+      usedSeconds: 1500,
       remainingCount: 1,
-      remainingSeconds: 3600,
+      remainingSeconds: 3900,
       maxEachSeconds: 3600,
       requiresApproval: false,
     });
@@ -230,7 +258,7 @@ describe('cancel, extend, revoke, expire, wipe', () => {
       { ...alice, sessionEndsAt: at(1000) },
       at(300),
     );
-    expect(capped.grant).toMatchObject({ expiresAt: iso(1000), extensionSeconds: 700 });
+    expect(capped.grant).toMatchObject({ expiresAt: iso(1000), extensionSeconds: 400 });
   });
 
   it('revoke by the owner records unused time; by an approver or an admin too', () => {

@@ -44,7 +44,14 @@ export function transition(
     case 'cancel':
       return cancelGrant(grant, policy, actor, now);
     case 'extend':
-      return extendGrant(grant, command.durationSeconds, policy, actor, now);
+      return extendGrant(
+        grant,
+        command.durationSeconds,
+        policy,
+        actor,
+        now,
+        command.reason ?? null,
+      );
     case 'revoke':
       return revokeGrant(grant, command.reason, policy, actor, now);
     case 'recordWipe':

@@ -18,6 +18,7 @@ import {
   wrongState,
   type TransitionResult,
 } from './transition-support.ts';
+import { MIN_EXTENSION_MOVE_SECONDS, noMoveMessage, secondsBetween } from './transition-extend.ts';
 
 type Decision = 'approve' | 'deny';
 
@@ -89,7 +90,14 @@ export function approveGrant(
   const role = roleOf(policy, grant);
   if (!role)
     return wrongState(grant, grant.status, `role ${grant.role} is no longer in the policy`);
-  return approveExtension(grant, approvals, Math.max(1, role.approval.required), me, now);
+  return approveExtension(
+    grant,
+    approvals,
+    Math.max(1, role.approval.required),
+    role.extension.maxTotal,
+    me,
+    now,
+  );
 }
 
 function approveRequest(
@@ -142,6 +150,7 @@ function approveExtension(
   grant: GrantRecord,
   approvals: Approval[],
   required: number,
+  roleExtensionTotal: number,
   me: string,
   now: Date,
 ): TransitionResult {
@@ -168,22 +177,34 @@ function approveExtension(
       ],
     });
   }
-  const seconds = cappedDeadline(grant, now, pending.durationSeconds);
+  // The budget is charged with how far the deadline moves; time passed since the request never
+  // lets it move past what the budget has left.
+  const left = Math.max(0, roleExtensionTotal - grant.extensionSeconds);
+  const capped = cappedDeadline(grant, now, pending.durationSeconds);
+  const untilNow = Math.max(0, secondsUntil(grant.expiresAt, now));
+  const seconds = Math.min(capped, untilNow + left);
   const expiresAt = plusSeconds(now, seconds);
+  const moved = secondsBetween(grant.expiresAt, expiresAt);
+  if (moved < MIN_EXTENSION_MOVE_SECONDS) {
+    return refuse(
+      'policy_violation',
+      `${noMoveMessage(grant, now, capped < pending.durationSeconds ? grant.sessionEndsAt : null)}. Deny it instead`,
+    );
+  }
   return accept({
     grant: {
       ...grant,
       expiresAt,
       pendingExtension: null,
       extensionCount: grant.extensionCount + 1,
-      extensionSeconds: grant.extensionSeconds + seconds,
+      extensionSeconds: grant.extensionSeconds + moved,
     },
     audit: [
       audit,
       {
         event: 'extended',
         actor: me,
-        details: { previousExpiresAt: grant.expiresAt, expiresAt, seconds },
+        details: { previousExpiresAt: grant.expiresAt, expiresAt, seconds, moved },
       },
     ],
     effects: [{ kind: 'provider', action: 'reissue', grantId: grant.id }],

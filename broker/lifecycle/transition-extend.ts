@@ -18,6 +18,31 @@ import {
   type TransitionResult,
 } from './transition-support.ts';
 
+/**
+ * An extension must move the deadline by at least this much: one that moves it less (asked twice
+ * in a row, or capped by the sign-in) is refused and uses none of the budget.
+ */
+export const MIN_EXTENSION_MOVE_SECONDS = 60;
+
+/** Seconds from deadline `from` to deadline `to` (a grant without a deadline never moves). */
+export function secondsBetween(from: string | null, to: string): number {
+  if (from === null) return 0;
+  return Math.floor((Date.parse(to) - Date.parse(from)) / 1000);
+}
+
+/** Why an extension that would not move the deadline (enough) is refused. */
+export function noMoveMessage(
+  grant: GrantRecord,
+  now: Date,
+  sessionEndsAt: Date | string | null,
+): string {
+  const left = formatDuration(Math.max(0, secondsUntil(grant.expiresAt, now)));
+  const cause = sessionEndsAt
+    ? `the requester's sign-in ends at ${new Date(sessionEndsAt).toISOString()} and a grant never outlives it; sign in again first`
+    : 'an extension sets the deadline to this long from now, so ask for longer';
+  return `grant ${grant.id} already runs for ${left} more and this extension would not move its deadline (by at least ${MIN_EXTENSION_MOVE_SECONDS}s): ${cause}; no extension was used`;
+}
+
 /** Extends an active grant of the caller's to `durationSeconds` from now, or asks approvers to. */
 export function extendGrant(
   grant: GrantRecord,
@@ -25,6 +50,7 @@ export function extendGrant(
   policy: Policy,
   actor: UserActor,
   now: Date,
+  reason: string | null = null,
 ): TransitionResult {
   const relation = relationTo(actor, grant, policy);
   if (relation === 'none') return notFound();
@@ -61,22 +87,26 @@ export function extendGrant(
       `grant ${grant.id} used all ${maxCount} extension(s) ${role.name} allows; request the role again when it ends`,
     );
   }
-  const leftSeconds = maxTotal - grant.extensionSeconds;
-  if (durationSeconds > leftSeconds) {
-    return refuse(
-      'budget_exhausted',
-      `grant ${grant.id} has ${formatDuration(Math.max(0, leftSeconds))} (${Math.max(0, leftSeconds)}s) of extension time left; ask for that or less`,
-    );
-  }
+  const leftSeconds = Math.max(0, maxTotal - grant.extensionSeconds);
   const session = secondsUntil(actor.sessionEndsAt, now);
   if (session <= 0)
     return refuse('unauthenticated', 'your sign-in has ended; run `hourglass login`');
   const seconds = Math.min(durationSeconds, session);
   const expiresAt = plusSeconds(now, seconds);
-  if (grant.expiresAt && Date.parse(expiresAt) <= Date.parse(grant.expiresAt)) {
+  // The budget is charged with how far the deadline moves, never with the duration asked for:
+  // an extension counts from now, so asking twice in a row moves the deadline only a little.
+  const moved = secondsBetween(grant.expiresAt, expiresAt);
+  if (moved < MIN_EXTENSION_MOVE_SECONDS) {
     return refuse(
       'policy_violation',
-      `grant ${grant.id} already runs for ${formatDuration(secondsUntil(grant.expiresAt, now))} more; an extension counts from now, so ask for longer`,
+      noMoveMessage(grant, now, seconds < durationSeconds ? actor.sessionEndsAt : null),
+    );
+  }
+  if (moved > leftSeconds) {
+    const most = Math.max(0, secondsUntil(grant.expiresAt, now)) + leftSeconds;
+    return refuse(
+      'budget_exhausted',
+      `grant ${grant.id} has ${formatDuration(leftSeconds)} (${leftSeconds}s) of extension time left, so its deadline can be at most ${formatDuration(most)} (${most}s) from now; ask for that or less`,
     );
   }
   const me = keyOf(actor);
@@ -94,7 +124,7 @@ export function extendGrant(
         {
           event: 'extension_requested',
           actor: me,
-          details: { seconds, waitsUntil: pendingExtension.expiresAt },
+          details: { seconds, waitsUntil: pendingExtension.expiresAt, reason },
         },
       ],
       effects: [],
@@ -109,13 +139,13 @@ export function extendGrant(
       ...grant,
       expiresAt,
       extensionCount: grant.extensionCount + 1,
-      extensionSeconds: grant.extensionSeconds + seconds,
+      extensionSeconds: grant.extensionSeconds + moved,
     },
     audit: [
       {
         event: 'extended',
         actor: me,
-        details: { previousExpiresAt: grant.expiresAt, expiresAt, seconds },
+        details: { previousExpiresAt: grant.expiresAt, expiresAt, seconds, moved, reason },
       },
     ],
     effects: [{ kind: 'provider', action: 'reissue', grantId: grant.id }],

@@ -59,7 +59,7 @@ export function requestGrant(
     requesterName: actor.name,
     provider: plan.role.provider.kind,
     status: plan.status,
-    reason: body.reason,
+    reason: body.reason ?? '',
     ticket: body.ticket ?? null,
     requestedSeconds: plan.requestedSeconds,
     grantedSeconds: plan.grantedSeconds,

@@ -31,7 +31,7 @@ export type GrantCommand =
   | { kind: 'approve'; comment: string | null }
   | { kind: 'deny'; comment: string | null }
   | { kind: 'cancel' }
-  | { kind: 'extend'; durationSeconds: number }
+  | { kind: 'extend'; durationSeconds: number; reason?: string | null }
   | { kind: 'revoke'; reason: string | null }
   | { kind: 'expire' }
   | { kind: 'recordWipe'; receipt: WipedBody }

@@ -74,7 +74,7 @@ describe('decideRequest', () => {
   const cases: Array<{
     name: string;
     caller: { subject: string; groups: string[]; sessionEndsAt?: Date };
-    body: { role: string; durationSeconds: number; reason: string; ticket?: string };
+    body: { role: string; durationSeconds: number; reason?: string; ticket?: string };
     expect: { status: string; grantedSeconds?: number; code?: string; message?: RegExp };
   }> = [
     {
@@ -106,6 +106,18 @@ describe('decideRequest', () => {
       caller: engineer,
       body: { role: 'ro', durationSeconds: 60, reason: '   ' },
       expect: { status: 'error', code: 'policy_violation', message: /needs a reason/ },
+    },
+    {
+      name: 'absent reason on a role that requires one → policy_violation naming --reason',
+      caller: engineer,
+      body: { role: 'ro', durationSeconds: 60 },
+      expect: { status: 'error', code: 'policy_violation', message: /needs a reason.*--reason/ },
+    },
+    {
+      name: 'absent reason on a role where it is optional → ok',
+      caller: auditor,
+      body: { role: 'audit', durationSeconds: 60 },
+      expect: { status: 'active', grantedSeconds: 60 },
     },
     {
       name: 'reason optional → ok without',

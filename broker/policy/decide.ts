@@ -115,14 +115,15 @@ export function decideRequest(
   }
   // Control and bidi-formatting characters can hide or reorder what a reviewer reads.
   // The contract refuses them already (protocol/plain-text.ts); this rule holds without it too.
-  const hidden = unsafeCharacter(body.reason, true);
+  const reason = body.reason ?? '';
+  const hidden = unsafeCharacter(reason, true);
   if (hidden !== null) {
     return violation(
       `the reason contains ${hidden}, a control or text-direction character; write it as plain text`,
     );
   }
-  if (role.reason.required && !VISIBLE.test(body.reason)) {
-    return violation(`${role.name} needs a reason; say why you need access`);
+  if (role.reason.required && !VISIBLE.test(reason)) {
+    return violation(`${role.name} needs a reason; say why you need access (\`--reason <text>\`)`);
   }
   if (role.ticketPattern !== undefined && !ticketMatches(role.ticketPattern, body.ticket ?? '')) {
     return violation(`${role.name} needs a ticket matching ${role.ticketPattern}`);

@@ -19,7 +19,12 @@ export function commandRoutes(deps: BrokerDeps): Pick<ContractHandlers, CommandM
     approveGrant: (ctx) => run(ctx, { kind: 'approve', comment: ctx.body.comment ?? null }),
     denyGrant: (ctx) => run(ctx, { kind: 'deny', comment: ctx.body.comment ?? null }),
     cancelGrant: (ctx) => run(ctx, { kind: 'cancel' }),
-    extendGrant: (ctx) => run(ctx, { kind: 'extend', durationSeconds: ctx.body.durationSeconds }),
+    extendGrant: (ctx) =>
+      run(ctx, {
+        kind: 'extend',
+        durationSeconds: ctx.body.durationSeconds,
+        reason: ctx.body.reason ?? null,
+      }),
     revokeGrant: (ctx) => run(ctx, { kind: 'revoke', reason: ctx.body.reason ?? null }),
     recordWipe: (ctx) => run(ctx, { kind: 'recordWipe', receipt: ctx.body }),
   };

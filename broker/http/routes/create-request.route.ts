@@ -72,7 +72,7 @@ function sameRequest(prior: GrantRecord, body: CreateRequestBody): boolean {
   return (
     prior.role === body.role &&
     prior.requestedSeconds === body.durationSeconds &&
-    prior.reason === body.reason &&
+    prior.reason === (body.reason ?? '') &&
     prior.ticket === (body.ticket ?? null)
   );
 }
