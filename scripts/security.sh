@@ -26,8 +26,11 @@ fault_files=(
   agent/session-backoff.test.ts
   agent/session-refresh-lock.integration.test.ts
   agent/keychain.vault.test.ts
+  # Crash consistency: kill -9 of the broker during request + credential pairs, then reconcile.
+  broker/lifecycle/orphan-crash.live.test.ts
 )
 mapfile -t broker_files < <(printf '%s\n' "${security_files[@]}" | grep '^broker/')
+broker_files+=(broker/lifecycle/orphan-crash.live.test.ts)
 export HOURGLASS_SECURITY_BROKER_FILES="${broker_files[*]}"
 
 exec bash scripts/with-services.sh bash -c '
