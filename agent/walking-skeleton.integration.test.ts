@@ -155,7 +155,8 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
       expect(run.stdout).toBe('');
       expect(run.stderr.trim().length).toBeGreaterThan(10);
     }
-    expect(noReason.code).toBe(2);
+    // The role's policy requires a reason: the broker refuses (denied by policy) and names the flag.
+    expect(noReason.code).toBe(4);
     expect(noReason.stderr).toContain('--reason');
     expect(unknown.stderr).toMatch(/no-such-role/);
     const after = await agent.handlers.listGrants({});
@@ -167,7 +168,7 @@ describe('walking skeleton: login → request → env → wipe at the deadline',
       'request',
       'prod-api-readonly',
       '--for',
-      '4s',
+      '8s',
       '--reason',
       'incident',
     );

@@ -375,7 +375,7 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
         'request',
         'orders-ssh',
         '--for',
-        '12s',
+        '20s',
         '--reason',
         't',
         '--json',
@@ -395,7 +395,7 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
       await waitFor(
         'the first deadline to pass',
         () => (Date.now() > firstDeadline + 1500 ? true : undefined),
-        20_000,
+        30_000,
       );
       await waitFor('the renewed key in the ssh-agent', async () =>
         /ED25519-CERT/.test(await listed()) ? true : undefined,
@@ -410,5 +410,5 @@ describe('credentials reach programs, not the terminal (real CLI, agent, broker,
     } finally {
       sshAgent.kill();
     }
-  }, 40_000);
+  }, 60_000);
 });
