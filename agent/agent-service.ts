@@ -1,5 +1,6 @@
 /** The agent's handlers: one function per `agentContract` method, each answering a Result. */
 import type { AgentHandlers } from '../protocol/index.ts';
+import { fail, ok } from '../protocol/index.ts';
 import { createApprovalHandlers } from './approval-actions.ts';
 import type { GrantDeps } from './grant-deps.ts';
 import { createExportHandler } from './grant-export.ts';
@@ -9,7 +10,14 @@ import type { SessionActionDeps } from './session-actions.ts';
 import { createSessionActions } from './session-actions.ts';
 
 /** Everything the handlers are built from; the host wires the real ones. */
-export type AgentServiceDeps = SessionActionDeps;
+export type AgentServiceDeps = SessionActionDeps & {
+  /** Mints a fresh console URL; `null` while no console server runs with this agent. */
+  consoleUrl?: () => string | null;
+};
+
+/** Why `hourglass console` has nothing to open. */
+export const noConsoleMessage =
+  'no console runs with this agent; the console is served by the demo (`npm start`) or the desktop app';
 
 /** Creates the agent handlers. */
 export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
@@ -20,5 +28,9 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
     exportGrant: createExportHandler(grants),
     ...createLifecycleHandlers(grants),
     ...createApprovalHandlers(grants),
+    newConsoleUrl: () => {
+      const url = deps.consoleUrl?.() ?? null;
+      return Promise.resolve(url === null ? fail('unavailable', noConsoleMessage) : ok({ url }));
+    },
   };
 }

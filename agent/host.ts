@@ -54,6 +54,11 @@ export interface RunningAgent {
    * gets the current snapshot at once. Answers the unsubscribe function.
    */
   subscribe(listener: PushListener): () => void;
+  /**
+   * Serves `hourglass console` from the console server running with this agent: `newUrl` mints a
+   * fresh single-use URL; `null` detaches it (the console server stopped).
+   */
+  attachConsole(newUrl: (() => string) | null): void;
   close(): Promise<void>;
 }
 
@@ -213,7 +218,8 @@ export async function startAgent(
     },
   };
   actionDeps = deps;
-  const handlers = createAgentService(deps);
+  let consoleUrl: (() => string) | null = null;
+  const handlers = createAgentService({ ...deps, consoleUrl: () => consoleUrl?.() ?? null });
   if (signedIn) {
     live.start();
     void user.fetch().then(() => hub.changed());
@@ -237,7 +243,11 @@ export async function startAgent(
   return {
     handlers,
     subscribe: (listener) => subscribe(hub, listener),
+    attachConsole(newUrl) {
+      consoleUrl = newUrl;
+    },
     async close() {
+      consoleUrl = null;
       login.cancel();
       live.stop();
       scheduler.stop();

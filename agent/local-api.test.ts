@@ -31,6 +31,7 @@ const handlers: AgentHandlers = {
   requestGrant: (input) => Promise.resolve(fail('policy_violation', `no ${input.role}`)),
   listGrants: () => Promise.resolve(ok({ now: new Date().toISOString(), grants: [] })),
   exportGrant: () => Promise.resolve(fail('grant_not_active', 'none')),
+  newConsoleUrl: () => Promise.resolve(fail('unavailable', 'no console')),
   getSnapshot: () => Promise.resolve(ok(snapshotFixture([]))),
   // An answer with a field the contract does not name: it must not leave the agent.
   extendGrant: () =>

@@ -90,8 +90,15 @@ export function pickIssuer(
   return ok({ ...chosen, clientId });
 }
 
-/** Whether `dataDir` holds a configuration for another broker that is not the demo's. */
-export function otherSetup(dataDir: string, brokerUrl: string): string | null {
+/** What `setup` would replace in `dataDir`: the demo's configuration, or another broker's. */
+export type ExistingSetup = { kind: 'demo' } | { kind: 'other'; brokerUrl: string };
+
+/**
+ * Whether `dataDir` holds a configuration that setup must not silently replace: the demo's
+ * (`npm start` writes it with `demo: true`; replacing it turns the demo off, and the next
+ * `npm start` moves to another folder), or one for another broker.
+ */
+export function otherSetup(dataDir: string, brokerUrl: string): ExistingSetup | null {
   const path = join(dataDir, 'config.json');
   if (!existsSync(path)) return null;
   try {
@@ -99,8 +106,12 @@ export function otherSetup(dataDir: string, brokerUrl: string): string | null {
       brokerUrl?: unknown;
       demo?: unknown;
     };
-    if (current.demo === true || current.brokerUrl === brokerUrl) return null;
-    return typeof current.brokerUrl === 'string' ? current.brokerUrl : 'another broker';
+    if (current.demo === true) return { kind: 'demo' };
+    if (current.brokerUrl === brokerUrl) return null;
+    return {
+      kind: 'other',
+      brokerUrl: typeof current.brokerUrl === 'string' ? current.brokerUrl : 'another broker',
+    };
   } catch {
     return null;
   }

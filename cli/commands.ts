@@ -19,6 +19,7 @@ import { stopAgents } from './run-agent.ts';
 import { runDoctor } from './doctor-command.ts';
 import type { SetupOptions } from './setup-command.ts';
 import { runSetup } from './setup-command.ts';
+import { runConsole } from './console-command.ts';
 import type { LoginOptions } from './login-command.ts';
 import { runLogin } from './login-command.ts';
 import { localTime } from './local-time.ts';
@@ -208,8 +209,17 @@ export function registerCommands(program: Command, io: CliIo, finish: Finish): v
     )
     .option('--issuer <name>', 'the identity provider to use when the broker trusts several')
     .option('--client-id <id>', 'the app client id, when the broker publishes none')
-    .option('--force', 'replace a profile set up for another broker')
+    .option('--force', "replace a profile set up for another broker, or the demo's")
     .action(async (url: string, opts: SetupOptions) => finish(await runSetup(ctx(), url, opts)));
+  program
+    .command('console')
+    .description(
+      'print and open a fresh console URL (each link works once; run it again for another tab or browser)',
+    )
+    .option('--no-browser', 'print the URL without opening it')
+    .action(async (opts: { browser: boolean }) =>
+      finish(await run((c, agent) => runConsole(c, agent, opts.browser))),
+    );
   program
     .command('doctor')
     .description(

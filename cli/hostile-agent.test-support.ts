@@ -122,6 +122,8 @@ function hostileHandlers(sshHost: () => string): AgentHandlers {
         ],
       }),
     requestGrant: () => answer({ grant: hostileGrant() }),
+    // Raw in the fragment: a URL parser accepts it, the terminal must not receive it.
+    newConsoleUrl: () => answer({ url: `http://127.0.0.1:1/#token=${HOSTILE}` }),
     listGrants: () => answer({ now, grants: snapshot.grants }),
     exportGrant: () =>
       answer({

@@ -56,6 +56,18 @@ describe('the CLI prints broker-supplied text inert (threat: terminal escape inj
     expectInert(r.all);
   });
 
+  it('console: a hostile URL from the agent reaches the terminal percent-encoded', async () => {
+    for (const args of [
+      ['console', '--no-browser'],
+      ['--json', 'console', '--no-browser'],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('http://127.0.0.1:1/#token=');
+      expect(r.all).not.toMatch(RAW_CONTROL);
+    }
+  });
+
   it('deny: the answer, and a refusal message from the broker', async () => {
     const denied = await cli('deny', 'g_hostile', '--reason', 'no');
     expect(denied.code).toBe(0);

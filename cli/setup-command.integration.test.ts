@@ -79,6 +79,32 @@ describe('hourglass setup <broker-url>', () => {
     expect(roles).toMatchObject({ code: 0, stdout: expect.stringContaining('prod-api-readonly') });
   });
 
+  it('threat: setup silently turns the demo off — a demo-configured default profile is refused without --force', async () => {
+    // What `npm start` writes to the default profile (demo/demo-setup.ts).
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const demoConfig = {
+      issuer: stack.issuer,
+      brokerUrl: stack.brokerUrl,
+      clientId: stack.clientId,
+      brokerAudience: stack.brokerAudience,
+      demo: true,
+      allowInsecureHttp: true,
+    };
+    writeFileSync(join(home, 'config.json'), JSON.stringify(demoConfig), { mode: 0o600 });
+    const refused = await cli(['setup', stack.brokerUrl]);
+    expect(refused.stderr).toMatch(
+      /this profile is the demo's \(`npm start` set it up\); setting it up for .* turns the demo off, and the next `npm start` will use another folder; to do it anyway, run `hourglass setup .* --force`/,
+    );
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'))).toEqual(demoConfig);
+    const forced = await cli(['setup', stack.brokerUrl, '--force']);
+    expect(forced).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(readFileSync(join(home, 'config.json'), 'utf8'))).toMatchObject({
+      brokerUrl: stack.brokerUrl,
+      demo: false,
+    });
+  });
+
   it('refuses bad and unreachable URLs, non-brokers, and replacing another setup, each with what to do', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['setup', 'not a url'], 2, /"not a url" is not a URL; give the broker's address/],

@@ -37,7 +37,10 @@ export async function runSetup(ctx: Ctx, rawUrl: string, opts: SetupOptions): Pr
       ok: false,
       error: {
         code: 'bad_request',
-        message: `this profile is set up for ${other}; to replace that, run \`hourglass setup ${brokerUrl} --force\`, or use another profile (--profile <name>)`,
+        message:
+          other.kind === 'demo'
+            ? `this profile is the demo's (\`npm start\` set it up); setting it up for ${brokerUrl} turns the demo off, and the next \`npm start\` will use another folder; to do it anyway, run \`hourglass setup ${brokerUrl} --force\`, or use another profile (--profile <name>)`
+            : `this profile is set up for ${other.brokerUrl}; to replace that, run \`hourglass setup ${brokerUrl} --force\`, or use another profile (--profile <name>)`,
       },
     });
   const written = writeProfileConfig(

@@ -126,6 +126,8 @@ async function main(): Promise<void> {
     staticDir,
     subscribe: (listener) => agent.subscribe(listener),
   });
+  // `hourglass console` asks the agent (over its 0600 socket) for a fresh single-use URL.
+  agent.attachConsole(() => consoleServer.newUrl());
   console.log(`hourglass demo [DEMO]: IdP ${demo.stack.issuer}  broker ${demo.stack.brokerUrl}`);
   console.log(
     'hourglass demo: users alice (engineer), bob (approver), carol (auditor); password "demo"',
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
   );
   console.log('hourglass demo: CLI: node bin/hourglass.js status');
   console.log(`hourglass demo: open the console: ${consoleServer.url}`);
+  console.log('hourglass demo: another tab or browser: `hourglass console` prints a fresh URL');
   let stopping = false;
   const stop = async (): Promise<void> => {
     // Ctrl-C reaches this process and `npm start` (which forwards it): stop once.
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     // First and synchronously: other code may exit the process on the same signal (the embedded
     // database's exit hook does), and on-demand agents must not outlive the demo's ports.
     signalHeadlessAgents(profileDataDirs(demo.agentConfig.dataDir));
+    agent.attachConsole(null);
     await consoleServer.close();
     await agent.close();
     // On-demand agents the CLI started for other profiles would keep this run's dead ports.

@@ -199,6 +199,11 @@ export const agentContract = {
   denyGrant: { input: grantRef.extend({ comment: commentSchema.optional() }), output: grantOutput },
   /** Re-arms deadlines and reconnects now (resume, unlock, a user's "retry"). */
   recheck: { input: empty, output: z.object({ wiped: z.number().int().min(0) }) },
+  /**
+   * Secret-bearing: a fresh console URL with a new single-use bootstrap token in its fragment
+   * (`hourglass console`). Only on the owner's 0600 socket; never exposed to the renderer.
+   */
+  newConsoleUrl: { input: empty, output: z.object({ url: z.string().url() }) },
   /** Secret-bearing: answers export lines with the credential. Never exposed to the renderer. */
   exportGrant: {
     input: z.strictObject({

@@ -19,6 +19,7 @@ import { KeychainBanner } from './components/keychain-banner.tsx';
 import { IrrevocableBanner } from './components/irrevocable-banner.tsx';
 import { SettingsPanel } from './components/settings-panel.tsx';
 import { ViewNav, viewId, viewTitles } from './components/view-nav.tsx';
+import { disconnectedMessage } from './console-link.logic.ts';
 
 /** The view the route shows now; a `#grant=` route follows the grant as snapshots arrive. */
 function useCurrentView(): ViewName {
@@ -110,6 +111,7 @@ export function App() {
   const statusError = useSession((s) => s.errors.status);
   const { start } = useActions();
   const layout = useView((s) => s.layout);
+  const link = useSession((s) => s.link);
   const loggedIn = status?.loggedIn ?? false;
 
   // The agent's state arrives by push, never by polling; countdowns tick on their own clock store.
@@ -122,14 +124,25 @@ export function App() {
       <KeychainBanner />
       <IrrevocableBanner />
       <main className="content">
-        {statusError ? (
-          <p className="error" role="alert" data-testid="status-error">
-            {statusError}
+        {link === 'disconnected' ? (
+          // A stopped agent's grants are not shown counting down as if they were live.
+          <p className="error" role="alert" data-testid="disconnected">
+            {disconnectedMessage}
           </p>
-        ) : null}
-        {status === null && !statusError ? <p className="muted">Connecting to the agent…</p> : null}
-        {status !== null && !loggedIn ? <SignIn /> : null}
-        {loggedIn ? layout === 'request-only' ? <RequestOnlyLayout /> : <FullLayout /> : null}
+        ) : (
+          <>
+            {statusError ? (
+              <p className="error" role="alert" data-testid="status-error">
+                {statusError}
+              </p>
+            ) : null}
+            {status === null && !statusError ? (
+              <p className="muted">Connecting to the agent…</p>
+            ) : null}
+            {status !== null && !loggedIn ? <SignIn /> : null}
+            {loggedIn ? layout === 'request-only' ? <RequestOnlyLayout /> : <FullLayout /> : null}
+          </>
+        )}
       </main>
     </>
   );

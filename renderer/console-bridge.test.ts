@@ -64,6 +64,15 @@ afterAll(async () => {
 
 const hashOf = (url: string) => new URL(url).hash;
 
+/** Polls `done` until it holds, failing after a deadline (no timed assertion). */
+async function waitUntil(done: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('console bridge', () => {
   it('trades the fragment token once, drops it from the URL and answers with the agent Results', async () => {
     const { tab, port } = page(hashOf(server.newUrl()));
@@ -126,5 +135,38 @@ describe('console bridge', () => {
   it('keeps a host-provided window.hourglass', () => {
     const host = { ...api, onPush: () => () => undefined };
     expect(installConsoleBridge({ hourglass: host })).toBe(host);
+  });
+
+  it('threat: a tab of a stopped console keeps looking live — its link goes disconnected once the stream ends and reconnects fail', async () => {
+    const stopped = await startConsoleServer({
+      api,
+      staticDir: dir,
+      subscribe: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    });
+    const fetchStopped: FetchPort = (path, init) =>
+      fetch(`${stopped.origin}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), origin: stopped.origin },
+      });
+    const { port } = page(hashOf(stopped.newUrl()));
+    const bridge = createConsoleBridge(fetchStopped, port, { retryBaseMs: 1 });
+    const links: string[] = [];
+    const pushes: AgentPush[] = [];
+    const stopLink = bridge.onLink?.((link) => links.push(link));
+    const stop = bridge.onPush((push) => pushes.push(push));
+    // Live: the agent's pushes arrive through the stream.
+    await waitUntil(() => {
+      listeners.forEach((l) => l({ type: 'snapshot', snapshot: aSnapshot() }));
+      return pushes.length > 0;
+    });
+    expect(links).toEqual([]);
+    await stopped.close();
+    await waitUntil(() => links.length > 0);
+    expect(links).toEqual(['disconnected']);
+    stop();
+    stopLink?.();
   });
 });

@@ -24,11 +24,12 @@ import {
 } from './console-session.ts';
 import type { HourglassHost, PushListener } from './host-api.ts';
 import { takeFrames } from './sse-frames.logic.ts';
+import { initialLink, linkAfter, type AgentLink, type StreamEvent } from './console-link.logic.ts';
 
 export type { FetchPort } from './console-session.ts';
 
 const noSession =
-  'This console tab has no session. Open the console through a fresh URL printed by the agent (each link works once).';
+  'This console tab has no session. Run `hourglass console` for a fresh URL (each link works once).';
 
 async function call(
   fetchPort: FetchPort,
@@ -71,6 +72,7 @@ async function readStream(
   token: string,
   signal: AbortSignal,
   deliver: PushListener,
+  opened: () => void,
 ): Promise<number> {
   const response = await fetchPort(CONSOLE_EVENTS_PATH, {
     headers: { [CONSOLE_SESSION_HEADER]: token },
@@ -78,6 +80,7 @@ async function readStream(
     signal,
   });
   if (!response.ok || !response.body) return response.status;
+  opened();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
@@ -97,23 +100,45 @@ async function readStream(
   }
 }
 
-/** Keeps one stream open while anyone listens; reconnects with jittered backoff. */
-function pushHub(fetchPort: FetchPort, session: Promise<string | null>) {
+/** Timing of the event stream's reconnects; tests use a small base delay. */
+export interface BridgeTiming {
+  /** First reconnect delay (jittered, doubled each failure up to 10 s). */
+  retryBaseMs: number;
+}
+
+/**
+ * Keeps one stream open while anyone listens; reconnects with jittered backoff, and reports the
+ * link: disconnected once reconnects keep failing or the session is refused.
+ */
+function pushHub(fetchPort: FetchPort, session: Promise<string | null>, timing: BridgeTiming) {
   const listeners = new Set<PushListener>();
+  const linkListeners = new Set<(link: AgentLink) => void>();
+  let link = initialLink;
+  const report = (event: StreamEvent) => {
+    const next = linkAfter(link, event);
+    const changed = next.link !== link.link;
+    link = next;
+    if (changed) linkListeners.forEach((l) => l(next.link));
+  };
   let controller: AbortController | null = null;
   const deliver: PushListener = (push) => listeners.forEach((l) => l(push));
   const run = async (signal: AbortSignal) => {
     const token = await session;
-    let delayMs = 500;
+    let delayMs = timing.retryBaseMs;
     while (token !== null && !signal.aborted) {
-      const status = await readStream(fetchPort, token, signal, deliver).catch(() => 0);
-      // 401: the session expired or was never valid; retrying cannot fix that.
-      if (status === 401 || signal.aborted) return;
+      const status = await readStream(fetchPort, token, signal, deliver, () => {
+        delayMs = timing.retryBaseMs;
+        report('opened');
+      }).catch(() => 0);
+      if (signal.aborted) return;
+      // 401: the session expired or its console is gone; retrying cannot fix that.
+      if (status === 401) return report('refused');
+      report('failed');
       await new Promise((r) => setTimeout(r, delayMs * (0.5 + Math.random())));
       delayMs = Math.min(delayMs * 2, 10_000);
     }
   };
-  return (listener: PushListener) => {
+  const onPush = (listener: PushListener) => {
     listeners.add(listener);
     if (!controller) {
       controller = new AbortController();
@@ -127,18 +152,25 @@ function pushHub(fetchPort: FetchPort, session: Promise<string | null>) {
       }
     };
   };
+  const onLink = (listener: (link: AgentLink) => void) => {
+    linkListeners.add(listener);
+    if (link.link !== 'live') listener(link.link);
+    return () => void linkListeners.delete(listener);
+  };
+  return { onPush, onLink };
 }
 
 /** Builds the host API over HTTP to the console server that served this page. */
 export function createConsoleBridge(
   fetchPort: FetchPort = (i, init) => fetch(i, init),
   page: PagePort = browserPage(),
+  timing: BridgeTiming = { retryBaseMs: 500 },
 ): HourglassHost {
   const session = openConsoleSession(fetchPort, page);
   const api: Partial<Record<RendererMethod, (input: unknown) => Promise<Result<unknown>>>> = {};
   for (const method of rendererMethods)
     api[method] = (input) => call(fetchPort, session, method, input);
-  return { ...(api as RendererApi), onPush: pushHub(fetchPort, session) };
+  return { ...(api as RendererApi), ...pushHub(fetchPort, session, timing) };
 }
 
 /** Installs the console bridge as `window.hourglass` unless a host (Electron preload) already did. */

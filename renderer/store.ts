@@ -28,7 +28,7 @@ import {
 } from './stores/grants.ts';
 import { noticeDismissed } from './stores/notices.ts';
 import { rolesFailed, rolesReceived } from './stores/roles.ts';
-import { loginChanged, sessionFailed } from './stores/session.ts';
+import { linkChanged, loginChanged, sessionFailed } from './stores/session.ts';
 
 /** How the renderer is hosted: Electron opens the system browser itself; the console is the browser. */
 export type HostMode = 'electron' | 'console';
@@ -143,8 +143,12 @@ export function createAgentApp(
   const actions: AppActions = {
     start() {
       const stop = api.onPush(onPush);
+      const stopLink = api.onLink?.((link) => session.setState((s) => linkChanged(s, link), true));
       void loadSnapshot();
-      return stop;
+      return () => {
+        stop();
+        stopLink?.();
+      };
     },
     async refreshRoles() {
       const r = await api.listRoles({});

@@ -64,7 +64,8 @@ describe('console API', () => {
     },
   );
 
-  it.each(['exportGrant', 'constructor', '__proto__', 'toString', 'nope'])(
+  // newConsoleUrl: a page holding a session (or script injected into it) mints no further links.
+  it.each(['exportGrant', 'newConsoleUrl', 'constructor', '__proto__', 'toString', 'nope'])(
     'has no route for %s',
     async (method) => {
       const answer = await apiPost(
@@ -75,6 +76,7 @@ describe('console API', () => {
       expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { code: 'not_found' } });
       expect(answer.body).not.toContain(canary);
       expect(c.calls).not.toContain('exportGrant');
+      expect(c.calls).not.toContain('newConsoleUrl');
     },
   );
 

@@ -63,7 +63,7 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-const signInHint = 'Open the console through the URL printed by the agent.';
+const signInHint = 'Run `hourglass console` for a fresh URL (each link works once).';
 
 /** Starts the console on 127.0.0.1. */
 export async function startConsoleServer(opts: ConsoleServerOptions): Promise<ConsoleServer> {

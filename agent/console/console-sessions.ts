@@ -11,6 +11,15 @@ export const defaultSessionTtlMs = 12 * 3600_000;
 /** Most sessions held at once; the oldest is dropped beyond this. */
 const maxSessions = 64;
 
+/**
+ * Lifetime of an unused bootstrap link (`hourglass console` mints one on demand): a link left in
+ * a scrollback or a shell history opens nothing after this.
+ */
+export const bootstrapTtlMs = 10 * 60_000;
+
+/** Most unused bootstrap links held at once; the oldest is dropped beyond this. */
+const maxBootstraps = 16;
+
 /** What the console server needs from its session registry. */
 export interface ConsoleSessions {
   /** Mints a new single-use bootstrap token (for a printed URL). */
@@ -35,7 +44,7 @@ export function createConsoleSessions(
   clock: () => number = () => Date.now(),
   ttlMs: number = defaultSessionTtlMs,
 ): ConsoleSessions {
-  const bootstraps = new Set<string>();
+  const bootstraps = new Map<string, number>();
   const sessions = new Map<string, number>();
   const prune = () => {
     const now = clock();
@@ -48,13 +57,23 @@ export function createConsoleSessions(
   };
   return {
     mintBootstrap() {
+      const now = clock();
+      for (const [key, expiresAtMs] of bootstraps) if (expiresAtMs <= now) bootstraps.delete(key);
+      while (bootstraps.size >= maxBootstraps) {
+        const oldest = bootstraps.keys().next();
+        if (oldest.done === true) break;
+        bootstraps.delete(oldest.value);
+      }
       const token = newToken();
-      bootstraps.add(digest(token));
+      bootstraps.set(digest(token), now + bootstrapTtlMs);
       return token;
     },
     exchange(bootstrap) {
       // Single use: the token is gone the moment it is presented, valid or not afterwards.
-      if (!bootstraps.delete(digest(bootstrap))) return null;
+      const key = digest(bootstrap);
+      const linkExpiresAtMs = bootstraps.get(key);
+      bootstraps.delete(key);
+      if (linkExpiresAtMs === undefined || linkExpiresAtMs <= clock()) return null;
       prune();
       const session = newToken();
       const expiresAtMs = clock() + ttlMs;

@@ -2,6 +2,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AgentSnapshot, AgentStatus } from '../../protocol/agent-api.ts';
 import type { Failure } from '../../protocol/result.ts';
+import type { AgentLink } from '../console-link.logic.ts';
 import { clockOffsetMs } from '../grant-clock.logic.ts';
 
 /** The sign-in flow as the UI sees it. */
@@ -24,6 +25,8 @@ export interface SessionState {
   errors: Partial<Record<SessionErrorArea, string>>;
   /** How many snapshots were taken so far: tells an action's answer whether a push overtook it. */
   snapshotCount: number;
+  /** The console's link to its agent (the desktop app's is always live). */
+  link: AgentLink;
 }
 
 /** The session before anything has been loaded. */
@@ -35,7 +38,13 @@ export function initialSession(): SessionState {
     login: { phase: 'idle' },
     errors: {},
     snapshotCount: 0,
+    link: 'live',
   };
+}
+
+/** The console's link to its agent changed. */
+export function linkChanged(state: SessionState, link: AgentLink): SessionState {
+  return state.link === link ? state : { ...state, link };
 }
 
 /** Is `incoming` a late, older snapshot (lower version and no later clock) than `held`? */
