@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../agent/instance-lock-holder.ts';
 import type { CliRun } from './profile-harness.ts';
 import { cliTestEnv, waitFor } from './profile-harness.ts';
@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('the demo on a headless box (no session bus in the shell)', () => {
-  it('threat: a false keychain alarm and a misnamed agent: doctor asks the demo agent, which holds the keychain, and names it', async () => {
+  beforeAll(async () => {
     demo = spawn(TSX, [join(ROOT, 'demo/start.ts')], { env, cwd: ROOT });
     let out = '';
     demo.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -65,15 +65,17 @@ describe('the demo on a headless box (no session bus in the shell)', () => {
       60_000,
     );
     expect(out).toContain('using a private demo keyring');
+  }, 90_000);
 
+  it('threat: a false keychain alarm and a misnamed agent: doctor asks the demo agent, which holds the keychain, and names it', async () => {
     const doctor = await cli(env, 'doctor');
     expect(doctor.stdout, doctor.stderr).toMatch(/^ok\s+keychain\s+reachable and unlocked$/m);
     expect(doctor.stdout).toMatch(/^ok\s+agent\s+running \(pid \d+, in the demo, `npm start`\)/m);
     expect(doctor.stdout).not.toContain('in an app');
     expect(doctor.code).toBe(0);
+  }, 60_000);
 
-    // Threat: a second person's profile on the demo cannot keep a sign-in (no bus in the shell):
-    // bob's on-demand agent gets the demo's keyring, so his sign-in starts and doctor agrees.
+  it("threat: a second person's demo profile cannot keep a sign-in: bob's agent gets the demo's keyring", async () => {
     const bob = await cli(env, '--profile', 'bob', 'doctor');
     expect(bob.stdout, bob.stderr).toMatch(/^ok\s+keychain\s+reachable and unlocked$/m);
     const started = await cli(env, '--profile', 'bob', 'status');
@@ -98,7 +100,7 @@ describe('the demo on a headless box (no session bus in the shell)', () => {
     );
     expect(loginErr).not.toContain('keychain');
     login.kill('SIGTERM');
-  }, 120_000);
+  }, 60_000);
 });
 
 describe('login with a keychain the agent cannot reach', () => {
