@@ -112,7 +112,7 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       if (keychain.status === 'fail')
         return fail(
           'unavailable',
-          `${keychain.detail}, so no sign-in was started (its session could not be kept)${keychain.fix ? `. ${keychain.fix}` : ''}`,
+          `${keychain.detail}, so no sign-in was started; Hourglass never stores secrets elsewhere.${keychain.fix ? ` ${keychain.fix}` : ''}`,
         );
       return deps.login.begin(input);
     },
