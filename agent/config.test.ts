@@ -2,11 +2,39 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig, resolveDataDir } from './config.ts';
+import { agentEnvironment, loadAgentConfig, resolveDataDir } from './config.ts';
 
 const home = () => mkdtempSync(join(tmpdir(), 'hg-config-'));
 
 describe('loadAgentConfig', () => {
+  it("threat: settings steer an agent's secrets to another keyring: the demo's keyring bus is honoured in demo settings only, for every profile", () => {
+    const base = home();
+    const settings = {
+      issuer: 'https://idp.example',
+      brokerUrl: 'https://b.example',
+      demoKeyringBus: 'unix:path=/tmp/dbus-demo,guid=abc',
+    };
+    const env = { HOURGLASS_HOME: base, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/1/bus' };
+    writeFileSync(join(base, 'config.json'), JSON.stringify(settings));
+    const real = loadAgentConfig(env);
+    expect(real.ok && real.value.demoKeyringBus).toBeUndefined();
+    expect(real.ok && agentEnvironment(env, real.value).DBUS_SESSION_BUS_ADDRESS).toBe(
+      'unix:path=/run/user/1/bus',
+    );
+    writeFileSync(join(base, 'config.json'), JSON.stringify({ ...settings, demo: true }));
+    // bob has no settings of his own: he inherits the demo's, its keyring included.
+    const bob = loadAgentConfig({ ...env, HOURGLASS_PROFILE: 'bob' });
+    expect(bob.ok && agentEnvironment(env, bob.value).DBUS_SESSION_BUS_ADDRESS).toBe(
+      'unix:path=/tmp/dbus-demo,guid=abc',
+    );
+    writeFileSync(
+      join(base, 'config.json'),
+      JSON.stringify({ ...settings, demo: true, demoKeyringBus: 'tcp:host=evil.example,port=1' }),
+    );
+    const tcp = loadAgentConfig(env);
+    expect(!tcp.ok && tcp.error.message).toContain('demoKeyringBus');
+  });
+
   it('names the missing variable', () => {
     const r = loadAgentConfig({
       HOURGLASS_HOME: home(),

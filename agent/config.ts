@@ -28,6 +28,12 @@ export interface AgentConfig {
   minExportSeconds: number;
   /** `--profile` / `HOURGLASS_PROFILE`; absent means `default`. */
   profile?: string;
+  /**
+   * The demo only: the D-Bus session address of the private keyring `npm start` runs on a box
+   * without a session bus. Every profile's agent uses it, so each keeps its secrets where the
+   * demo's own agent does (the profiles inherit the demo's config.json).
+   */
+  demoKeyringBus?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -42,6 +48,12 @@ const fileSchema = z.strictObject({
   allowInsecureHttp: z.boolean().optional(),
   warnBeforeSeconds: z.array(z.number().int().positive()).max(10).optional(),
   minExportSeconds: z.number().int().min(0).max(3600).optional(),
+  /** Written by the demo only (see AgentConfig.demoKeyringBus); a unix socket address. */
+  demoKeyringBus: z
+    .string()
+    .max(500)
+    .regex(/^unix:[^\0\n]+$/, 'a D-Bus unix socket address (unix:path=… or unix:abstract=…)')
+    .optional(),
 });
 
 /** The base directory: `HOURGLASS_HOME`, else `$XDG_STATE_HOME/hourglass`, else `~/.local/state/hourglass`. */
@@ -186,5 +198,16 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): Result<AgentConfig> {
     warnBeforeSeconds: marks.value ?? f.warnBeforeSeconds ?? [600, 120],
     minExportSeconds: f.minExportSeconds ?? 30,
     profile: profile.value,
+    // Honoured only in settings the demo wrote: never a way to point a real profile's agent at
+    // another keyring.
+    ...(f.demo === true && f.demoKeyringBus ? { demoKeyringBus: f.demoKeyringBus } : {}),
   });
+}
+
+/**
+ * The environment an agent for `config` starts with: a demo's profiles get the demo's private
+ * keyring bus (the CLI's own shell has none on a headless box), like the demo's own agent.
+ */
+export function agentEnvironment(env: NodeJS.ProcessEnv, config: AgentConfig): NodeJS.ProcessEnv {
+  return config.demoKeyringBus ? { ...env, DBUS_SESSION_BUS_ADDRESS: config.demoKeyringBus } : env;
 }

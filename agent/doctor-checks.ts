@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AgentHost } from '../protocol/index.ts';
 import type { AgentConfig } from './config.ts';
 import { agentHolder } from './instance-lock-holder.ts';
 import { createLocalApiClient, isAgentRunning } from './local-api.client.ts';
@@ -21,6 +22,24 @@ const TIMEOUT_MS = 3000;
 /** Above this, the clock offset to the broker is worth fixing (tokens are checked against it). */
 const OFFSET_WARN_MS = 30_000;
 
+const HOST_WORDS: Record<AgentHost, string> = {
+  app: 'in the desktop app',
+  headless: 'headless, `hourglass agent`',
+  demo: 'in the demo, `npm start`',
+};
+
+/**
+ * In which process the agent runs: what it says of itself. An agent too old to say is named from
+ * its lock (only a headless agent writes agent.pid), as "another process", never guessed as an app.
+ */
+function hostWords(config: AgentConfig, host: AgentHost | undefined): string {
+  const holder = agentHolder(config.dataDir);
+  const pid = holder ? `pid ${holder.pid}, ` : '';
+  if (host) return ` (${pid}${HOST_WORDS[host]})`;
+  if (!holder) return '';
+  return ` (${pid}${holder.headless ? HOST_WORDS.headless : 'in another process'})`;
+}
+
 /** The agent: running or not, whose, which profile, in which process. */
 export async function checkAgent(config: AgentConfig): Promise<DoctorCheck> {
   if (!(await isAgentRunning(config.socketPath)))
@@ -30,17 +49,16 @@ export async function checkAgent(config: AgentConfig): Promise<DoctorCheck> {
       detail: 'not running (the CLI starts one on demand)',
       fix: 'run `hourglass agent` to keep one in the foreground, or any command to start one',
     };
-  const holder = agentHolder(config.dataDir);
-  const where = holder ? ` (pid ${holder.pid}, ${holder.headless ? 'headless' : 'in an app'})` : '';
   const snapshot = await createLocalApiClient(config.socketPath).getSnapshot({});
   if (!snapshot.ok)
     return {
       name: 'agent',
       status: 'fail',
-      detail: `running${where} but not answering`,
+      detail: `running${hostWords(config, undefined)} but not answering`,
       fix: snapshot.error.message,
     };
   const { status } = snapshot.value;
+  const where = hostWords(config, status.host);
   const who = status.loggedIn ? `signed in as ${status.user?.subject ?? 'unknown'}` : 'signed out';
   return {
     name: 'agent',
@@ -50,6 +68,25 @@ export async function checkAgent(config: AgentConfig): Promise<DoctorCheck> {
 }
 
 const discoverySchema = z.object({ issuer: z.string() });
+
+/**
+ * The keychain as the running agent finds it: that process holds the keychain (its session bus,
+ * e.g. the demo's private one, and its item scope), so its answer is the one that counts. Null
+ * when no agent answers (the caller probes from this process instead).
+ */
+export async function checkKeychainViaAgent(config: AgentConfig): Promise<DoctorCheck | null> {
+  if (!(await isAgentRunning(config.socketPath))) return null;
+  const answer = await createLocalApiClient(config.socketPath).checkKeychain({});
+  if (answer.ok) return { name: 'keychain', ...answer.value };
+  // An agent from before this check: probe from here, as before.
+  if (answer.error.code === 'bad_request' || answer.error.code === 'not_found') return null;
+  return {
+    name: 'keychain',
+    status: 'fail',
+    detail: `the agent could not check it: ${answer.error.message}`,
+    fix: 'restart the agent (`hourglass agent --stop`, then any command) and retry',
+  };
+}
 
 /** The IdP: its discovery document answers and names the configured issuer. */
 export async function checkIdp(config: AgentConfig): Promise<DoctorCheck> {

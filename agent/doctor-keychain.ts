@@ -4,7 +4,9 @@
  * shows an unlock prompt gets a bounded wait, never a loop.
  */
 import { randomBytes } from 'node:crypto';
+import type { KeychainCheck } from '../protocol/index.ts';
 import type { DoctorCheck } from './doctor-checks.ts';
+import type { Vault } from './keychain.vault.ts';
 import { createKeychainVault } from './keychain.vault.ts';
 import { keychainProblemMessage } from './keychain.vault-diagnosis.ts';
 
@@ -19,8 +21,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function probe(profile: string, service?: string): Promise<DoctorCheck> {
-  const vault = createKeychainVault(service, profile);
+async function probe(vault: Vault): Promise<DoctorCheck> {
   const account = probeAccount();
   const value = randomBytes(8).toString('hex');
   const stored = await vault.store(account, value);
@@ -49,12 +50,25 @@ function split(message: string): DoctorCheck {
   };
 }
 
-/** Checks the keychain of `profile`; `service` only for tests. */
+/** Probes `vault` (the agent's own, in the agent): write, read back, delete, bounded in time. */
+export async function probeVault(vault: Vault, timeoutMs = 15_000): Promise<KeychainCheck> {
+  const outcome = await withTimeout(probe(vault), timeoutMs);
+  const check = outcome === 'timeout' ? split(keychainProblemMessage('no_answer')) : outcome;
+  return {
+    status: check.status === 'ok' ? 'ok' : 'fail',
+    detail: check.detail,
+    ...(check.fix ? { fix: check.fix } : {}),
+  };
+}
+
+/** Checks the keychain of `profile` from this process (no agent runs); `service` only for tests. */
 export async function checkKeychain(
   profile: string,
   timeoutMs = 15_000,
   service?: string,
 ): Promise<DoctorCheck> {
-  const outcome = await withTimeout(probe(profile, service), timeoutMs);
-  return outcome === 'timeout' ? split(keychainProblemMessage('no_answer')) : outcome;
+  return {
+    name: 'keychain',
+    ...(await probeVault(createKeychainVault(service, profile), timeoutMs)),
+  };
 }

@@ -1,6 +1,6 @@
 /** Wires the agent: keychain, IdP session, broker client and events, grants, deadlines, the local API. */
 import { dirname, join } from 'node:path';
-import type { AgentHandlers } from '../protocol/index.ts';
+import type { AgentHandlers, AgentHost } from '../protocol/index.ts';
 import { createAgentService } from './agent-service.ts';
 import { createBrokerClient } from './broker-client.ts';
 import type { Clock } from './clock.ts';
@@ -44,6 +44,8 @@ export interface AgentHooks {
   serveLocalApi?: boolean;
   /** Base delay of the event stream's reconnect backoff (tests use a small one). */
   reconnectBaseDelayMs?: number;
+  /** What runs this agent; its status says so (`hourglass doctor` names it). */
+  host?: AgentHost;
 }
 
 /** A running agent. */
@@ -125,7 +127,13 @@ export async function startAgent(
   pruneOldRecords(store, clock.now());
   const stored = await vault.read(SESSION_ACCOUNT);
   let signedIn = stored.ok && isSessionOf(stored.value, config.issuer);
-  const info = { brokerUrl: config.brokerUrl, issuer: config.issuer, demo: config.demo, profile };
+  const info = {
+    brokerUrl: config.brokerUrl,
+    issuer: config.issuer,
+    demo: config.demo,
+    profile,
+    ...(hooks.host ? { host: hooks.host } : {}),
+  };
   // Filled in below; the hub reads the status lazily, after wiring is complete.
   let actionDeps: SessionActionDeps | null = null;
   const hub: SnapshotHub = createSnapshotHub({

@@ -42,6 +42,8 @@ const handlers: AgentHandlers = {
   approveGrant: () => Promise.resolve(fail('not_approver', 'own request')),
   denyGrant: () => Promise.resolve(fail('not_approver', 'own request')),
   recheck: () => Promise.resolve(ok({ wiped: 0 })),
+  checkKeychain: () =>
+    Promise.resolve(ok({ status: 'ok' as const, detail: 'reachable and unlocked' })),
 };
 
 // A tiny real push source: the test publishes, the server streams.

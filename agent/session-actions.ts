@@ -1,6 +1,7 @@
 /** Account handlers: status, sign-in, sign-out, roles, the snapshot and recheck. */
-import type { AgentHandlers, AgentStatus, WipeTrigger } from '../protocol/index.ts';
-import { ok } from '../protocol/index.ts';
+import type { AgentHandlers, AgentHost, AgentStatus, WipeTrigger } from '../protocol/index.ts';
+import { fail, ok } from '../protocol/index.ts';
+import { probeVault } from './doctor-keychain.ts';
 import type { LoginFlow } from './login/login-flow.ts';
 import type { GrantDeps } from './grant-deps.ts';
 import { settleFetches } from './grant-credentials.ts';
@@ -15,6 +16,8 @@ export interface AgentInfo {
   issuer: string;
   demo: boolean;
   profile: string;
+  /** What runs this agent, when its host said (the doctor names it from this). */
+  host?: AgentHost;
 }
 
 /** What the account handlers need. */
@@ -31,7 +34,14 @@ export interface SessionActionDeps {
 
 type SessionHandlers = Pick<
   AgentHandlers,
-  'getStatus' | 'beginLogin' | 'awaitLogin' | 'logout' | 'listRoles' | 'getSnapshot' | 'recheck'
+  | 'getStatus'
+  | 'beginLogin'
+  | 'awaitLogin'
+  | 'logout'
+  | 'listRoles'
+  | 'getSnapshot'
+  | 'recheck'
+  | 'checkKeychain'
 >;
 
 /** The status as the snapshot shows it (no I/O). */
@@ -95,7 +105,18 @@ export function createSessionActions(deps: SessionActionDeps): SessionHandlers {
       const me = g.user.cached() ?? (await g.user.fetch().then((r) => (r.ok ? r.value : null)));
       return ok({ ...deps.info, now: brokerNow(), loggedIn: true, user: me });
     },
-    beginLogin: (input) => deps.login.begin(input),
+    async beginLogin(input) {
+      // Before any sign-in URL: a sign-in whose session cannot be kept must not be started, so a
+      // keychain this agent cannot reach fails now, with its fix, and the IdP is never contacted.
+      const keychain = await probeVault(g.vault);
+      if (keychain.status === 'fail')
+        return fail(
+          'unavailable',
+          `${keychain.detail}, so no sign-in was started; Hourglass never stores secrets elsewhere.${keychain.fix ? ` ${keychain.fix}` : ''}`,
+        );
+      return deps.login.begin(input);
+    },
+    checkKeychain: () => probeVault(g.vault).then(ok),
     async awaitLogin({ loginId }) {
       const me = await deps.login.wait(loginId);
       return me.ok ? ok({ user: me.value }) : me;

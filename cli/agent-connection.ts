@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import type { AgentHandlers, Result } from '../protocol/index.ts';
 import { fail, ok } from '../protocol/index.ts';
 import type { AgentConfig } from '../agent/config.ts';
-import { loadAgentConfig, resolveDataDir, socketPathFor } from '../agent/config.ts';
+import {
+  agentEnvironment,
+  loadAgentConfig,
+  resolveDataDir,
+  socketPathFor,
+} from '../agent/config.ts';
 import { ensurePrivateDir } from '../agent/grant-store.ts';
 import { stopHeadlessAgent } from '../agent/instance-lock-holder.ts';
 import { createLocalApiClient, isAgentRunning } from '../agent/local-api.client.ts';
@@ -102,7 +107,7 @@ export async function connectAgent(
       config.error.code,
       `No agent is running and one cannot start: ${config.error.message}`,
     );
-  return spawnAndWait(dataDir, socketPath, env, waitMs);
+  return spawnAndWait(dataDir, socketPath, agentEnvironment(env, config.value), waitMs);
 }
 
 async function spawnAndWait(

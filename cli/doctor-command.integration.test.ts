@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoStack } from '../demo/stack.ts';
 import { startDemoStack } from '../demo/stack.ts';
 import type { CliRun } from './profile-harness.ts';
-import { answerSignIn } from './profile-harness.ts';
 
 // The real CLI binary against the demo IdP and broker, with the test's unlocked gnome-keyring, with
 // no session bus, and inside a D-Bus session of its own whose gnome-keyring is locked.
@@ -129,14 +128,14 @@ describe('hourglass doctor', () => {
     expect(code).toBe(5);
   });
 
-  it('a locked gnome-keyring refuses a sign-in with the fix and writes the tokens nowhere', async () => {
+  it('threat: a sign-in whose session cannot be kept: a locked gnome-keyring refuses it before any sign-in URL, tokens nowhere', async () => {
     const env = envFor();
-    const login = run(env, ['login', '--no-browser'], true);
-    await answerSignIn(login.stderr, 'alice');
-    const { code, stderr } = await login.done;
+    const { code, stderr } = await run(env, ['login', '--no-browser'], true).done;
     expect(stderr).toContain(
-      'hourglass: The OS keychain is locked; Hourglass never stores secrets elsewhere.',
+      'hourglass: The OS keychain is locked, so no sign-in was started; Hourglass never stores secrets elsewhere. The keyring is locked: unlock it',
     );
+    expect(stderr).not.toContain('sign in:');
+    expect(stderr).not.toContain(stack.issuer);
     expect(code).toBe(5);
     // The scan sees the agent's files (its log, grant store), and no token in any of them.
     expect(readdirSync(env.HOURGLASS_HOME ?? '')).toEqual(expect.arrayContaining(['agent.log']));

@@ -1,7 +1,13 @@
 /** `hourglass doctor`: checks what the agent depends on and prints the fix for each failure. */
 import { homedir } from 'node:os';
 import type { DoctorCheck } from '../agent/doctor-checks.ts';
-import { checkAgent, checkBroker, checkIdp, checkShell } from '../agent/doctor-checks.ts';
+import {
+  checkAgent,
+  checkBroker,
+  checkIdp,
+  checkKeychainViaAgent,
+  checkShell,
+} from '../agent/doctor-checks.ts';
 import { checkKeychain } from '../agent/doctor-keychain.ts';
 import { loadAgentConfig, resolveProfile } from '../agent/config.ts';
 import type { Ctx } from './command-support.ts';
@@ -32,7 +38,7 @@ async function runChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   const profile = resolveProfile(env);
   const config = loadAgentConfig(env);
   const checks: DoctorCheck[] = [];
-  const keychain = checkKeychain(profile.ok ? profile.value : 'default');
+  const localProbe = () => checkKeychain(profile.ok ? profile.value : 'default');
   if (!config.ok) {
     checks.push({
       name: 'config',
@@ -40,13 +46,20 @@ async function runChecks(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
       detail: config.error.message,
       fix: 'run `hourglass setup <broker-url>` with the URL your company gave you',
     });
-    checks.push(await keychain);
+    checks.push(await localProbe());
   } else {
     const c = config.value;
     checks.push({
       name: 'config',
       status: 'ok',
       detail: `profile ${c.profile ?? 'default'}, broker ${c.brokerUrl}${c.demo ? ' [DEMO]' : ''}`,
+    });
+    // The running agent holds the keychain (its bus, its scope): it answers. Else this process
+    // probes, on the bus an agent would get (a demo profile: the demo's private keyring).
+    const keychain = checkKeychainViaAgent(c).then((answer) => {
+      if (answer) return answer;
+      if (c.demoKeyringBus) process.env.DBUS_SESSION_BUS_ADDRESS = c.demoKeyringBus;
+      return localProbe();
     });
     const [kc, agent, idp, broker] = await Promise.all([
       keychain,

@@ -143,6 +143,7 @@ function hostileHandlers(sshHost: () => string): AgentHandlers {
     approveGrant: refuse,
     denyGrant: () => answer({ grant: deniedGrant() }),
     recheck: () => answer({ wiped: 0 }),
+    checkKeychain: () => answer({ status: 'ok' as const, detail: 'reachable and unlocked' }),
   };
 }
 

@@ -36,6 +36,7 @@ export async function runHeadlessAgent(
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
     agent = await startAgent(config.value, {
+      host: 'headless',
       onDeadlineEvent: (event) =>
         err(
           event.kind === 'grantWiped'

@@ -85,6 +85,10 @@ export async function startDemo(
     brokerAudience: stack.brokerAudience,
     demo: true,
     allowInsecureHttp: true,
+    // Inside the demo's private keyring session (start.ts): every profile's agent uses it too.
+    ...(env.HOURGLASS_DEMO_KEYRING === '1' && env.DBUS_SESSION_BUS_ADDRESS
+      ? { demoKeyringBus: env.DBUS_SESSION_BUS_ADDRESS }
+      : {}),
   };
   writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, {
     mode: 0o600,

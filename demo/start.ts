@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   await stopDemoAgents(demo.agentConfig.dataDir);
   let agent: Awaited<ReturnType<typeof startAgent>>;
   try {
-    agent = await startAgent(demo.agentConfig);
+    agent = await startAgent(demo.agentConfig, { host: 'demo' });
   } catch (error) {
     console.error(
       `hourglass demo: ${error instanceof Error ? error.message : 'the agent failed to start'}`,

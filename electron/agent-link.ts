@@ -41,7 +41,7 @@ export async function linkAgent(config: AgentConfig): Promise<AgentLink> {
 
   const startOwn = async (): Promise<boolean> => {
     try {
-      own = await startAgent(config);
+      own = await startAgent(config, { host: 'app' });
     } catch (error) {
       if (await isAgentRunning(config.socketPath)) return false;
       throw error;

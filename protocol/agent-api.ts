@@ -55,6 +55,18 @@ export type IdpRevocation = z.infer<typeof idpRevocationSchema>;
 
 const empty = z.strictObject({});
 
+/** What runs an agent: the desktop app, a headless `hourglass agent`, or the demo (`npm start`). */
+export const agentHostSchema = z.enum(['app', 'headless', 'demo']);
+export type AgentHost = z.infer<typeof agentHostSchema>;
+
+/** The keychain as the agent that holds it finds it (a probe item written, read back, deleted). */
+export const keychainCheckSchema = z.object({
+  status: z.enum(['ok', 'fail']),
+  detail: z.string().max(1000),
+  fix: z.string().max(1000).optional(),
+});
+export type KeychainCheck = z.infer<typeof keychainCheckSchema>;
+
 /** The agent's status: who is signed in, against which broker and IdP. */
 export const agentStatusSchema = z.object({
   now: instantSchema,
@@ -64,6 +76,8 @@ export const agentStatusSchema = z.object({
   issuer: z.string(),
   demo: z.boolean(),
   profile: profileNameSchema,
+  /** What runs this agent, as it says itself: the desktop app, `hourglass agent`, or the demo. */
+  host: agentHostSchema.optional(),
 });
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
@@ -197,6 +211,8 @@ export const agentContract = {
     output: grantOutput,
   },
   denyGrant: { input: grantRef.extend({ comment: commentSchema.optional() }), output: grantOutput },
+  /** `hourglass doctor`: probes the keychain this agent uses (its session bus, its scope). */
+  checkKeychain: { input: empty, output: keychainCheckSchema },
   /** Re-arms deadlines and reconnects now (resume, unlock, a user's "retry"). */
   recheck: { input: empty, output: z.object({ wiped: z.number().int().min(0) }) },
   /**
