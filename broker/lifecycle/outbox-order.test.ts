@@ -20,6 +20,8 @@ import {
   testLifecycle,
   testUser,
 } from '../test-support.ts';
+import { waitFor } from '../http/live-harness.ts';
+import { CLAIM_LEASE_MS, CLAIM_RENEW_MS } from '../store/store-dialect.ts';
 import { createOutboxWorker } from './outbox-worker.ts';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
@@ -226,5 +228,54 @@ describe(`outbox order and liveness, threat: orphan login role after a crash (${
     expect(calls).toEqual(['revoke g1']);
     expect([...roles]).toEqual([]);
     expect(await repo.outboxStats()).toEqual({ pending: 0, failing: 0, lastError: null });
+  });
+
+  it('renews the short claim of an effect still being carried out: no second worker takes it meanwhile', async () => {
+    db = await openTestDatabase();
+    const clock = new ManualClock(t0);
+    const { repo } = testLifecycle(db, clock);
+    await seedActiveGrant(db, 'slow', 600, clock.now());
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let issuing = false;
+    const slowTarget: CredentialProvider = {
+      kind: 'jwt',
+      issue: async () => {
+        issuing = true;
+        await released;
+      },
+      reissue: () => Promise.resolve(),
+      revoke: () => Promise.resolve(),
+    };
+    const worker = createOutboxWorker({
+      repo,
+      providers: providerRegistry(slowTarget),
+      clock,
+      onError: (e) => {
+        throw e;
+      },
+    });
+    const run = worker.runOnce();
+    await waitFor(() => (issuing ? true : undefined), 'the issue to start');
+    // Past the lease the claim was taken with: only a renewal keeps it from another worker.
+    clock.advance(CLAIM_LEASE_MS + 1000);
+    const leaseOf = async () =>
+      (
+        await db
+          ?.selectFrom('outbox')
+          .select('next_attempt_at')
+          .where('grant_id', '=', 'slow')
+          .executeTakeFirst()
+      )?.next_attempt_at ?? '';
+    await waitFor(
+      async () => (Date.parse(await leaseOf()) > clock.now().getTime() ? true : undefined),
+      'the running worker to renew its claim',
+      CLAIM_RENEW_MS * 3,
+    );
+    expect(await repo.dueEffects(clock.now(), 500)).toEqual([]);
+    release();
+    expect(await run).toEqual({ done: 1, failed: 0 });
   });
 });

@@ -8,7 +8,7 @@ import type { Clock } from '../ports.ts';
 import { runProviderEffect, type ProviderRegistry } from '../credentials/provider.ts';
 import type { GrantRepository, OutboxEntry, WebhookEffect } from '../store/grant-repository.ts';
 import { WEBHOOK_MAX_ATTEMPTS, type WebhookSender } from '../webhooks/webhook-delivery.ts';
-import { CLAIM_LEASE_MS } from '../store/store-dialect.ts';
+import { CLAIM_LEASE_MS, CLAIM_RENEW_MS } from '../store/store-dialect.ts';
 import type { GrantRecord } from './grant-record.ts';
 import { GrantNotLiveError, isLiveAt } from './grant-liveness.ts';
 import type { Effect } from './transition-types.ts';
@@ -19,6 +19,8 @@ export const OUTBOX_RETRY_BASE_MS = 500;
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 /** Failed attempts of a revocation before the alarm is raised (about two minutes of backoff). */
 export const IRREVOCABLE_AFTER_ATTEMPTS = 8;
+/** How long one run starts new entries of its batch; the rest wait for the next run. */
+const BATCH_TIME_MS = 15_000;
 /** Entries claimed (and completed) per statement. */
 const BATCH = 500;
 /** Entries carried out at once within a batch (PostgreSQL: overlapping round trips). */
@@ -222,13 +224,32 @@ async function runBatch(
   const succeeded: OutboxEntry[] = [];
   let failed = 0;
   const started = performance.now();
-  await forEachLimit(entries, CONCURRENCY, async (entry) => {
-    // Stopping, or slow targets used up half the claim's lease: leave the rest unstarted
-    // (PostgreSQL: their lease lapses, then any replica takes them; SQLite: they stay due).
-    if (stopped() || performance.now() - started > CLAIM_LEASE_MS / 2) return;
-    if (await tryEntry(deps, entry, grants, now, random)) succeeded.push(entry);
-    else failed += 1;
-  });
+  // The lease is short so that a broker killed mid-effect leaves its entries due again within
+  // seconds (everything due is revoked soon after a restart); while this run still holds an entry
+  // it renews the lease, so no other replica takes an effect that is being carried out.
+  const held = new Set(entries.map((entry) => entry.seq));
+  const renew = setInterval(() => {
+    const until = new Date(deps.clock.now().getTime() + CLAIM_LEASE_MS);
+    deps.repo.renewClaims([...held], until).catch(deps.onError);
+  }, CLAIM_RENEW_MS);
+  try {
+    await forEachLimit(entries, CONCURRENCY, async (entry) => {
+      // Stopping, or slow targets used up the run's time: leave the rest unstarted
+      // (PostgreSQL: their lease lapses, then any replica takes them; SQLite: they stay due).
+      if (stopped() || performance.now() - started > BATCH_TIME_MS) {
+        held.delete(entry.seq);
+        return;
+      }
+      if (await tryEntry(deps, entry, grants, now, random)) succeeded.push(entry);
+      else {
+        // Its failure set its retry time: no longer held.
+        held.delete(entry.seq);
+        failed += 1;
+      }
+    });
+  } finally {
+    clearInterval(renew);
+  }
   await deps.repo.completeEffects(
     succeeded.map((entry) => entry.seq),
     deps.clock.now(),

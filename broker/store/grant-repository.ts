@@ -168,6 +168,11 @@ export interface GrantRepository {
   dueEffects(now: Date, limit: number): Promise<OutboxEntry[]>;
   /** When the next outbox retry is due, if any. */
   nextEffectAt(): Promise<Date | null>;
+  /**
+   * Moves the lease of claimed, unfinished entries to `until`: a worker still carrying them out
+   * keeps them (a short lease, renewed), so a broker killed mid-effect leaves them due again soon.
+   */
+  renewClaims(seqs: readonly number[], until: Date): Promise<void>;
   /** Marks the entries done, in one statement. */
   completeEffects(seqs: readonly number[], now: Date): Promise<void>;
   /** Records a failed attempt; the first failure of an entry also writes an `effect_failed` audit row. */

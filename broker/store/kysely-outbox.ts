@@ -12,6 +12,7 @@ type OutboxPart = Pick<
   GrantRepository,
   | 'dueEffects'
   | 'nextEffectAt'
+  | 'renewClaims'
   | 'completeEffects'
   | 'failEffect'
   | 'outboxStats'
@@ -51,6 +52,15 @@ export function kyselyOutbox(db: Kysely<BrokerDatabase>, dialect: StoreDialect):
         order by o.next_attempt_at limit 1`.execute(db);
       const row = rows[0];
       return row ? new Date(row.next_attempt_at) : null;
+    },
+    async renewClaims(seqs, until) {
+      for (let i = 0; i < seqs.length; i += 1000)
+        await db
+          .updateTable('outbox')
+          .set({ next_attempt_at: until.toISOString() })
+          .where('seq', 'in', seqs.slice(i, i + 1000))
+          .where('done_at', 'is', null)
+          .execute();
     },
     async completeEffects(seqs, now) {
       // Not through the group commit: a worker run that outlives the broker's close would then

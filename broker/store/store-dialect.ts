@@ -14,7 +14,10 @@ export type StoreBackend = 'sqlite' | 'postgres';
 /** The channel committed event sequence numbers are announced on (PostgreSQL). */
 export const EVENTS_CHANNEL = 'hourglass_events';
 /** How long a replica's claim on an outbox entry holds before another may take it. */
-export const CLAIM_LEASE_MS = 30_000;
+export const CLAIM_LEASE_MS = 6_000;
+
+/** How often a worker renews the leases of the entries it is still carrying out. */
+export const CLAIM_RENEW_MS = CLAIM_LEASE_MS / 3;
 
 /** Backend-specific SQL. */
 export interface StoreDialect {
