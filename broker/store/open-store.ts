@@ -66,6 +66,12 @@ export async function openPostgresDatabase(url: string, max = 10): Promise<Kysel
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // A checked-out client between statements (a transaction's turn) has no pool listener: its
+  // connection dropping emits 'error' on the client itself, which would crash the broker. The
+  // statement that uses it next fails instead, and answers 503 (store unavailable).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<BrokerDatabase>({ dialect: new PostgresDialect({ pool }) });
   // The migration tables live in the schema the URL's search_path names (not whichever schema
   // of the database happens to hold a table of that name already).
