@@ -30,7 +30,7 @@ export function createAgentService(deps: AgentServiceDeps): AgentHandlers {
     ...createApprovalHandlers(grants),
     newConsoleUrl: () => {
       const url = deps.consoleUrl?.() ?? null;
-      return Promise.resolve(url === null ? fail('unavailable', noConsoleMessage) : ok({ url }));
+      return Promise.resolve(url === null ? fail('invalid_state', noConsoleMessage) : ok({ url }));
     },
   };
 }

@@ -11,15 +11,37 @@ export interface NoticeButton {
   action: TrayAction;
 }
 
+/** Below this a one-click extension would hardly move the deadline: it is not offered. */
+const MIN_QUICK_EXTEND_SECONDS = 60;
+
 /**
- * How much one click on a notification's Extend adds: the grant's own length, capped by what its
- * extension budget still allows; null when nothing is left (the button is not offered).
+ * One click on a notification's Extend: it adds the grant's own length to the deadline, capped
+ * by its extension budget. An extension counts from now at the broker, so the seconds asked for
+ * are the time left plus what is added (at most the role's maximum per extension).
  */
-export function quickExtendSeconds(snapshot: AgentSnapshot | null, grantId: string): number | null {
+export function quickExtend(
+  snapshot: AgentSnapshot | null,
+  grantId: string,
+): { addSeconds: number; fromNowSeconds: number } | null {
   const grant = snapshot?.grants.find((g) => g.id === grantId);
-  if (!grant || grant.status !== 'active') return null;
-  const seconds = Math.min(grant.grantedSeconds, extensionCap(grant.extension));
-  return seconds > 0 ? seconds : null;
+  if (!snapshot || !grant || grant.status !== 'active' || grant.expiresAt === null) return null;
+  if (extensionCap(grant.extension) <= 0) return null;
+  const left = Math.max(
+    0,
+    Math.round((Date.parse(grant.expiresAt) - Date.parse(snapshot.now)) / 1000),
+  );
+  const addSeconds = Math.min(
+    grant.grantedSeconds,
+    grant.extension.remainingSeconds,
+    grant.extension.maxEachSeconds - left,
+  );
+  if (!(addSeconds >= MIN_QUICK_EXTEND_SECONDS)) return null;
+  return { addSeconds, fromNowSeconds: left + addSeconds };
+}
+
+/** How much one click on a notification's Extend adds to the deadline; null when not offered. */
+export function quickExtendSeconds(snapshot: AgentSnapshot | null, grantId: string): number | null {
+  return quickExtend(snapshot, grantId)?.addSeconds ?? null;
 }
 
 /** The buttons for a notice, from the planner's `actions` and the latest snapshot. */
@@ -28,13 +50,13 @@ export function noticeButtons(notice: AgentNotice, snapshot: AgentSnapshot | nul
   return notice.actions.flatMap((kind): NoticeButton[] => {
     switch (kind) {
       case 'extend': {
-        const seconds = quickExtendSeconds(snapshot, grantId);
-        return seconds === null
+        const quick = quickExtend(snapshot, grantId);
+        return quick === null
           ? []
           : [
               {
-                text: `Extend +${formatDuration(seconds)}`,
-                action: { type: 'extend', grantId, seconds },
+                text: `Extend +${formatDuration(quick.addSeconds)}`,
+                action: { type: 'extend', grantId, seconds: quick.fromNowSeconds },
               },
             ];
       }
