@@ -24,7 +24,7 @@ import { openStore, type OpenStore } from '../store/open-store.ts';
 import { TEST_BACKEND, tempDir, testStoreLocation } from '../test-support.ts';
 
 const LONG = process.env.HOURGLASS_SECURITY_LONG === '1';
-const RUNS = LONG ? 15 : 2;
+const RUNS = LONG ? 15 : 1;
 const PAIRS = LONG ? 200 : 40;
 /** Grant durations (s), time down (ms). */
 const DURATION = LONG ? [20, 60] : [10, 20];
