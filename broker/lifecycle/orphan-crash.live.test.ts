@@ -5,7 +5,7 @@
  * Idempotency-Key). After each run, polled with a deadline: 0 login roles at the target without a
  * live grant (threat: a role that outlives its grant), 0 acknowledged grants lost, 0 duplicates,
  * everything due revoked, and the audit chain verifies. On the store under test (SQLite, or
- * PostgreSQL with HOURGLASS_TEST_STORE=postgres). Short by default (2 runs of 40 pairs, roles of 10-20 s);
+ * PostgreSQL with HOURGLASS_TEST_STORE=postgres). Short by default (1 run of 40 pairs, roles of 10-20 s);
  * HOURGLASS_SECURITY_LONG=1 runs the issue's series (15 runs of 200 pairs, roles of 20-60 s,
  * down 5-25 s).
  */
